@@ -1,0 +1,80 @@
+import { z } from 'zod';
+
+/** Environment names Rampart knows. Adding one means adding a file beside this one. */
+export const ENVIRONMENT_NAMES = ['dev', 'staging', 'prod'] as const;
+export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
+
+/** CloudWatch Logs accepts only these retention periods (days). */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+/** Interface endpoints the Network stack can create, by their short service name. */
+export const INTERFACE_ENDPOINT_SERVICES = [
+  'secretsmanager',
+  'sqs',
+  'logs',
+  'monitoring',
+  'kms',
+  'sts',
+  'rds',
+  'execute-api',
+  'lambda',
+  'cognito-idp',
+] as const;
+export type InterfaceEndpointService = (typeof INTERFACE_ENDPOINT_SERVICES)[number];
+
+const retentionDays = z.number().refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), {
+  message: `must be one of ${LOG_RETENTION_DAYS.join(', ')}`,
+});
+
+const ipv4Cidr = z.string().regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(1[6-9]|2[0-8])$/, {
+  message: 'must be an IPv4 CIDR block between /16 and /28, e.g. 10.0.0.0/16',
+});
+
+export const networkConfigSchema = z
+  .strictObject({
+    /** VPC address range. */
+    cidr: ipv4Cidr,
+    /** Availability zones used, named explicitly so synth never looks them up. */
+    availabilityZones: z
+      .array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/))
+      .min(2)
+      .max(6),
+    /** NAT gateways; 0 means functions reach AWS only through VPC endpoints. */
+    natGateways: z.number().int().min(0).max(6),
+    /** Interface endpoints created in the function subnets. Secrets Manager is always required. */
+    interfaceEndpoints: z
+      .array(z.enum(INTERFACE_ENDPOINT_SERVICES))
+      .refine((services) => services.includes('secretsmanager'), {
+        message: 'must include "secretsmanager" (secret rotation runs without internet access)',
+      })
+      .refine((services) => new Set(services).size === services.length, {
+        message: 'must not repeat a service',
+      }),
+    /** Retention of VPC flow logs. */
+    flowLogRetentionDays: retentionDays,
+  })
+  .refine((network) => network.natGateways <= network.availabilityZones.length, {
+    message: 'natGateways cannot exceed the number of availabilityZones',
+    path: ['natGateways'],
+  });
+
+export const environmentConfigSchema = z.strictObject({
+  /** Environment name; also the `env` context value and part of every stack name. */
+  name: z.enum(ENVIRONMENT_NAMES),
+  /** AWS account id the environment deploys to. */
+  account: z.string().regex(/^\d{12}$/, { message: 'must be a 12-digit AWS account id' }),
+  /** Region of everything except the us-east-1 edge parts. */
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'must be an AWS region such as eu-west-1' }),
+  /** Value of the `owner` tag on every resource: who to ask about this environment. */
+  owner: z.string().min(1),
+  /** Stacks of this environment refuse `cdk destroy` until switched off. */
+  terminationProtection: z.boolean(),
+  network: networkConfigSchema,
+});
+
+/** One environment's validated configuration. */
+export type EnvironmentConfig = z.infer<typeof environmentConfigSchema>;
+/** What an environment file declares: everything, before validation. */
+export type EnvironmentConfigInput = z.input<typeof environmentConfigSchema>;

@@ -1,0 +1,17 @@
+import type { EnvironmentConfigInput } from './schema';
+
+/** Staging: prod-shaped network with a single NAT gateway. */
+export const staging: EnvironmentConfigInput = {
+  name: 'staging',
+  account: '222222222222',
+  region: 'eu-west-1',
+  owner: 'platform-team',
+  terminationProtection: false,
+  network: {
+    cidr: '10.20.0.0/16',
+    availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
+    natGateways: 1,
+    interfaceEndpoints: ['secretsmanager', 'logs', 'sqs', 'monitoring', 'kms', 'sts'],
+    flowLogRetentionDays: 90,
+  },
+};
