@@ -1,0 +1,82 @@
+import type { ZodMiniType } from 'zod/mini';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+export type Role = 'admin' | 'editor' | 'viewer';
+export type Scope = 'rampart/read' | 'rampart/write' | 'rampart/admin';
+
+/** Who may call a route. `public` routes need no credentials at all. */
+export type RouteAccess =
+  | { readonly public: true }
+  | {
+      readonly public?: false;
+      /** Any of these roles (Cognito groups) grants access. */
+      readonly roles: readonly Role[];
+      /** Any of these scopes (machine tokens, API keys) grants access. */
+      readonly scopes: readonly Scope[];
+    };
+
+/** Request parts a route validates; each schema is zod/mini (small enough for Lambda bundles). */
+export interface RouteSchemas {
+  readonly body?: ZodMiniType;
+  readonly query?: ZodMiniType;
+  readonly path?: ZodMiniType;
+}
+
+/**
+ * One route of the API, declared once. It drives the API Gateway method, the authorizer
+ * policy, per-route alarms, the OpenAPI description, the local server and the wrapper.
+ */
+export interface RouteDefinition {
+  /** Stable identifier, camelCase; used for construct ids, metric dimensions and handler lookup. */
+  readonly id: string;
+  readonly method: HttpMethod;
+  /** Path under the API root, always starting with `/api/v1`, with `{param}` placeholders. */
+  readonly path: string;
+  /** Handler entry, relative to `lambda/functions/`, e.g. `projects/handler.ts`. */
+  readonly handler: string;
+  readonly access: RouteAccess;
+  /**
+   * Per-method API Gateway throttle.
+   * @default - the stage's default throttle
+   */
+  readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
+  /**
+   * Seconds a response may be cached (CloudFront and `Cache-Control`); 0 means never.
+   * @default 0
+   */
+  readonly cacheTtlSeconds?: number;
+  /**
+   * Milliseconds the handler may run before the wrapper answers 504.
+   * @default 10000
+   */
+  readonly timeoutMs?: number;
+  /**
+   * Largest accepted request body, in bytes.
+   * @default 1048576 (1 MiB)
+   */
+  readonly bodyLimitBytes?: number;
+  readonly schemas?: RouteSchemas;
+  /** Body fields that may carry allow-listed rich text instead of being stripped to plain text. */
+  readonly richTextFields?: readonly string[];
+  /** Set when the route is deprecated: drives `Deprecation`, `Sunset` and `Link` headers. */
+  readonly deprecation?: {
+    /** When the route was deprecated (ISO 8601 date). */
+    readonly since: string;
+    /** When the route stops working (ISO 8601 date). */
+    readonly sunset: string;
+    /** Where the replacement is documented. */
+    readonly link?: string;
+  };
+  /** Returns `Idempotency-Key`-aware responses (writes only). */
+  readonly idempotent?: boolean;
+  /** Requires `If-Match` for updates (412 on mismatch). */
+  readonly conditionalUpdate?: boolean;
+}
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+export const DEFAULT_BODY_LIMIT_BYTES = 1_048_576;
+
+/** Identity function that keeps a route literal's type while checking it. */
+export function defineRoute<const T extends RouteDefinition>(route: T): T {
+  return route;
+}
