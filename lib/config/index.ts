@@ -69,3 +69,22 @@ export function loadEnvironmentConfig(name: string, overrides: ConfigOverrides =
   }
   return parseEnvironmentConfig(DECLARED[name], overrides);
 }
+
+/**
+ * The environments to synthesize: the one named by `-c env=NAME`, or all of them.
+ * `variables` is the process environment as given by `bin/`; `RAMPART_<ENV>_ACCOUNT` and
+ * `RAMPART_<ENV>_REGION` replace an environment's declared account and region.
+ */
+export function resolveEnvironments(
+  selected: string | undefined,
+  variables: Readonly<Record<string, string | undefined>>,
+): EnvironmentConfig[] {
+  const names = selected ? [selected] : [...ENVIRONMENT_NAMES];
+  return names.map((name) => {
+    const prefix = `RAMPART_${name.toUpperCase()}_`;
+    return loadEnvironmentConfig(name, {
+      account: variables[`${prefix}ACCOUNT`] || undefined,
+      region: variables[`${prefix}REGION`] || undefined,
+    });
+  });
+}

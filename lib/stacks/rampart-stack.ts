@@ -12,6 +12,10 @@ export interface RampartStackProps extends StackProps {
   readonly regionOverride?: string;
 }
 
+function rampartTags(config: EnvironmentConfig): Record<string, string> {
+  return { project: 'rampart', environment: config.name, owner: config.owner };
+}
+
 /**
  * Base of every Rampart stack: account and region from config, project/environment/owner
  * tags, termination protection per environment, and availability zones taken from config
@@ -26,11 +30,11 @@ export class RampartStack extends Stack {
       ...stackProps,
       env: { account: config.account, region: regionOverride ?? config.region },
       terminationProtection: config.terminationProtection,
+      tags: { ...stackProps.tags, ...rampartTags(config) },
     });
     this.config = config;
-    Tags.of(this).add('project', 'rampart');
-    Tags.of(this).add('environment', config.name);
-    Tags.of(this).add('owner', config.owner);
+    // Stack tags reach resources at deploy time; tagging the tree also puts them in the template.
+    for (const [key, value] of Object.entries(rampartTags(config))) Tags.of(this).add(key, value);
   }
 
   override get availabilityZones(): string[] {
