@@ -14,4 +14,13 @@ export const dev: EnvironmentConfigInput = {
     interfaceEndpoints: ['secretsmanager', 'logs', 'sqs'],
     flowLogRetentionDays: 14,
   },
+  functions: {
+    logRetentionDays: 14,
+    logLevel: 'DEBUG',
+    apiReservedConcurrency: 5,
+    workerReservedConcurrency: 2,
+    dbPoolMax: 1,
+  },
+  queue: { maxReceiveCount: 3, deadLetterRetentionDays: 4 },
+  cors: { allowedOrigins: [] },
 };

@@ -14,4 +14,13 @@ export const prod: EnvironmentConfigInput = {
     interfaceEndpoints: ['secretsmanager', 'logs', 'sqs', 'monitoring', 'kms', 'sts'],
     flowLogRetentionDays: 365,
   },
+  functions: {
+    logRetentionDays: 90,
+    logLevel: 'INFO',
+    apiReservedConcurrency: 50,
+    workerReservedConcurrency: 10,
+    dbPoolMax: 1,
+  },
+  queue: { maxReceiveCount: 5, deadLetterRetentionDays: 14 },
+  cors: { allowedOrigins: ['https://app.example.com'] },
 };

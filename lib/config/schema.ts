@@ -60,6 +60,33 @@ export const networkConfigSchema = z
     path: ['natGateways'],
   });
 
+export const functionsConfigSchema = z.strictObject({
+  /** Retention of every function's log group. */
+  logRetentionDays: retentionDays,
+  /** Powertools log level of every function. */
+  logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']),
+  /** Reserved concurrency of each HTTP handler function. */
+  apiReservedConcurrency: z.number().int().min(1).max(1000),
+  /** Reserved concurrency of the queue worker. */
+  workerReservedConcurrency: z.number().int().min(1).max(1000),
+  /** `pg` pool size per function instance; 1 behind RDS Proxy (the proxy does the pooling). */
+  dbPoolMax: z.number().int().min(1).max(20),
+});
+
+export const queueConfigSchema = z.strictObject({
+  /** Deliveries before a message moves to the dead-letter queue. */
+  maxReceiveCount: z.number().int().min(1).max(20),
+  /** Days a message is kept in the dead-letter queue (SQS allows 1..14). */
+  deadLetterRetentionDays: z.number().int().min(1).max(14),
+});
+
+export const corsConfigSchema = z.strictObject({
+  /** Origins allowed to call the API from a browser; empty means no CORS headers at all. */
+  allowedOrigins: z.array(
+    z.url({ protocol: /^https?$/, message: 'must be an origin such as https://app.example.com (never *)' }),
+  ),
+});
+
 export const environmentConfigSchema = z.strictObject({
   /** Environment name; also the `env` context value and part of every stack name. */
   name: z.enum(ENVIRONMENT_NAMES),
@@ -72,6 +99,9 @@ export const environmentConfigSchema = z.strictObject({
   /** Stacks of this environment refuse `cdk destroy` until switched off. */
   terminationProtection: z.boolean(),
   network: networkConfigSchema,
+  functions: functionsConfigSchema,
+  queue: queueConfigSchema,
+  cors: corsConfigSchema,
 });
 
 /** One environment's validated configuration. */

@@ -14,4 +14,13 @@ export const staging: EnvironmentConfigInput = {
     interfaceEndpoints: ['secretsmanager', 'logs', 'sqs', 'monitoring', 'kms', 'sts'],
     flowLogRetentionDays: 90,
   },
+  functions: {
+    logRetentionDays: 30,
+    logLevel: 'INFO',
+    apiReservedConcurrency: 20,
+    workerReservedConcurrency: 5,
+    dbPoolMax: 1,
+  },
+  queue: { maxReceiveCount: 5, deadLetterRetentionDays: 14 },
+  cors: { allowedOrigins: ['https://staging.app.example.com'] },
 };

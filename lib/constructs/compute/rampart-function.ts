@@ -1,0 +1,127 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { RemovalPolicy } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { join } from 'node:path';
+import { EncryptedLogGroup } from '../core/encrypted-log-group';
+import { FUNCTION_BUNDLING } from './bundling';
+
+/** Root of the Lambda sources; `entry` is resolved against `lambda/functions/`. */
+export const FUNCTIONS_ROOT = join(__dirname, '..', '..', '..', 'lambda', 'functions');
+
+export interface RampartFunctionProps {
+  /** Handler file relative to `lambda/functions/`, e.g. `projects/handler.ts`. */
+  readonly entry: string;
+  /** What the function does, shown in the console and alarms. */
+  readonly description: string;
+  /** Powertools service name: the `service` of every log line and metric. */
+  readonly serviceName: string;
+  /** Retention of the function's log group, in days. */
+  readonly logRetentionDays: number;
+  /** Key that encrypts the function's log group (CloudWatch Logs must be allowed to use it). */
+  readonly logEncryptionKey: IKey;
+  /** VPC the function runs in. */
+  readonly vpc: IVpc;
+  /** Subnets for the function's network interfaces. */
+  readonly vpcSubnets: SubnetSelection;
+  /**
+   * Security groups of the function.
+   * @default - a new group with no inbound rules and all outbound traffic allowed
+   */
+  readonly securityGroups?: ISecurityGroup[];
+  /**
+   * Reserved concurrency: caps what one function can take from the account and from the proxy.
+   */
+  readonly reservedConcurrentExecutions: number;
+  /**
+   * Memory in MB.
+   * @default 256
+   */
+  readonly memorySize?: number;
+  /**
+   * Lambda timeout.
+   * @default Duration.seconds(15)
+   */
+  readonly timeout?: Duration;
+  /**
+   * Environment variables (Powertools service, namespace and log level are added).
+   * @default - none beyond Powertools'
+   */
+  readonly environment?: Record<string, string>;
+  /**
+   * Powertools metrics namespace.
+   * @default 'Rampart'
+   */
+  readonly metricsNamespace?: string;
+  /**
+   * Powertools log level.
+   * @default 'INFO'
+   */
+  readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /** Anything else NodejsFunction accepts (event sources, dead-letter queues...). */
+  readonly overrides?: Omit<
+    NodejsFunctionProps,
+    'entry' | 'runtime' | 'architecture' | 'bundling' | 'logGroup' | 'environment' | 'vpc' | 'vpcSubnets'
+  >;
+}
+
+/**
+ * The one sanctioned Lambda base: Node.js 24 on arm64, bundled with the project's esbuild
+ * settings (CJS, minified, AWS SDK bundled), JSON logs to an explicit encrypted log group with
+ * retention, in the VPC, with reserved concurrency and Powertools configured by environment.
+ */
+export class RampartFunction extends NodejsFunction {
+  public readonly logs: EncryptedLogGroup;
+
+  constructor(scope: Construct, id: string, props: RampartFunctionProps) {
+    if (props.reservedConcurrentExecutions < 1) {
+      throw new Error(`RampartFunction ${id}: reservedConcurrentExecutions must be at least 1`);
+    }
+    const logs = new EncryptedLogGroup(scope, `${id}Logs`, {
+      retentionDays: props.logRetentionDays,
+      encryptionKey: props.logEncryptionKey,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    super(scope, id, {
+      ...props.overrides,
+      entry: join(FUNCTIONS_ROOT, props.entry),
+      handler: 'handler',
+      description: props.description,
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 256,
+      timeout: props.timeout ?? Duration.seconds(15),
+      bundling: {
+        ...FUNCTION_BUNDLING,
+        mainFields: [...FUNCTION_BUNDLING.mainFields],
+        externalModules: [...FUNCTION_BUNDLING.externalModules],
+      },
+      logGroup: logs.logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      securityGroups: props.securityGroups,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: props.serviceName,
+        POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace ?? 'Rampart',
+        POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
+        ...props.environment,
+      },
+    });
+    this.logs = logs;
+    this.acknowledgeFindings();
+  }
+
+  private acknowledgeFindings(): void {
+    const role = this.role!;
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM4',
+      reason:
+        'AWSLambdaBasicExecutionRole and AWSLambdaVPCAccessExecutionRole are the AWS-maintained minimum for a function in a VPC that writes its own logs (ENI management and log delivery).',
+    });
+  }
+}
