@@ -16,6 +16,7 @@ export const ERROR_CATALOGUE = {
   IDEMPOTENCY_KEY_REUSED: { status: 422, title: 'The Idempotency-Key was used with a different request' },
   IDEMPOTENCY_IN_PROGRESS: { status: 409, title: 'A request with this Idempotency-Key is still in progress' },
   PRECONDITION_FAILED: { status: 412, title: 'The resource has changed since it was read' },
+  PRECONDITION_REQUIRED: { status: 428, title: 'The request must be conditional (If-Match)' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'The request body must be application/json' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
