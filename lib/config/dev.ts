@@ -23,4 +23,12 @@ export const dev: EnvironmentConfigInput = {
   },
   queue: { maxReceiveCount: 3, deadLetterRetentionDays: 4 },
   cors: { allowedOrigins: [] },
+  auth: {
+    mfa: 'optional',
+    accessTokenMinutes: 15,
+    refreshTokenDays: 7,
+    refreshTokenRotationGraceSeconds: 10,
+    plusFeatures: false,
+    domainPrefix: 'rampart-dev-auth',
+  },
 };

@@ -23,4 +23,12 @@ export const prod: EnvironmentConfigInput = {
   },
   queue: { maxReceiveCount: 5, deadLetterRetentionDays: 14 },
   cors: { allowedOrigins: ['https://app.example.com'] },
+  auth: {
+    mfa: 'required',
+    accessTokenMinutes: 15,
+    refreshTokenDays: 30,
+    refreshTokenRotationGraceSeconds: 10,
+    plusFeatures: true,
+    domainPrefix: 'rampart-prod-auth',
+  },
 };

@@ -87,6 +87,26 @@ export const corsConfigSchema = z.strictObject({
   ),
 });
 
+export const authConfigSchema = z.strictObject({
+  /** TOTP multi-factor authentication for every user: `optional` lets users opt in, `required` forces it. */
+  mfa: z.enum(['optional', 'required']),
+  /** Minutes an access or ID token is valid (Cognito allows 5..1440). */
+  accessTokenMinutes: z.number().int().min(5).max(1440),
+  /** Days a refresh token is valid. */
+  refreshTokenDays: z.number().int().min(1).max(3650),
+  /** Seconds a rotated refresh token stays usable for client retries (0..60); rotation is always on. */
+  refreshTokenRotationGraceSeconds: z.number().int().min(0).max(60),
+  /**
+   * Cognito Plus with threat protection enforced (compromised credentials, adaptive auth).
+   * Costs money per monthly active user: opt-in.
+   */
+  plusFeatures: z.boolean(),
+  /** Prefix of the Cognito domain serving `/oauth2/token` for machine clients; globally unique. */
+  domainPrefix: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, {
+    message: 'must be lower-case letters, digits and hyphens (Cognito domain prefix)',
+  }),
+});
+
 export const environmentConfigSchema = z.strictObject({
   /** Environment name; also the `env` context value and part of every stack name. */
   name: z.enum(ENVIRONMENT_NAMES),
@@ -102,6 +122,7 @@ export const environmentConfigSchema = z.strictObject({
   functions: functionsConfigSchema,
   queue: queueConfigSchema,
   cors: corsConfigSchema,
+  auth: authConfigSchema,
 });
 
 /** One environment's validated configuration. */

@@ -23,4 +23,12 @@ export const staging: EnvironmentConfigInput = {
   },
   queue: { maxReceiveCount: 5, deadLetterRetentionDays: 14 },
   cors: { allowedOrigins: ['https://staging.app.example.com'] },
+  auth: {
+    mfa: 'optional',
+    accessTokenMinutes: 15,
+    refreshTokenDays: 14,
+    refreshTokenRotationGraceSeconds: 10,
+    plusFeatures: false,
+    domainPrefix: 'rampart-staging-auth',
+  },
 };
