@@ -107,23 +107,216 @@ export const authConfigSchema = z.strictObject({
   }),
 });
 
-export const environmentConfigSchema = z.strictObject({
-  /** Environment name; also the `env` context value and part of every stack name. */
-  name: z.enum(ENVIRONMENT_NAMES),
-  /** AWS account id the environment deploys to. */
-  account: z.string().regex(/^\d{12}$/, { message: 'must be a 12-digit AWS account id' }),
-  /** Region of everything except the us-east-1 edge parts. */
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'must be an AWS region such as eu-west-1' }),
-  /** Value of the `owner` tag on every resource: who to ask about this environment. */
-  owner: z.string().min(1),
-  /** Stacks of this environment refuse `cdk destroy` until switched off. */
-  terminationProtection: z.boolean(),
-  network: networkConfigSchema,
-  functions: functionsConfigSchema,
-  queue: queueConfigSchema,
-  cors: corsConfigSchema,
-  auth: authConfigSchema,
-});
+/**
+ * Memory (GiB) of the RDS instance classes Rampart may use. PostgreSQL's default
+ * `max_connections` on RDS is LEAST(DBInstanceClassMemory / 9531392, 5000); the class memory
+ * is nominal here (RDS reserves a little, so the real value is a few percent lower: check with
+ * `SHOW max_connections` after a resize).
+ */
+export const DB_INSTANCE_CLASS_MEMORY_GIB = {
+  'db.t4g.micro': 1,
+  'db.t4g.small': 2,
+  'db.t4g.medium': 4,
+  'db.t4g.large': 8,
+  'db.m7g.large': 8,
+  'db.m7g.xlarge': 16,
+  'db.m7g.2xlarge': 32,
+  'db.r7g.large': 16,
+  'db.r7g.xlarge': 32,
+  'db.r7g.2xlarge': 64,
+} as const;
+export type DbInstanceClass = keyof typeof DB_INSTANCE_CLASS_MEMORY_GIB;
+
+/** RDS's default `max_connections` for PostgreSQL on an instance class. */
+export function maxConnectionsOf(instanceClass: DbInstanceClass): number {
+  const bytes = DB_INSTANCE_CLASS_MEMORY_GIB[instanceClass] * 1024 ** 3;
+  return Math.min(Math.floor(bytes / 9_531_392), 5000);
+}
+
+/** Connections RDS Proxy may open to the database: `maxConnectionsPercent` of `max_connections`. */
+export function proxyConnectionBudget(database: {
+  readonly instanceClass: DbInstanceClass;
+  readonly proxy: { readonly maxConnectionsPercent: number };
+}): number {
+  return Math.floor((maxConnectionsOf(database.instanceClass) * database.proxy.maxConnectionsPercent) / 100);
+}
+
+/** Performance Insights retention values RDS accepts (days); 7 is the free tier. */
+export const PERFORMANCE_INSIGHTS_RETENTION_DAYS = [7, 31, 93, 186, 372, 731] as const;
+
+/** Enhanced monitoring intervals RDS accepts (seconds); 0 turns it off. */
+export const MONITORING_INTERVAL_SECONDS = [0, 1, 5, 10, 15, 30, 60] as const;
+
+const oneOf = <T extends number>(values: readonly T[]) =>
+  z.number().refine((n) => (values as readonly number[]).includes(n), {
+    message: `must be one of ${values.join(', ')}`,
+  }) as unknown as z.ZodType<T, T>;
+
+const INSTANCE_CLASSES = Object.keys(DB_INSTANCE_CLASS_MEMORY_GIB) as [DbInstanceClass, ...DbInstanceClass[]];
+
+export const databaseConfigSchema = z
+  .strictObject({
+    /** RDS instance class, e.g. `db.t4g.micro`; also sizes the proxy's connection budget. */
+    instanceClass: z.enum(INSTANCE_CLASSES),
+    /** Initial gp3 storage in GiB (gp3 needs at least 20). */
+    allocatedStorageGiB: z.number().int().min(20).max(65_536),
+    /** Storage autoscaling cap in GiB. */
+    maxAllocatedStorageGiB: z.number().int().min(20).max(65_536),
+    /** A standby in a second AZ with automatic failover. */
+    multiAz: z.boolean(),
+    /** Days of automated backups = the point-in-time recovery window (RDS and AWS Backup allow 1..35). */
+    backupRetentionDays: z.number().int().min(1).max(35),
+    /** Refuse DeleteDBInstance until switched off. */
+    deletionProtection: z.boolean(),
+    /** What CloudFormation does with the instance (and its key and secret) when removed or replaced. */
+    removalPolicy: z.enum(['destroy', 'snapshot', 'retain']),
+    /** Delete the automated backups together with the instance (false keeps PITR after a deletion). */
+    deleteAutomatedBackups: z.boolean(),
+    /** Replicate automated backups (PITR) to `drRegion`. */
+    replicateBackupsToDrRegion: z.boolean(),
+    /** Enhanced monitoring interval in seconds; 0 turns it off. */
+    monitoringIntervalSeconds: oneOf(MONITORING_INTERVAL_SECONDS),
+    /** Performance Insights retention in days. */
+    performanceInsightsRetentionDays: oneOf(PERFORMANCE_INSIGHTS_RETENTION_DAYS),
+    /** Retention of the PostgreSQL logs exported to CloudWatch. */
+    cloudwatchLogsRetentionDays: retentionDays,
+    /** Statements slower than this are logged (`log_min_duration_statement`), in milliseconds. */
+    slowQueryThresholdMs: z.number().int().min(0).max(60_000),
+    /** Days between rotations of the admin secret (at most 30). */
+    secretRotationDays: z.number().int().min(1).max(30),
+    /** RDS Proxy settings. */
+    proxy: z.strictObject({
+      /** Share of `max_connections` the proxy may open (at most 80: room for admin and rotation). */
+      maxConnectionsPercent: z.number().int().min(1).max(80),
+      /** Share of `max_connections` the proxy keeps open while idle. */
+      maxIdleConnectionsPercent: z.number().int().min(0).max(80),
+      /** Seconds a client connection may sit idle before the proxy closes it. */
+      idleClientTimeoutSeconds: z.number().int().min(60).max(28_800),
+      /** Seconds a client waits for a pooled connection (well below the 15 s function timeout). */
+      borrowTimeoutSeconds: z.number().int().min(1).max(10),
+    }),
+  })
+  .refine((db) => db.maxAllocatedStorageGiB >= db.allocatedStorageGiB, {
+    message: 'maxAllocatedStorageGiB must be at least allocatedStorageGiB',
+    path: ['maxAllocatedStorageGiB'],
+  })
+  .refine((db) => db.proxy.maxIdleConnectionsPercent <= db.proxy.maxConnectionsPercent, {
+    message: 'maxIdleConnectionsPercent cannot exceed maxConnectionsPercent',
+    path: ['proxy', 'maxIdleConnectionsPercent'],
+  });
+export type DatabaseConfig = z.infer<typeof databaseConfigSchema>;
+
+export const backupConfigSchema = z
+  .strictObject({
+    /** Days daily snapshots are kept (continuous backups keep `database.backupRetentionDays`). */
+    dailyRetentionDays: z.number().int().min(1).max(36_500),
+    /**
+     * Days monthly snapshots are kept; omit for no monthly rule.
+     * @default - no monthly snapshots
+     */
+    monthlyRetentionDays: z.number().int().min(1).max(36_500).optional(),
+    /** Copy daily and monthly snapshots to the `rampart-<env>-dr` vault in `drRegion`. */
+    copyToDrRegion: z.boolean(),
+    /** Days copies are kept in the DR vault. */
+    drCopyRetentionDays: z.number().int().min(1).max(36_500),
+    /**
+     * Vault lock; `changeableForDays` makes it compliance mode (immutable after that grace period).
+     * @default - no lock
+     */
+    vaultLock: z
+      .strictObject({
+        /** Shortest retention a recovery point in the vault may have. */
+        minRetentionDays: z.number().int().min(1),
+        /** Longest retention a recovery point in the vault may have. */
+        maxRetentionDays: z.number().int().min(1),
+        /** Days until the lock can no longer be changed or removed (at least 3). */
+        changeableForDays: z.number().int().min(3),
+      })
+      .optional(),
+    /** A weekly AWS Backup restore test of the latest snapshot (proves restores, not assumes them). */
+    restoreTesting: z.boolean(),
+  })
+  .refine((b) => !b.vaultLock || b.vaultLock.minRetentionDays <= b.vaultLock.maxRetentionDays, {
+    message: 'minRetentionDays cannot exceed maxRetentionDays',
+    path: ['vaultLock', 'minRetentionDays'],
+  });
+export type BackupConfig = z.infer<typeof backupConfigSchema>;
+
+/** Cross-field rules of an environment: DR region, proxy connection budget, vault lock bounds. */
+function checkDataTier(
+  env: {
+    readonly region: string;
+    readonly drRegion: string;
+    readonly functions: z.infer<typeof functionsConfigSchema>;
+    readonly database: DatabaseConfig;
+    readonly backup: BackupConfig;
+  },
+  ctx: z.RefinementCtx,
+): void {
+  if (env.drRegion === env.region) {
+    ctx.addIssue({ code: 'custom', path: ['drRegion'], message: 'must differ from region' });
+  }
+  // Every reserved function instance may hold dbPoolMax proxy connections at the same time.
+  const { apiReservedConcurrency, workerReservedConcurrency, dbPoolMax } = env.functions;
+  const demand = (apiReservedConcurrency + workerReservedConcurrency) * dbPoolMax;
+  const budget = proxyConnectionBudget(env.database);
+  if (demand > budget) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['functions', 'dbPoolMax'],
+      message:
+        `(functions.apiReservedConcurrency ${apiReservedConcurrency} + functions.workerReservedConcurrency ` +
+        `${workerReservedConcurrency}) x functions.dbPoolMax ${dbPoolMax} = ${demand} exceeds the proxy connection ` +
+        `budget ${budget} (max_connections ${maxConnectionsOf(env.database.instanceClass)} of database.instanceClass ` +
+        `${env.database.instanceClass} x database.proxy.maxConnectionsPercent ${env.database.proxy.maxConnectionsPercent}%)`,
+    });
+  }
+  const lock = env.backup.vaultLock;
+  if (lock) {
+    const retentions: Record<string, number | undefined> = {
+      'database.backupRetentionDays': env.database.backupRetentionDays,
+      'backup.dailyRetentionDays': env.backup.dailyRetentionDays,
+      'backup.monthlyRetentionDays': env.backup.monthlyRetentionDays,
+    };
+    for (const [field, days] of Object.entries(retentions)) {
+      if (days !== undefined && (days < lock.minRetentionDays || days > lock.maxRetentionDays)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['backup', 'vaultLock'],
+          message: `${field} (${days}) must lie within the vault lock's ${lock.minRetentionDays}..${lock.maxRetentionDays} days, or backup jobs fail`,
+        });
+      }
+    }
+  }
+}
+
+export const environmentConfigSchema = z
+  .strictObject({
+    /** Environment name; also the `env` context value and part of every stack name. */
+    name: z.enum(ENVIRONMENT_NAMES),
+    /** AWS account id the environment deploys to. */
+    account: z.string().regex(/^\d{12}$/, { message: 'must be a 12-digit AWS account id' }),
+    /** Region of everything except the us-east-1 edge parts. */
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'must be an AWS region such as eu-west-1' }),
+    /** Value of the `owner` tag on every resource: who to ask about this environment. */
+    owner: z.string().min(1),
+    /** Stacks of this environment refuse `cdk destroy` until switched off. */
+    terminationProtection: z.boolean(),
+    network: networkConfigSchema,
+    functions: functionsConfigSchema,
+    queue: queueConfigSchema,
+    cors: corsConfigSchema,
+    /** Region that receives backup copies and replicated automated backups (never `region`). */
+    drRegion: z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'must be an AWS region such as eu-central-1' }),
+    database: databaseConfigSchema,
+    backup: backupConfigSchema,
+    auth: authConfigSchema,
+  })
+  .superRefine(checkDataTier);
 
 /** One environment's validated configuration. */
 export type EnvironmentConfig = z.infer<typeof environmentConfigSchema>;
