@@ -97,9 +97,10 @@ export function classifyError(error: unknown): ClassifiedError {
       unexpected: error.status >= 500,
     };
   }
+  // AbortSignal reasons are DOMExceptions, which may come from another realm: test the name only.
+  const name = (error as { name?: unknown } | null)?.name;
+  if (name === 'TimeoutError' || name === 'AbortError') return { code: 'TIMEOUT', unexpected: true };
   if (error instanceof Error) {
-    if (error.name === 'TimeoutError' || error.name === 'AbortError')
-      return { code: 'TIMEOUT', unexpected: true };
     const jwtCode = classifyJwtError(error);
     if (jwtCode !== undefined) return { code: jwtCode, unexpected: jwtCode === 'DEPENDENCY_UNAVAILABLE' };
     const httpCode = classifyHttpError(error);
