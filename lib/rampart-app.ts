@@ -1,11 +1,13 @@
 import { Validations, type App } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import type { EnvironmentConfig } from './config';
+import { AuthStack } from './stacks/auth-stack';
 import { NetworkStack } from './stacks/network-stack';
 
 /** The stacks of one environment. */
 export interface RampartEnvironment {
   readonly network: NetworkStack;
+  readonly auth: AuthStack;
 }
 
 /** `Rampart-<env>-<Part>`: the name of every stack, used as both construct id and stack name. */
@@ -20,7 +22,12 @@ export function addEnvironment(app: App, config: EnvironmentConfig): RampartEnvi
     stackName: stackName(config, 'Network'),
     description: `Rampart ${config.name}: VPC, subnets, flow logs and VPC endpoints`,
   });
-  return { network };
+  const auth = new AuthStack(app, stackName(config, 'Auth'), {
+    config,
+    stackName: stackName(config, 'Auth'),
+    description: `Rampart ${config.name}: Cognito user pool, role groups, scopes and app clients`,
+  });
+  return { network, auth };
 }
 
 /** Registers the compliance rule packs that every synth must pass. */

@@ -1,8 +1,9 @@
 import type { ZodMiniType } from 'zod/mini';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-export type Role = 'admin' | 'editor' | 'viewer';
-export type Scope = 'rampart/read' | 'rampart/write' | 'rampart/admin';
+import type { Role, Scope } from './access';
+
+export type { Role, Scope } from './access';
 
 /** Who may call a route. `public` routes need no credentials at all. */
 export type RouteAccess =

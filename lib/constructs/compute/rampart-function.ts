@@ -117,11 +117,13 @@ export class RampartFunction extends NodejsFunction {
   }
 
   private acknowledgeFindings(): void {
-    const role = this.role!;
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions-IAM4',
-      reason:
-        'AWSLambdaBasicExecutionRole and AWSLambdaVPCAccessExecutionRole are the AWS-maintained minimum for a function in a VPC that writes its own logs (ENI management and log delivery).',
-    });
+    const reason =
+      'AWSLambdaBasicExecutionRole and AWSLambdaVPCAccessExecutionRole are the AWS-maintained minimum for a function in a VPC that writes its own logs (ENI management and log delivery).';
+    for (const policy of ['AWSLambdaBasicExecutionRole', 'AWSLambdaVPCAccessExecutionRole']) {
+      Validations.of(this.role!).acknowledge({
+        id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/${policy}]`,
+        reason,
+      });
+    }
   }
 }

@@ -1,0 +1,31 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import type { Construct } from 'constructs';
+import { UserDirectory } from '../constructs/identity/user-directory';
+import { RampartStack, type RampartStackProps } from './rampart-stack';
+
+/** Identity: the Cognito user pool, role groups, scopes and app clients. */
+export class AuthStack extends RampartStack {
+  public readonly directory: UserDirectory;
+
+  constructor(scope: Construct, id: string, props: RampartStackProps) {
+    super(scope, id, props);
+    const { auth } = props.config;
+    const retain = props.config.name === 'prod';
+    const secretKey = new Key(this, 'AuthKey', {
+      enableKeyRotation: true,
+      description: `Rampart ${props.config.name}: encrypts identity secrets`,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.directory = new UserDirectory(this, 'Directory', {
+      mfa: auth.mfa,
+      accessTokenValidity: Duration.minutes(auth.accessTokenMinutes),
+      refreshTokenValidity: Duration.days(auth.refreshTokenDays),
+      refreshTokenRotationGracePeriod: Duration.seconds(auth.refreshTokenRotationGraceSeconds),
+      plusFeatures: auth.plusFeatures,
+      domainPrefix: auth.domainPrefix,
+      retain,
+      secretKey,
+    });
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * `npm run bench [-- --json]`: builds every function under lambda/functions with the exact esbuild
+ * settings the CDK app deploys (lib/constructs/compute/bundling.ts), measures bundle size and
+ * cold module load time (median of fresh `node` processes), the HTTP wrapper's per-request
+ * overhead over a bare handler, and the authorizer's warm JWT path. One handler is also built
+ * with NodejsFunction's default settings, side by side.
+ */
+import { build, type BuildOptions } from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, existsSync, statSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join, relative } from 'node:path';
+import { FUNCTION_BUNDLING } from '../lib/constructs/compute/bundling';
+
+const root = join(__dirname, '..');
+const functionsDir = join(root, 'lambda', 'functions');
+const outDir = join(root, 'bench-out');
+const json = process.argv.includes('--json');
+const LOAD_RUNS = Number(process.env.BENCH_LOAD_RUNS ?? 15);
+
+/** The deployed settings, translated from CDK's BundlingOptions to esbuild's. */
+const deployed: BuildOptions = {
+  bundle: true,
+  platform: 'node',
+  target: FUNCTION_BUNDLING.target,
+  format: 'cjs',
+  minify: FUNCTION_BUNDLING.minify,
+  sourcemap: FUNCTION_BUNDLING.sourceMap,
+  mainFields: [...FUNCTION_BUNDLING.mainFields],
+  external: [...FUNCTION_BUNDLING.externalModules],
+  logLevel: 'error',
+};
+
+/** NodejsFunction's defaults for a Node 24 runtime: unminified, esbuild's default main fields, AWS SDK external. */
+const cdkDefault: BuildOptions = {
+  bundle: true,
+  platform: 'node',
+  target: 'node24',
+  format: 'cjs',
+  minify: false,
+  sourcemap: false,
+  external: ['@aws-sdk/*', 'pg-native'],
+  logLevel: 'error',
+};
+
+/** Environment a function sees at init in Lambda, minus anything that would reach AWS. */
+const lambdaEnv = {
+  ...process.env,
+  AWS_REGION: 'eu-west-1',
+  AWS_LAMBDA_FUNCTION_NAME: 'bench',
+  AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
+  POWERTOOLS_LOG_LEVEL: 'WARN',
+  POWERTOOLS_DEV: 'false',
+};
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Median time to `require()` a bundle in a fresh Node process: what a cold start pays for the code. */
+function loadMs(file: string): number {
+  const probe = `const t=process.hrtime.bigint();require(${JSON.stringify(file)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`;
+  const samples: number[] = [];
+  for (let run = 0; run < LOAD_RUNS; run += 1) {
+    const result = spawnSync(process.execPath, ['-e', probe], { env: lambdaEnv, encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`loading ${file} failed: ${result.stderr}`);
+    samples.push(Number(result.stdout));
+  }
+  return median(samples);
+}
+
+function handlerEntries(): { name: string; entry: string }[] {
+  if (!existsSync(functionsDir)) return [];
+  return readdirSync(functionsDir)
+    .filter((name) => existsSync(join(functionsDir, name, 'handler.ts')))
+    .map((name) => ({ name, entry: join(functionsDir, name, 'handler.ts') }));
+}
+
+async function bundle(entry: string, outfile: string, options: BuildOptions): Promise<number> {
+  await build({ ...options, entryPoints: [entry], outfile });
+  return statSync(outfile).size;
+}
+
+interface FunctionResult {
+  name: string;
+  bundleBytes: number;
+  loadMsMedian: number;
+}
+
+async function microbenchmarks(): Promise<Record<string, number>> {
+  const script = join(root, 'scripts', 'bench-micro.ts');
+  if (!existsSync(script)) return {};
+  const result = spawnSync(process.execPath, ['--import', 'tsx', script], {
+    env: { ...lambdaEnv, POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' },
+    encoding: 'utf8',
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  if (result.status !== 0) throw new Error(`micro benchmarks failed: ${result.stderr}`);
+  const lastLine = result.stdout.trim().split('\n').pop() ?? '{}';
+  return JSON.parse(lastLine) as Record<string, number>;
+}
+
+async function main(): Promise<void> {
+  mkdirSync(outDir, { recursive: true });
+  const functions: FunctionResult[] = [];
+  for (const { name, entry } of handlerEntries()) {
+    const outfile = join(outDir, `${name}.js`);
+    const bundleBytes = await bundle(entry, outfile, deployed);
+    functions.push({ name, bundleBytes, loadMsMedian: loadMs(outfile) });
+  }
+
+  let comparison: Record<string, unknown> | undefined;
+  const reference = handlerEntries().find((fn) => fn.name === 'projects') ?? handlerEntries()[0];
+  if (reference) {
+    const outfile = join(outDir, `${reference.name}.cdk-default.js`);
+    const bundleBytes = await bundle(reference.entry, outfile, cdkDefault);
+    const ours = functions.find((fn) => fn.name === reference.name)!;
+    const defaultLoad = loadMs(outfile);
+    comparison = {
+      name: reference.name,
+      defaultBundleBytes: bundleBytes,
+      defaultLoadMsMedian: defaultLoad,
+      bundleRatio: Number((ours.bundleBytes / bundleBytes).toFixed(2)),
+      loadRatio: Number((ours.loadMsMedian / defaultLoad).toFixed(2)),
+      note: 'default keeps @aws-sdk/* external (loaded from node_modules here, from the runtime in Lambda)',
+    };
+  }
+
+  const micro = await microbenchmarks();
+  const report = {
+    machine: `${process.platform}-${process.arch}, node ${process.version}, ${cpus().length} cores`,
+    loadRuns: LOAD_RUNS,
+    functions,
+    ...micro,
+    cdkDefaultComparison: comparison,
+  };
+
+  if (json) {
+    console.log(JSON.stringify(report, null, 2));
+    return;
+  }
+  console.log(`Rampart bench on ${report.machine}\n`);
+  console.table(
+    functions.map((fn) => ({
+      function: fn.name,
+      'bundle KB': Number((fn.bundleBytes / 1024).toFixed(1)),
+      'load ms (median)': Number(fn.loadMsMedian.toFixed(1)),
+    })),
+  );
+  for (const [key, value] of Object.entries(micro)) console.log(`${key}: ${value}`);
+  if (comparison) {
+    console.log(`\nNodejsFunction defaults vs Rampart settings (${relative(root, reference!.entry)}):`);
+    console.table([comparison]);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

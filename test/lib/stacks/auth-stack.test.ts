@@ -1,0 +1,108 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { ENVIRONMENT_NAMES } from '../../../lib/config';
+import { synthEnvironments } from '../../support/synth';
+
+const environments = synthEnvironments();
+
+describe.each(ENVIRONMENT_NAMES)('Auth stack (%s)', (name) => {
+  const { config, template: templateOf } = environments[name];
+  const template = templateOf('auth');
+  const prod = name === 'prod';
+
+  test('user pool: email sign-in, strong passwords, TOTP, email-only recovery, no self sign-up', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      UsernameAttributes: ['email'],
+      AutoVerifiedAttributes: ['email'],
+      UsernameConfiguration: { CaseSensitive: false },
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      Policies: {
+        PasswordPolicy: {
+          MinimumLength: 12,
+          RequireLowercase: true,
+          RequireUppercase: true,
+          RequireNumbers: true,
+          RequireSymbols: true,
+          TemporaryPasswordValidityDays: 3,
+          PasswordHistorySize: 5,
+        },
+      },
+      MfaConfiguration: config.auth.mfa === 'required' ? 'ON' : 'OPTIONAL',
+      EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+      AccountRecoverySetting: { RecoveryMechanisms: [{ Name: 'verified_email', Priority: 1 }] },
+    });
+  });
+
+  test('deletion protection and retention in prod only', () => {
+    template.hasResource('AWS::Cognito::UserPool', {
+      Properties: Match.objectLike({ DeletionProtection: prod ? 'ACTIVE' : 'INACTIVE' }),
+      DeletionPolicy: prod ? 'Retain' : 'Delete',
+    });
+  });
+
+  test('Plus plan with threat protection only where config opts in', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      UserPoolTier: config.auth.plusFeatures ? 'PLUS' : 'ESSENTIALS',
+      UserPoolAddOns: config.auth.plusFeatures ? { AdvancedSecurityMode: 'ENFORCED' } : Match.absent(),
+    });
+  });
+
+  test('groups admin, editor and viewer are the roles', () => {
+    for (const [precedence, role] of ['admin', 'editor', 'viewer'].entries()) {
+      template.hasResourceProperties('AWS::Cognito::UserPoolGroup', {
+        GroupName: role,
+        Precedence: precedence,
+      });
+    }
+    template.resourceCountIs('AWS::Cognito::UserPoolGroup', 3);
+  });
+
+  test('the resource server carries the API scopes', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPoolResourceServer', {
+      Identifier: 'rampart',
+      Scopes: [
+        { ScopeName: 'read', ScopeDescription: 'Rampart scope rampart/read' },
+        { ScopeName: 'write', ScopeDescription: 'Rampart scope rampart/write' },
+        { ScopeName: 'admin', ScopeDescription: 'Rampart scope rampart/admin' },
+      ],
+    });
+  });
+
+  test('login client: secret, USER_PASSWORD_AUTH, short tokens, revocation, rotation, no existence leaks', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      GenerateSecret: true,
+      ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH'],
+      AccessTokenValidity: config.auth.accessTokenMinutes,
+      IdTokenValidity: config.auth.accessTokenMinutes,
+      RefreshTokenValidity: config.auth.refreshTokenDays * 24 * 60,
+      TokenValidityUnits: { AccessToken: 'minutes', IdToken: 'minutes', RefreshToken: 'minutes' },
+      EnableTokenRevocation: true,
+      PreventUserExistenceErrors: 'ENABLED',
+      RefreshTokenRotation: {
+        Feature: 'ENABLED',
+        RetryGracePeriodSeconds: config.auth.refreshTokenRotationGraceSeconds,
+      },
+      AllowedOAuthFlowsUserPoolClient: false,
+    });
+  });
+
+  test('machine client: client credentials with the resource server scopes only', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      GenerateSecret: true,
+      AllowedOAuthFlows: ['client_credentials'],
+      AllowedOAuthFlowsUserPoolClient: true,
+      AllowedOAuthScopes: ['read', 'write', 'admin'].map((scope) => ({
+        'Fn::Join': ['', [{ Ref: Match.stringLikeRegexp('^DirectoryResourceServer') }, `/${scope}`]],
+      })),
+      AccessTokenValidity: config.auth.accessTokenMinutes,
+    });
+    template.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: config.auth.domainPrefix });
+  });
+
+  test('the login client secret lives in Secrets Manager under a customer-managed key', () => {
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AuthKey'), 'Arn'] },
+      SecretString: Match.objectLike({ 'Fn::Join': Match.anyValue() }),
+    });
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+});
