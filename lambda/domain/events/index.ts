@@ -1,0 +1,3 @@
+export * from './types';
+export * from './outbox';
+export * from './worker';
