@@ -1,0 +1,259 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { Client, Pool } from 'pg';
+import type { PoolConfig } from 'pg';
+import { DependencyBreaker } from '../../lambda/shared/breaker';
+import type { BreakerOptions } from '../../lambda/shared/breaker';
+import { createDb } from '../../lambda/shared/db/client';
+import type { Db } from '../../lambda/shared/db/client';
+import { createPool } from '../../lambda/shared/db/pool';
+import { loadMigrations, runMigrations } from '../../lambda/shared/db/migrate';
+
+/**
+ * A real PostgreSQL per test file: embedded PGlite served over the wire protocol, or, when
+ * `TEST_DATABASE_URL` is set, a fresh database created on that server (dropped on stop).
+ * Connections go through a small TCP gate so fault tests can make the database unreachable
+ * (`goDown`) and bring it back (`comeBack`) on either backend.
+ */
+export interface TestDatabase {
+  readonly kind: 'pglite' | 'server';
+  /** A pool through the gate, migrations applied. */
+  readonly pool: Pool;
+  /** Settings to build more pools/clients against the same database (through the gate). */
+  readonly connection: PoolConfig;
+  /** Milliseconds from start to a migrated, connectable database. */
+  readonly startupMs: number;
+  /** A `Db` over `pool` with its own breaker (never the shared registry). */
+  createDb(breaker?: BreakerOptions): Db;
+  /** Closes every open connection and refuses new ones, like a database that went away. */
+  goDown(): Promise<void>;
+  /** Accepts connections again on the same port. */
+  comeBack(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Pool size (PGlite's `maxConnections` is set above it). @default 4 */
+  readonly poolMax?: number;
+  /** Apply `lambda/migrations`. @default true */
+  readonly migrate?: boolean;
+}
+
+interface Gate {
+  readonly port: number;
+  close(): Promise<void>;
+  open(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function startGate(targetHost: string, targetPort: number): Promise<Gate> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((inbound) => {
+    const outbound = net.connect(targetPort, targetHost);
+    sockets.add(inbound).add(outbound);
+    const drop = () => {
+      inbound.destroy();
+      outbound.destroy();
+      sockets.delete(inbound);
+      sockets.delete(outbound);
+    };
+    inbound.on('error', drop).on('close', drop);
+    outbound.on('error', drop).on('close', drop);
+    inbound.pipe(outbound).pipe(inbound);
+  });
+  const listen = (port: number) =>
+    new Promise<number>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve((server.address() as net.AddressInfo).port);
+      });
+    });
+  const port = await listen(0);
+  const close = async () => {
+    if (!server.listening) return;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const s of sockets) s.destroy();
+    sockets.clear();
+    await closed;
+  };
+  return {
+    port,
+    close,
+    open: async () => {
+      if (!server.listening) await listen(port);
+    },
+    stop: close,
+  };
+}
+
+/** Cache of a migrated PGlite data dir, keyed by PGlite version and migration checksums. */
+async function pgliteSnapshotPath(): Promise<string> {
+  const migrations = await loadMigrations();
+  const version = JSON.parse(
+    await readFile(require.resolve('@electric-sql/pglite/package.json'), 'utf8'),
+  ) as { version: string };
+  const key = createHash('sha256')
+    .update(version.version)
+    .update(migrations.map((m) => m.checksum).join(','))
+    .digest('hex')
+    .slice(0, 16);
+  return path.join(os.tmpdir(), `rampart-pglite-${key}.tar`);
+}
+
+/**
+ * PGlite runs in a child Node process: its WASM loader needs dynamic `import()`, which jest's
+ * VM refuses, and it executes queries synchronously, which would freeze the test's own event
+ * loop (timers, aborts) for the length of every statement.
+ */
+const PGLITE_CHILD = `
+const { PGlite } = require('@electric-sql/pglite');
+const { PGLiteSocketServer } = require('@electric-sql/pglite-socket');
+const fs = require('node:fs');
+const readline = require('node:readline');
+(async () => {
+  const [snapshot, maxConnections] = [process.env.PGLITE_SNAPSHOT, Number(process.env.PGLITE_MAX_CONNECTIONS)];
+  const db = snapshot && fs.existsSync(snapshot)
+    ? await PGlite.create({ loadDataDir: new Blob([fs.readFileSync(snapshot)]) })
+    : await PGlite.create();
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections });
+  await server.start();
+  const stop = async () => { await server.stop(); await db.close(); process.exit(0); };
+  readline.createInterface({ input: process.stdin }).on('line', async (line) => {
+    const [command, arg] = line.split(' ');
+    if (command === 'dump') {
+      const dump = await db.dumpDataDir('none');
+      const temp = arg + '.' + process.pid;
+      fs.writeFileSync(temp, Buffer.from(await dump.arrayBuffer()));
+      fs.renameSync(temp, arg);
+      process.stdout.write('dumped\\n');
+    }
+  }).on('close', stop);
+  process.stdout.write(JSON.stringify({ port: Number(server.getServerConn().split(':').pop()) }) + '\\n');
+})().catch((error) => { console.error(error); process.exit(1); });
+`;
+
+async function startPglite(poolMax: number, migrate: boolean) {
+  const snapshot = migrate ? await pgliteSnapshotPath() : undefined;
+  const fromSnapshot = snapshot !== undefined && existsSync(snapshot);
+  const child = spawn(process.execPath, ['-e', PGLITE_CHILD], {
+    cwd: path.resolve(__dirname, '../..'),
+    env: {
+      ...process.env,
+      PGLITE_SNAPSHOT: fromSnapshot ? snapshot : '',
+      // Every pool connection plus the harness's own, with room for a fault test's reconnects.
+      PGLITE_MAX_CONNECTIONS: String(poolMax + 4),
+    },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines = readline.createInterface({ input: child.stdout! });
+  const nextLine = () =>
+    new Promise<string>((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`PGlite child exited with ${code}`));
+      child.once('exit', onExit);
+      lines.once('line', (line) => {
+        child.off('exit', onExit);
+        resolve(line);
+      });
+    });
+  const { port } = JSON.parse(await nextLine()) as { port: number };
+  return {
+    port,
+    fromSnapshot,
+    /** After migrations ran: remember the migrated data dir for the next test file. */
+    async saveSnapshot() {
+      if (!snapshot || fromSnapshot) return;
+      const done = nextLine();
+      child.stdin!.write(`dump ${snapshot}\n`);
+      await done;
+    },
+    async stop() {
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.stdin!.end();
+      await exited;
+    },
+  };
+}
+
+async function createServerDatabase(url: string) {
+  const admin = new Client({ connectionString: url });
+  await admin.connect();
+  const name = `rampart_t_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const target = new URL(url);
+  return {
+    name,
+    host: target.hostname,
+    port: Number(target.port || 5432),
+    user: decodeURIComponent(target.username || 'postgres'),
+    password: target.password ? decodeURIComponent(target.password) : undefined,
+    async drop() {
+      const cleanup = new Client({ connectionString: url });
+      await cleanup.connect();
+      await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await cleanup.end();
+    },
+  };
+}
+
+/** Starts the database for one test file. Call `stop()` in `afterAll`. */
+export async function startTestDatabase(options: StartOptions = {}): Promise<TestDatabase> {
+  const started = performance.now();
+  const poolMax = options.poolMax ?? 4;
+  const migrate = options.migrate ?? true;
+  const url = process.env.TEST_DATABASE_URL;
+
+  let connection: PoolConfig;
+  let gate: Gate;
+  let teardown: () => Promise<void>;
+  let afterMigrate: () => Promise<void> = async () => undefined;
+
+  if (url) {
+    const database = await createServerDatabase(url);
+    gate = await startGate(database.host, database.port);
+    connection = {
+      host: '127.0.0.1',
+      port: gate.port,
+      user: database.user,
+      password: database.password,
+      database: database.name,
+    };
+    teardown = database.drop;
+  } else {
+    const pglite = await startPglite(poolMax, migrate);
+    gate = await startGate('127.0.0.1', pglite.port);
+    connection = { host: '127.0.0.1', port: gate.port, user: 'postgres', database: 'postgres' };
+    teardown = pglite.stop;
+    afterMigrate = pglite.saveSnapshot;
+  }
+
+  const pool = createPool({ ...connection, max: poolMax, connectionTimeoutMillis: 2000 });
+  if (migrate) {
+    await runMigrations(pool);
+    await afterMigrate();
+  }
+  const startupMs = performance.now() - started;
+
+  return {
+    kind: url ? 'server' : 'pglite',
+    pool,
+    connection,
+    startupMs,
+    createDb: (breaker) => createDb({ pool, breaker: new DependencyBreaker('database', breaker) }),
+    goDown: () => gate.close(),
+    comeBack: () => gate.open(),
+    async stop() {
+      await gate.open();
+      await pool.end();
+      await gate.stop();
+      await teardown();
+    },
+  };
+}
