@@ -1,0 +1,91 @@
+import * as jwtErrors from 'aws-jwt-verify/error';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ERROR_CATALOGUE } from '../../../../lambda/shared/errors';
+import { api } from '../../../../lambda/shared/http/api';
+import { classifyError } from '../../../../lambda/shared/http/problem';
+import { apiEvent } from '../../../fixtures/api-gateway-event';
+import { captureStdout, type CapturedOutput } from '../../../fixtures/captured-output';
+import { invoke } from '../../../fixtures/invoke';
+import { publicStatus } from '../../../fixtures/test-routes';
+
+let output: CapturedOutput;
+beforeEach(() => {
+  output = captureStdout();
+});
+afterEach(() => output.restore());
+
+async function thrownBy(error: unknown) {
+  const handler = api(publicStatus, () => {
+    throw error;
+  });
+  return invoke(handler, apiEvent({ path: '/api/v1/status', authorizer: null }));
+}
+
+describe('aws-jwt-verify errors', () => {
+  it('maps JwtExpiredError to 401 AUTH_TOKEN_EXPIRED', async () => {
+    const res = await thrownBy(new jwtErrors.JwtExpiredError('Token expired at 2025-01-01', '1', '2'));
+    expect(res.statusCode).toBe(401);
+    expect(res.json?.code).toBe('AUTH_TOKEN_EXPIRED');
+    expect(res.body).not.toContain('2025-01-01');
+  });
+
+  it.each([
+    ['JwtParseError', new jwtErrors.JwtParseError('bad', new Error('x'))],
+    ['JwtInvalidSignatureError', new jwtErrors.JwtInvalidSignatureError('sig')],
+    ['JwtInvalidIssuerError', new jwtErrors.JwtInvalidIssuerError('iss', 'a', 'b')],
+    ['JwtInvalidAudienceError', new jwtErrors.JwtInvalidAudienceError('aud', 'a', 'b')],
+    ['JwtNotBeforeError', new jwtErrors.JwtNotBeforeError('nbf', '1', '2')],
+    ['KidNotFoundInJwksError', new jwtErrors.KidNotFoundInJwksError('kid')],
+  ])('maps %s to 401 AUTH_TOKEN_INVALID', async (_name, error) => {
+    const res = await thrownBy(error);
+    expect(res.statusCode).toBe(401);
+    expect(res.json?.code).toBe('AUTH_TOKEN_INVALID');
+  });
+
+  it('maps by name when the class comes from another copy of the library', () => {
+    const foreign = Object.assign(new Error('expired'), { name: 'JwtExpiredError' });
+    expect(classifyError(foreign).code).toBe('AUTH_TOKEN_EXPIRED');
+    const invalid = Object.assign(new Error('claim'), { name: 'JwtInvalidClaimError' });
+    expect(classifyError(invalid).code).toBe('AUTH_TOKEN_INVALID');
+  });
+
+  it('treats a JWKS fetch failure as our dependency being down, not as a bad token', async () => {
+    const res = await thrownBy(new jwtErrors.FetchError('https://idp/jwks', 'ECONNRESET'));
+    expect(res.statusCode).toBe(503);
+    expect(res.json?.code).toBe('DEPENDENCY_UNAVAILABLE');
+  });
+});
+
+describe('problem+json shape', () => {
+  it('has every RFC 9457 member plus code and correlationId, with a type per code', async () => {
+    const res = await thrownBy(new jwtErrors.JwtExpiredError('x', '1', '2'));
+    expect(Object.keys(res.json ?? {}).sort()).toEqual(
+      ['code', 'correlationId', 'detail', 'instance', 'status', 'title', 'type'].sort(),
+    );
+    expect(res.json?.type).toBe('https://docs.rampart.dev/errors#AUTH_TOKEN_EXPIRED');
+    expect(res.json?.correlationId).toBe(res.headers['x-correlation-id']);
+  });
+});
+
+describe('docs/errors.md', () => {
+  const doc = readFileSync(join(__dirname, '../../../../docs/errors.md'), 'utf8');
+  const documented = [...doc.matchAll(/^## ([A-Z_]+) \((\d{3})\)$/gm)].map(([, code, status]) => ({
+    code,
+    status: Number(status),
+  }));
+
+  it('documents every catalogue code with its status, and nothing else', () => {
+    const catalogue = Object.entries(ERROR_CATALOGUE).map(([code, { status }]) => ({ code, status }));
+    const byCode = (a: { code: string }, b: { code: string }) => a.code.localeCompare(b.code);
+    expect([...documented].sort(byCode)).toEqual([...catalogue].sort(byCode));
+  });
+
+  it('has an anchor for each code, which is where problem types point', () => {
+    for (const code of Object.keys(ERROR_CATALOGUE)) {
+      expect(doc).toContain(`<a id="${code}"></a>`);
+      const status = ERROR_CATALOGUE[code as keyof typeof ERROR_CATALOGUE].status;
+      expect(doc).toMatch(new RegExp(`^\\| \`${code}\` +\\| ${status} +\\|$`, 'm'));
+    }
+  });
+});
