@@ -76,10 +76,12 @@ export function stripHtml(value: string): string {
   let out = value;
   for (let pass = 0; pass < MAX_STRIP_PASSES; pass++) {
     const next = plainFilter.process(out);
-    if (next === out || !TAG_LIKE.test(next)) return next;
+    if (!TAG_LIKE.test(next)) return next;
+    if (next === out) break;
     out = next;
   }
-  // Still producing markup after several passes: crafted input, refuse it rather than guess.
+  // Something tag-like survives (an unterminated `<img<`, or markup that keeps reassembling):
+  // crafted input. Refuse it rather than store something a browser might still parse as a tag.
   throw new AppError('UNSAFE_INPUT', { detail: 'The request contains markup that cannot be removed safely' });
 }
 
@@ -99,25 +101,32 @@ function hasTraversal(value: string): boolean {
   );
 }
 
+/** Overlong UTF-8 encodings of `.`, `/` and `\\` (old decoder bypasses); never legitimate. */
+const OVERLONG = /%c0%(?:ae|af|9v|qf)|%c1%(?:1c|9c|pc)|%e0%80%(?:ae|af)/i;
+
+/** Decodes %XX escapes of ASCII characters only; unlike decodeURIComponent it never throws. */
+function decodeAsciiEscapes(value: string): string {
+  return value.replace(/%([0-7][0-9a-fA-F])/g, (_match, hex: string) =>
+    String.fromCharCode(parseInt(hex, 16)),
+  );
+}
+
 /**
  * True when a name/key/path value tries to leave its directory: checked on the value and on up to
- * three levels of percent-decoding (`%252e%252e` -> `%2e%2e` -> `..`). Malformed percent-encoding is
- * unsafe too: something downstream might decode it differently.
+ * three levels of percent-decoding (`%252e%252e` -> `%2e%2e` -> `..`). Decoding is lenient (a stray
+ * `%` does not stop it), so `%2e%2e%zz` cannot hide its dots behind an invalid escape.
  */
 export function isUnsafeName(value: string): boolean {
   let current = value;
   for (let level = 0; level < 4; level++) {
     if (hasTraversal(current)) return true;
     if (!current.includes('%')) return false;
-    let decoded: string;
-    try {
-      decoded = decodeURIComponent(current);
-    } catch {
-      return true;
-    }
+    if (OVERLONG.test(current)) return true;
+    const decoded = decodeAsciiEscapes(current);
     if (decoded === current) return false;
     current = decoded;
   }
+  // Still decoding after four levels: nothing legitimate is encoded that deep.
   return true;
 }
 

@@ -1,0 +1,219 @@
+import fc from 'fast-check';
+import { AppError } from '../../../lambda/shared/errors';
+import {
+  assertSafeName,
+  assertSafePathParameters,
+  isUnsafeName,
+  MAX_DEPTH,
+  sanitizeBody,
+  sanitizeQuery,
+  sanitizeRichText,
+  stripHtml,
+} from '../../../lambda/shared/sanitize';
+
+const TAG_LIKE = /<[a-zA-Z!/?]/;
+
+function unsafeErrorOf(fn: () => unknown): AppError | undefined {
+  try {
+    fn();
+  } catch (error) {
+    return error instanceof AppError ? error : undefined;
+  }
+  return undefined;
+}
+
+describe('stripHtml (plain-text profile)', () => {
+  it.each([
+    ['hi <b>there</b>', 'hi there'],
+    ['<script>alert(1)</script>ok', 'ok'],
+    ['<style>body{}</style>ok', 'ok'],
+    ['<img src=x onerror=alert(1)>', ''],
+    ['<scr<script>ipt>alert(1)</script>', ''],
+    ['<<script>script>alert(1)<</script>/script>', ''],
+    ['<a href="javascript:alert(1)">x</a>', 'x'],
+  ])('%j -> %j', (input, expected) => {
+    expect(stripHtml(input)).toBe(expected);
+  });
+
+  it('leaves plain text untouched, including < used as less-than and entities', () => {
+    for (const text of ['a < b & c > d', 'Tom & Jerry', '5<6', '&lt;script&gt;', 'Ünïcödé €']) {
+      expect(stripHtml(text)).toBe(text);
+    }
+  });
+
+  it('never leaves something that parses as a tag (property)', () => {
+    const pieces = fc.constantFrom(
+      '<',
+      '>',
+      '/',
+      'script',
+      'img',
+      ' ',
+      'a',
+      '=',
+      '"',
+      'onerror',
+      '!',
+      '--',
+      'b',
+      '?',
+    );
+    fc.assert(
+      fc.property(
+        fc.array(pieces, { maxLength: 30 }).map((parts) => parts.join('')),
+        (input) => {
+          let out: string;
+          try {
+            out = stripHtml(input);
+          } catch (error) {
+            expect(error).toBeInstanceOf(AppError);
+            return;
+          }
+          expect(TAG_LIKE.test(out)).toBe(false);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('sanitizeRichText', () => {
+  it('keeps allow-listed formatting and drops scripts, handlers and javascript: links', () => {
+    expect(
+      sanitizeRichText('<p>Hi <strong>all</strong> <a href="https://x.dev" onclick="e()">link</a></p>'),
+    ).toBe('<p>Hi <strong>all</strong> <a href="https://x.dev">link</a></p>');
+    expect(
+      sanitizeRichText('<a href="javascript:alert(1)">x</a><script>bad()</script><iframe src=x></iframe>'),
+    ).toBe('<a href>x</a>');
+  });
+});
+
+describe('isUnsafeName', () => {
+  it.each([
+    '..',
+    '../etc/passwd',
+    'a/../../b',
+    '%2e%2e',
+    '%2E%2E%2F',
+    '.%2e',
+    '%252e%252e',
+    '%25252e%25252e',
+    'a%00',
+    'a\u0000b',
+    'a\\b',
+    '%5c',
+    '/abs',
+    '%2fabs',
+    'C:\\x',
+    'c:/x',
+    '%2e%2e%zz',
+    '%c0%ae%c0%ae',
+  ])('rejects %j', (value) => {
+    expect(isUnsafeName(value)).toBe(true);
+  });
+
+  it.each(['p-1', 'report.pdf', 'uploads/2025/a.txt', 'a.b.c', '50%25', '100%', 'caf%C3%A9', 'é'])(
+    'accepts %j',
+    (value) => {
+      expect(isUnsafeName(value)).toBe(false);
+    },
+  );
+
+  it('rejects every way of encoding .. inside a value (property)', () => {
+    const dot = fc.constantFrom('.', '%2e', '%2E', '%252e', '%252E');
+    fc.assert(
+      fc.property(
+        fc.string({ maxLength: 10 }),
+        dot,
+        dot,
+        fc.string({ maxLength: 10 }),
+        (before, d1, d2, after) => {
+          expect(isUnsafeName(`${before}${d1}${d2}${after}`)).toBe(true);
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('assertSafeName names the field', () => {
+    const error = unsafeErrorOf(() => assertSafeName('../x', 'body.fileKey'));
+    expect(error?.code).toBe('UNSAFE_INPUT');
+    expect(error?.errors?.[0].field).toBe('body.fileKey');
+  });
+});
+
+describe('sanitizeBody', () => {
+  it('rejects forbidden keys at any depth, on raw JSON.parse output', () => {
+    for (const raw of [
+      '{"__proto__":{"x":1}}',
+      '{"a":[{"constructor":{}}]}',
+      '{"a":{"b":{"prototype":1}}}',
+    ]) {
+      const error = unsafeErrorOf(() => sanitizeBody(JSON.parse(raw)));
+      expect(error?.code).toBe('UNSAFE_INPUT');
+    }
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
+  });
+
+  it('rejects a forbidden key wherever it is inserted (property)', () => {
+    const json = fc.jsonValue({ maxDepth: 4 });
+    fc.assert(
+      fc.property(
+        json,
+        fc.constantFrom('__proto__', 'constructor', 'prototype'),
+        fc.jsonValue({ maxDepth: 1 }),
+        (value, key, payload) => {
+          // Insert the key into the first object found, or wrap the value in one.
+          const raw = JSON.stringify({ wrapper: value, list: [{ [key]: payload }] });
+          expect(unsafeErrorOf(() => sanitizeBody(JSON.parse(raw)))?.code).toBe('UNSAFE_INPUT');
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('strips markup from plain fields, keeps rich text for listed fields (array indices ignored)', () => {
+    const body = sanitizeBody(
+      { title: '<b>T</b>', items: [{ note: '<em>x</em><script>y</script>' }], other: [1, null, true] },
+      new Set(['items.note']),
+    );
+    expect(body).toEqual({ title: 'T', items: [{ note: '<em>x</em>' }], other: [1, null, true] });
+  });
+
+  it('rejects traversal in key-like fields only', () => {
+    expect(unsafeErrorOf(() => sanitizeBody({ s3Key: '../a' }))?.errors?.[0].field).toBe('body.s3Key');
+    expect(unsafeErrorOf(() => sanitizeBody({ upload: { file_name: '..\\a' } }))?.errors?.[0].field).toBe(
+      'body.upload.file_name',
+    );
+    expect(sanitizeBody({ title: 'So... yes', monkey: '../x' })).toEqual({
+      title: 'So... yes',
+      monkey: '../x',
+    });
+  });
+
+  it(`rejects nesting deeper than ${MAX_DEPTH} instead of overflowing the stack`, () => {
+    const deep = JSON.parse('['.repeat(5000) + ']'.repeat(5000));
+    expect(unsafeErrorOf(() => sanitizeBody(deep))?.code).toBe('UNSAFE_INPUT');
+  });
+
+  it('returns plain values and top-level strings sanitized', () => {
+    expect(sanitizeBody('<b>x</b>')).toBe('x');
+    expect(sanitizeBody(5)).toBe(5);
+  });
+});
+
+describe('query and path parameters', () => {
+  it('sanitizeQuery strips markup and rejects forbidden keys and traversal in key-like names', () => {
+    expect(sanitizeQuery({ q: '<i>term</i>', page: '2' })).toEqual({ q: 'term', page: '2' });
+    expect(unsafeErrorOf(() => sanitizeQuery(JSON.parse('{"constructor":"x"}')))?.code).toBe('UNSAFE_INPUT');
+    expect(unsafeErrorOf(() => sanitizeQuery({ path: '%2e%2e/etc' }))?.errors?.[0].field).toBe('query.path');
+  });
+
+  it('assertSafePathParameters rejects traversal and markup in any path parameter', () => {
+    expect(() => assertSafePathParameters({ id: 'p-1' })).not.toThrow();
+    expect(unsafeErrorOf(() => assertSafePathParameters({ id: '<svg onload=x>' }))?.errors?.[0].field).toBe(
+      'path.id',
+    );
+    expect(unsafeErrorOf(() => assertSafePathParameters({ id: '%252e%252e' }))?.code).toBe('UNSAFE_INPUT');
+  });
+});
