@@ -2,12 +2,17 @@ import { Validations, type App } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import type { EnvironmentConfig } from './config';
 import { AuthStack } from './stacks/auth-stack';
+import { DataDrStack } from './stacks/data-dr-stack';
+import { DataStack } from './stacks/data-stack';
 import { NetworkStack } from './stacks/network-stack';
 
 /** The stacks of one environment. */
 export interface RampartEnvironment {
   readonly network: NetworkStack;
   readonly auth: AuthStack;
+  readonly data: DataStack;
+  /** The DR region's vault and key; only when backups are copied or replicated there. */
+  readonly dataDr?: DataDrStack;
 }
 
 /** `Rampart-<env>-<Part>`: the name of every stack, used as both construct id and stack name. */
@@ -27,7 +32,23 @@ export function addEnvironment(app: App, config: EnvironmentConfig): RampartEnvi
     stackName: stackName(config, 'Auth'),
     description: `Rampart ${config.name}: Cognito user pool, role groups, scopes and app clients`,
   });
-  return { network, auth };
+  const needsDr = config.backup.copyToDrRegion || config.database.replicateBackupsToDrRegion;
+  const dataDr = needsDr
+    ? new DataDrStack(app, stackName(config, 'DataDr'), {
+        config,
+        stackName: stackName(config, 'DataDr'),
+        description: `Rampart ${config.name}: DR-region backup vault and key (${config.drRegion})`,
+      })
+    : undefined;
+  const data = new DataStack(app, stackName(config, 'Data'), {
+    config,
+    network: network.network,
+    stackName: stackName(config, 'Data'),
+    description: `Rampart ${config.name}: KMS key, PostgreSQL, RDS Proxy, rotated secrets, migrations, AWS Backup`,
+  });
+  data.addStackDependency(network);
+  if (dataDr) data.addStackDependency(dataDr, 'backup copies and replicated backups go to its vault and key');
+  return { network, auth, data, dataDr };
 }
 
 /** Registers the compliance rule packs that every synth must pass. */

@@ -53,6 +53,7 @@ export function synthEnvironments(
       stacks,
       template(part) {
         const stack = stacks[part];
+        if (!stack) throw new Error(`Environment ${config.name} has no ${part} stack`);
         if (!templates.has(stack)) templates.set(stack, Template.fromStack(stack));
         return templates.get(stack)!;
       },

@@ -1,0 +1,178 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import {
+  BackupPlan,
+  BackupPlanRule,
+  BackupResource,
+  BackupVault,
+  CfnRestoreTestingPlan,
+  CfnRestoreTestingSelection,
+  type BackupPlanCopyActionProps,
+} from 'aws-cdk-lib/aws-backup';
+import type { ISecurityGroup } from 'aws-cdk-lib/aws-ec2';
+import { Schedule } from 'aws-cdk-lib/aws-events';
+import { ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { DatabaseInstance, ISubnetGroup } from 'aws-cdk-lib/aws-rds';
+import { Construct } from 'constructs';
+import type { BackupConfig } from '../../config';
+
+export interface DatabaseBackupProps {
+  /** Retention, copies, vault lock and restore testing of the environment. */
+  readonly config: BackupConfig;
+  /** The instance to protect. */
+  readonly database: DatabaseInstance;
+  /** Days of continuous backup (PITR) kept by AWS Backup: the database's backup retention (1..35). */
+  readonly continuousRetentionDays: number;
+  /** Key that encrypts the vault. */
+  readonly encryptionKey: IKey;
+  /**
+   * What happens to the vault when it leaves the stack (a vault holding recovery points cannot be deleted).
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * ARN of the vault in the DR region that snapshots are copied to (required when `config.copyToDrRegion`).
+   * @default - no copies
+   */
+  readonly drVaultArn?: string;
+  /**
+   * Restore testing: the plan name (letters, digits, underscores; unique in the account and region)
+   * and where restored instances are placed (required when `config.restoreTesting`).
+   * @default - no restore testing
+   */
+  readonly restoreTesting?: {
+    readonly planName: string;
+    readonly subnetGroup: ISubnetGroup;
+    readonly securityGroup: ISecurityGroup;
+  };
+}
+
+/**
+ * AWS Backup for one RDS instance: a KMS-encrypted vault (optionally locked in compliance mode),
+ * a plan with continuous backup (point-in-time recovery inside the window), daily and optional
+ * monthly snapshots copied to the DR region's vault, and a weekly restore test.
+ */
+export class DatabaseBackup extends Construct {
+  public readonly vault: BackupVault;
+  public readonly plan: BackupPlan;
+  public readonly role: Role;
+  public readonly restoreTestingPlan?: CfnRestoreTestingPlan;
+  public readonly restoreTestingSelection?: CfnRestoreTestingSelection;
+
+  constructor(scope: Construct, id: string, props: DatabaseBackupProps) {
+    super(scope, id);
+    const { config } = props;
+    if (props.continuousRetentionDays < 1 || props.continuousRetentionDays > 35) {
+      throw new Error(
+        `DatabaseBackup ${id}: continuousRetentionDays must be 1..35 (AWS Backup's PITR limit)`,
+      );
+    }
+    if (config.copyToDrRegion && !props.drVaultArn) {
+      throw new Error(`DatabaseBackup ${id}: copyToDrRegion needs drVaultArn`);
+    }
+    if (config.restoreTesting && !props.restoreTesting) {
+      throw new Error(`DatabaseBackup ${id}: restoreTesting needs the restoreTesting placement`);
+    }
+
+    this.vault = new BackupVault(this, 'Vault', {
+      encryptionKey: props.encryptionKey,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      lockConfiguration: config.vaultLock && {
+        minRetention: Duration.days(config.vaultLock.minRetentionDays),
+        maxRetention: Duration.days(config.vaultLock.maxRetentionDays),
+        changeableFor: Duration.days(config.vaultLock.changeableForDays),
+      },
+    });
+
+    const copyActions: BackupPlanCopyActionProps[] =
+      config.copyToDrRegion && props.drVaultArn
+        ? [
+            {
+              destinationBackupVault: BackupVault.fromBackupVaultArn(this, 'DrVault', props.drVaultArn),
+              deleteAfter: Duration.days(config.drCopyRetentionDays),
+            },
+          ]
+        : [];
+
+    const rules = [
+      new BackupPlanRule({
+        ruleName: 'Continuous',
+        enableContinuousBackup: true,
+        deleteAfter: Duration.days(props.continuousRetentionDays),
+        scheduleExpression: Schedule.cron({ minute: '0', hour: '2' }),
+      }),
+      new BackupPlanRule({
+        ruleName: 'Daily',
+        deleteAfter: Duration.days(config.dailyRetentionDays),
+        scheduleExpression: Schedule.cron({ minute: '0', hour: '3' }),
+        copyActions,
+      }),
+      ...(config.monthlyRetentionDays !== undefined
+        ? [
+            new BackupPlanRule({
+              ruleName: 'Monthly',
+              deleteAfter: Duration.days(config.monthlyRetentionDays),
+              scheduleExpression: Schedule.cron({ minute: '0', hour: '4', day: '1' }),
+              copyActions: copyActions.map((action) => ({
+                ...action,
+                deleteAfter: Duration.days(config.monthlyRetentionDays!),
+              })),
+            }),
+          ]
+        : []),
+    ];
+    this.plan = new BackupPlan(this, 'Plan', { backupVault: this.vault, backupPlanRules: rules });
+
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('backup.amazonaws.com'),
+      description: 'AWS Backup: back up, copy and restore-test the database',
+      managedPolicies: [
+        ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSBackupServiceRolePolicyForBackup'),
+        ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSBackupServiceRolePolicyForRestores'),
+      ],
+    });
+    for (const policy of ['AWSBackupServiceRolePolicyForBackup', 'AWSBackupServiceRolePolicyForRestores']) {
+      Validations.of(this.role).acknowledge({
+        id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/${policy}]`,
+        reason:
+          'The AWS-maintained AWS Backup service-role policies are what AWS Backup needs to snapshot, copy cross-region and restore-test RDS (including KMS grants on the vault keys); the role is assumable by backup.amazonaws.com only.',
+      });
+    }
+    this.plan.addSelection('Database', {
+      resources: [BackupResource.fromRdsDatabaseInstance(props.database)],
+      role: this.role,
+      allowRestores: false,
+    });
+
+    if (config.restoreTesting && props.restoreTesting) {
+      const placement = props.restoreTesting;
+      this.restoreTestingPlan = new CfnRestoreTestingPlan(this, 'RestoreTestingPlan', {
+        restoreTestingPlanName: placement.planName,
+        scheduleExpression: 'cron(0 6 ? * MON *)',
+        scheduleExpressionTimezone: 'Etc/UTC',
+        startWindowHours: 8,
+        recoveryPointSelection: {
+          algorithm: 'LATEST_WITHIN_WINDOW',
+          includeVaults: [this.vault.backupVaultArn],
+          recoveryPointTypes: ['SNAPSHOT'],
+          selectionWindowDays: 7,
+        },
+      });
+      this.restoreTestingSelection = new CfnRestoreTestingSelection(this, 'RestoreTestingSelection', {
+        restoreTestingPlanName: placement.planName,
+        restoreTestingSelectionName: 'database',
+        protectedResourceType: 'RDS',
+        protectedResourceArns: [props.database.instanceArn],
+        iamRoleArn: this.role.roleArn,
+        // Restored copies land in the isolated subnets behind the database's security group.
+        restoreMetadataOverrides: {
+          dbSubnetGroupName: placement.subnetGroup.subnetGroupName,
+          vpcSecurityGroupIds: `["${placement.securityGroup.securityGroupId}"]`,
+          multiAZ: 'false',
+        },
+        validationWindowHours: 2,
+      });
+      this.restoreTestingSelection.addResourceDependency(this.restoreTestingPlan);
+    }
+  }
+}

@@ -1,0 +1,111 @@
+import { ArnFormat, RemovalPolicy } from 'aws-cdk-lib';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { SubnetGroup } from 'aws-cdk-lib/aws-rds';
+import type { Grant } from 'aws-cdk-lib/aws-iam';
+import type { Construct } from 'constructs';
+import { DataKey } from '../constructs/data/data-key';
+import { DatabaseBackup } from '../constructs/data/database-backup';
+import { DatabaseMigrations } from '../constructs/data/database-migrations';
+import { APP_DB_USER, PostgresDatabase } from '../constructs/data/postgres-database';
+import type { SecureVpc } from '../constructs/network/secure-vpc';
+import { drKeyAlias, drVaultName } from './data-dr-stack';
+import { RampartStack, type RampartStackProps } from './rampart-stack';
+
+export interface DataStackProps extends RampartStackProps {
+  /** The environment's VPC (Network stack). */
+  readonly network: SecureVpc;
+}
+
+/**
+ * The data tier of an environment: customer-managed key, PostgreSQL behind RDS Proxy, the
+ * rotated admin secret, post-deploy migrations and AWS Backup. Stateful construct ids here are
+ * frozen (test/lib/stacks/data-stack.test.ts pins their logical ids).
+ */
+export class DataStack extends RampartStack {
+  public readonly key: DataKey;
+  public readonly database: PostgresDatabase;
+  public readonly migrations: DatabaseMigrations;
+  public readonly backup: DatabaseBackup;
+
+  constructor(scope: Construct, id: string, props: DataStackProps) {
+    super(scope, id, props);
+    const { config, network } = props;
+    const { database, backup } = config;
+    const stateful = config.name === 'dev' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    const secretsManagerEndpoint = network.interfaceEndpoints.secretsmanager;
+    if (!secretsManagerEndpoint) {
+      throw new Error(
+        'DataStack: the network needs a secretsmanager interface endpoint (rotation and migrations)',
+      );
+    }
+
+    this.key = new DataKey(this, 'Key', {
+      description: `Rampart ${config.name}: database, Performance Insights, secrets, logs and backups`,
+      removalPolicy: stateful,
+    });
+
+    this.database = new PostgresDatabase(this, 'Database', {
+      config: database,
+      vpc: network.vpc,
+      databaseSubnets: network.dataSubnets,
+      rotationSubnets: network.functionSubnets,
+      secretsManagerEndpoint,
+      encryptionKey: this.key.key,
+      backupReplication: database.replicateBackupsToDrRegion
+        ? { region: config.drRegion, kmsKeyArn: this.drKeyAliasArn() }
+        : undefined,
+    });
+
+    this.migrations = new DatabaseMigrations(this, 'Migrations', {
+      database: this.database,
+      vpc: network.vpc,
+      subnets: network.functionSubnets,
+      secretsManagerEndpointSecurityGroup: network.endpointSecurityGroup,
+      logRetentionDays: config.functions.logRetentionDays,
+      logEncryptionKey: this.key.key,
+      secretEncryptionKey: this.key.key,
+    });
+
+    this.backup = new DatabaseBackup(this, 'Backup', {
+      config: backup,
+      database: this.database.instance,
+      continuousRetentionDays: database.backupRetentionDays,
+      encryptionKey: this.key.key,
+      removalPolicy: stateful,
+      drVaultArn: backup.copyToDrRegion ? this.drVaultArn() : undefined,
+      restoreTesting: backup.restoreTesting
+        ? {
+            planName: `rampart_${config.name}_weekly`,
+            subnetGroup: this.database.instance.node.findChild('SubnetGroup') as SubnetGroup,
+            securityGroup: this.database.databaseSecurityGroup,
+          }
+        : undefined,
+    });
+  }
+
+  /** Lets a function connect to the proxy as `rampart_app` with IAM auth (and opens 5432 to it). */
+  grantConnect(fn: IFunction, dbUser: string = APP_DB_USER): Grant {
+    return this.database.grantConnect(fn, dbUser);
+  }
+
+  /** ARN of the `Rampart-<env>-DataDr` vault, built from its fixed name. */
+  drVaultArn(): string {
+    return this.formatArn({
+      region: this.config.drRegion,
+      service: 'backup',
+      resource: 'backup-vault',
+      resourceName: drVaultName(this.config),
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+  }
+
+  /** ARN of the DR key's alias, built from its fixed name. */
+  drKeyAliasArn(): string {
+    return this.formatArn({
+      region: this.config.drRegion,
+      service: 'kms',
+      resource: drKeyAlias(this.config),
+      arnFormat: ArnFormat.NO_RESOURCE_NAME,
+    });
+  }
+}
