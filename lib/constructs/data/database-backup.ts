@@ -105,7 +105,7 @@ export class DatabaseBackup extends Construct {
         ruleName: 'Daily',
         deleteAfter: Duration.days(config.dailyRetentionDays),
         scheduleExpression: Schedule.cron({ minute: '0', hour: '3' }),
-        copyActions,
+        copyActions: copyActions.length > 0 ? copyActions : undefined,
       }),
       ...(config.monthlyRetentionDays !== undefined
         ? [

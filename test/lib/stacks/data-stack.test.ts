@@ -1,0 +1,625 @@
+import { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { dev } from '../../../lib/config/dev';
+import { prod } from '../../../lib/config/prod';
+import {
+  ENVIRONMENT_NAMES,
+  maxConnectionsOf,
+  loadEnvironmentConfig,
+  parseEnvironmentConfig,
+  proxyConnectionBudget,
+} from '../../../lib/config';
+import { addEnvironment } from '../../../lib/rampart-app';
+import { synthEnvironments, testApp } from '../../support/synth';
+
+const environments = synthEnvironments();
+
+/** Logical ids of every stateful resource: changing one means CloudFormation replaces it. */
+const PINNED_DATA_IDS = {
+  KeyE447D366: 'AWS::KMS::Key',
+  DatabaseInstanceAA8A5FDE: 'AWS::RDS::DBInstance',
+  DatabaseInstanceSubnetGroupDE121BB6: 'AWS::RDS::DBSubnetGroup',
+  DatabaseParametersB8AC9B07: 'AWS::RDS::DBParameterGroup',
+  DatabaseAdminSecret9BA08F45: 'AWS::SecretsManager::Secret',
+  DatabaseAdminSecretAttachment436AF950: 'AWS::SecretsManager::SecretTargetAttachment',
+  DatabaseProxyE01FC4E6: 'AWS::RDS::DBProxy',
+  DatabaseProxyProxyTargetGroupCFEDF3AA: 'AWS::RDS::DBProxyTargetGroup',
+  DatabaseDatabaseSecurityGroupDBE5AB2F: 'AWS::EC2::SecurityGroup',
+  BackupVaultADF21B19: 'AWS::Backup::BackupVault',
+  BackupPlan14914BEB: 'AWS::Backup::BackupPlan',
+} as const;
+const PINNED_DR_IDS = {
+  KeyE447D366: 'AWS::KMS::Key',
+  Vault23237E5B: 'AWS::Backup::BackupVault',
+} as const;
+
+const DELETION = { destroy: 'Delete', snapshot: 'Snapshot', retain: 'Retain' } as const;
+
+function resourcesOfType(
+  template: Template,
+  type: string,
+): Record<string, { Properties: Record<string, unknown> }> {
+  return template.findResources(type);
+}
+
+function idOf(template: Template, type: string): string {
+  const ids = Object.keys(template.findResources(type));
+  expect(ids).toHaveLength(1);
+  return ids[0];
+}
+
+describe.each(ENVIRONMENT_NAMES)('Data stack (%s)', (name) => {
+  const { config, stacks, template: templateOf } = environments[name];
+  const template = templateOf('data');
+  const { database, backup } = config;
+  const keyArn = { 'Fn::GetAtt': ['KeyE447D366', 'Arn'] };
+  const sg = (id: string) => ({ 'Fn::GetAtt': [id, 'GroupId'] });
+
+  test('is named Rampart-<env>-Data in the environment region, after the Network stack', () => {
+    expect(stacks.data.stackName).toBe(`Rampart-${name}-Data`);
+    expect(stacks.data.region).toBe(config.region);
+    expect(stacks.data.terminationProtection).toBe(name === 'prod');
+    expect(stacks.data.dependencies).toContain(stacks.network);
+  });
+
+  test('one customer-managed key with rotation; CloudWatch Logs of the region may use it', () => {
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    template.hasResource('AWS::KMS::Key', {
+      Properties: {
+        EnableKeyRotation: true,
+        PendingWindowInDays: 30,
+        KeyPolicy: {
+          Statement: Match.arrayWith([
+            {
+              Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
+              Effect: 'Allow',
+              Principal: { Service: `logs.${config.region}.amazonaws.com` },
+              Resource: '*',
+            },
+          ]),
+        },
+      },
+      DeletionPolicy: name === 'dev' ? 'Delete' : 'Retain',
+    });
+  });
+
+  test('PostgreSQL: pinned engine, gp3 encrypted with the key, IAM auth, sized and protected per config', () => {
+    template.hasResource('AWS::RDS::DBInstance', {
+      Properties: {
+        Engine: 'postgres',
+        EngineVersion: '16.9',
+        AutoMinorVersionUpgrade: false,
+        DBInstanceClass: database.instanceClass,
+        DBName: 'rampart',
+        Port: '5432',
+        StorageType: 'gp3',
+        AllocatedStorage: String(database.allocatedStorageGiB),
+        MaxAllocatedStorage: database.maxAllocatedStorageGiB,
+        StorageEncrypted: true,
+        KmsKeyId: keyArn,
+        EnableIAMDatabaseAuthentication: true,
+        PubliclyAccessible: false,
+        CACertificateIdentifier: 'rds-ca-rsa2048-g1',
+        MultiAZ: database.multiAz,
+        BackupRetentionPeriod: database.backupRetentionDays,
+        DeletionProtection: database.deletionProtection,
+        DeleteAutomatedBackups: database.deleteAutomatedBackups,
+        CopyTagsToSnapshot: true,
+        EnableCloudwatchLogsExports: ['postgresql', 'upgrade'],
+        EnablePerformanceInsights: true,
+        PerformanceInsightsKMSKeyId: keyArn,
+        PerformanceInsightsRetentionPeriod: database.performanceInsightsRetentionDays,
+        MonitoringInterval: database.monitoringIntervalSeconds,
+        DBParameterGroupName: { Ref: 'DatabaseParametersB8AC9B07' },
+        VPCSecurityGroups: [sg('DatabaseDatabaseSecurityGroupDBE5AB2F')],
+      },
+      DeletionPolicy: DELETION[database.removalPolicy],
+      UpdateReplacePolicy: DELETION[database.removalPolicy],
+    });
+  });
+
+  test('the instance lives in the isolated Data subnets', () => {
+    const [group] = Object.values(resourcesOfType(template, 'AWS::RDS::DBSubnetGroup'));
+    const subnetIds = JSON.stringify(group.Properties.SubnetIds);
+    expect(subnetIds.match(/NetworkVpcDataSubnet\d/g)).toHaveLength(config.network.availabilityZones.length);
+    expect(subnetIds).not.toMatch(/FunctionsSubnet|PublicSubnet/);
+  });
+
+  test('prod per issue: Multi-AZ, deletion protection, RETAIN, automated backups kept and replicated to the DR region', () => {
+    const instance = Object.values(resourcesOfType(template, 'AWS::RDS::DBInstance'))[0];
+    if (name === 'prod') {
+      expect(instance.Properties).toMatchObject({
+        MultiAZ: true,
+        DeletionProtection: true,
+        DeleteAutomatedBackups: false,
+        BackupRetentionPeriod: 35,
+        AutomaticBackupReplicationRegion: config.drRegion,
+        AutomaticBackupReplicationKmsKeyId: `arn:aws:kms:${config.drRegion}:${config.account}:alias/rampart-prod-dr`,
+      });
+      expect(instance).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    } else {
+      expect(instance.Properties.AutomaticBackupReplicationRegion).toBeUndefined();
+      expect(instance).toMatchObject({ DeletionPolicy: name === 'staging' ? 'Snapshot' : 'Delete' });
+    }
+    expect(instance.Properties.BackupRetentionPeriod).toBe({ dev: 7, staging: 14, prod: 35 }[name]);
+  });
+
+  test('parameter group: TLS forced, slow query log, pg_stat_statements', () => {
+    template.hasResourceProperties('AWS::RDS::DBParameterGroup', {
+      Family: 'postgres16',
+      Parameters: {
+        'rds.force_ssl': '1',
+        log_min_duration_statement: String(database.slowQueryThresholdMs),
+        shared_preload_libraries: 'pg_stat_statements',
+        log_connections: '1',
+        log_disconnections: '1',
+      },
+    });
+  });
+
+  test('exported PostgreSQL logs have the configured retention', () => {
+    for (const log of ['postgresql', 'upgrade']) {
+      template.hasResourceProperties('Custom::LogRetention', {
+        LogGroupName: {
+          'Fn::Join': ['', ['/aws/rds/instance/', { Ref: 'DatabaseInstanceAA8A5FDE' }, `/${log}`]],
+        },
+        RetentionInDays: database.cloudwatchLogsRetentionDays,
+      });
+    }
+  });
+
+  test('admin secret: KMS-encrypted, single-user rotation every N days, never on deploy, in the VPC', () => {
+    template.hasResource('AWS::SecretsManager::Secret', {
+      Properties: {
+        KmsKeyId: keyArn,
+        GenerateSecretString: Match.objectLike({
+          SecretStringTemplate: JSON.stringify({ username: 'rampart_admin', dbname: 'rampart' }),
+          GenerateStringKey: 'password',
+        }),
+      },
+      DeletionPolicy: name === 'dev' ? 'Delete' : 'Retain',
+    });
+    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 1);
+    template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+      SecretId: { Ref: 'DatabaseAdminSecretAttachment436AF950' },
+      RotateImmediatelyOnUpdate: false,
+      RotationRules: { ScheduleExpression: `rate(${database.secretRotationDays} days)` },
+    });
+    expect(database.secretRotationDays).toBeLessThanOrEqual(30);
+    template.hasResourceProperties('AWS::Serverless::Application', {
+      Location: {
+        ApplicationId: Match.anyValue(),
+        SemanticVersion: Match.anyValue(),
+      },
+      Parameters: Match.objectLike({
+        vpcSecurityGroupIds: sg('DatabaseRotationSecurityGroup8E1B7C66'),
+        endpoint: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith(['https://'])] }),
+      }),
+    });
+    // Single user, not alternating users: the SAR application is the PostgreSQL single-user one.
+    const mapping = JSON.stringify(template.toJSON().Mappings);
+    expect(mapping).toMatch(/SecretsManagerRDSPostgreSQLRotationSingleUser/);
+    expect(mapping).not.toMatch(/MultiUser/);
+  });
+
+  test('the rotation function runs in the Functions subnets and talks to the instance endpoint, not the proxy', () => {
+    const [app] = Object.values(resourcesOfType(template, 'AWS::Serverless::Application'));
+    const parameters = JSON.stringify(app.Properties.Parameters);
+    expect(parameters.match(/NetworkVpcFunctionsSubnet\d/g)).toHaveLength(
+      config.network.availabilityZones.length,
+    );
+    // Host and port of the secret come from the attachment to the instance.
+    template.hasResourceProperties('AWS::SecretsManager::SecretTargetAttachment', {
+      TargetType: 'AWS::RDS::DBInstance',
+      TargetId: { Ref: 'DatabaseInstanceAA8A5FDE' },
+    });
+    template.resourceCountIs('AWS::SecretsManager::SecretTargetAttachment', 1);
+  });
+
+  test('RDS Proxy: TLS, end-to-end IAM auth, no secret, debug logging off', () => {
+    template.resourceCountIs('AWS::RDS::DBProxy', 1);
+    template.hasResourceProperties('AWS::RDS::DBProxy', {
+      EngineFamily: 'POSTGRESQL',
+      RequireTLS: true,
+      DefaultAuthScheme: 'IAM_AUTH',
+      DebugLogging: false,
+      IdleClientTimeout: database.proxy.idleClientTimeoutSeconds,
+      Auth: Match.absent(),
+      VpcSecurityGroupIds: [sg('DatabaseProxySecurityGroupCCC9DB86')],
+    });
+    template.hasResourceProperties('AWS::RDS::DBProxyTargetGroup', {
+      DBInstanceIdentifiers: [{ Ref: 'DatabaseInstanceAA8A5FDE' }],
+      ConnectionPoolConfigurationInfo: {
+        ConnectionBorrowTimeout: database.proxy.borrowTimeoutSeconds,
+        MaxConnectionsPercent: database.proxy.maxConnectionsPercent,
+        MaxIdleConnectionsPercent: database.proxy.maxIdleConnectionsPercent,
+      },
+    });
+    expect(database.proxy.borrowTimeoutSeconds).toBeLessThanOrEqual(10);
+    expect(database.proxy.maxConnectionsPercent).toBeLessThanOrEqual(80);
+  });
+
+  test('the proxy role may connect to the instance as rampart_app and nothing else', () => {
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      Roles: [{ Ref: 'DatabaseProxyRoleCFE74A02' }],
+      PolicyDocument: {
+        Statement: [
+          {
+            Action: 'rds-db:connect',
+            Effect: 'Allow',
+            Resource: {
+              'Fn::Join': [
+                '',
+                [
+                  `arn:aws:rds-db:${config.region}:${config.account}:dbuser:`,
+                  { 'Fn::GetAtt': ['DatabaseInstanceAA8A5FDE', 'DbiResourceId'] },
+                  '/rampart_app',
+                ],
+              ],
+            },
+          },
+        ],
+      },
+    });
+  });
+
+  test('security groups: clients -> proxy, proxy/rotation/migrations -> database on 5432, nothing else', () => {
+    const groups = resourcesOfType(template, 'AWS::EC2::SecurityGroup');
+    for (const group of Object.values(groups)) {
+      // No inline ingress and no allow-all egress anywhere in the Data stack.
+      expect(group.Properties.SecurityGroupIngress).toBeUndefined();
+      expect(JSON.stringify(group.Properties.SecurityGroupEgress ?? [])).not.toMatch(/0\.0\.0\.0\/0/);
+    }
+    const ingress = Object.values(resourcesOfType(template, 'AWS::EC2::SecurityGroupIngress')).map((r) => {
+      const { GroupId, SourceSecurityGroupId, FromPort, ToPort, IpProtocol } = r.Properties;
+      return { GroupId, SourceSecurityGroupId, FromPort, ToPort, IpProtocol };
+    });
+    const rule = (to: string, from: string) => ({
+      GroupId: sg(to),
+      SourceSecurityGroupId: sg(from),
+      FromPort: 5432,
+      ToPort: 5432,
+      IpProtocol: 'tcp',
+    });
+    expect(ingress).toHaveLength(4);
+    expect(ingress).toEqual(
+      expect.arrayContaining([
+        rule('DatabaseProxySecurityGroupCCC9DB86', 'DatabaseClientSecurityGroup21D2B2F3'),
+        rule('DatabaseDatabaseSecurityGroupDBE5AB2F', 'DatabaseProxySecurityGroupCCC9DB86'),
+        rule('DatabaseDatabaseSecurityGroupDBE5AB2F', 'DatabaseRotationSecurityGroup8E1B7C66'),
+        rule('DatabaseDatabaseSecurityGroupDBE5AB2F', 'MigrationsSecurityGroupFFB12746'),
+      ]),
+    );
+    const egress = Object.values(resourcesOfType(template, 'AWS::EC2::SecurityGroupEgress')).map((r) => {
+      const { GroupId, DestinationSecurityGroupId, FromPort, ToPort } = r.Properties;
+      return { GroupId, DestinationSecurityGroupId, FromPort, ToPort };
+    });
+    const out = (from: string, to: string) => ({
+      GroupId: sg(from),
+      DestinationSecurityGroupId: sg(to),
+      FromPort: 5432,
+      ToPort: 5432,
+    });
+    expect(egress).toHaveLength(4);
+    expect(egress).toEqual(
+      expect.arrayContaining([
+        out('DatabaseClientSecurityGroup21D2B2F3', 'DatabaseProxySecurityGroupCCC9DB86'),
+        out('DatabaseProxySecurityGroupCCC9DB86', 'DatabaseDatabaseSecurityGroupDBE5AB2F'),
+        out('DatabaseRotationSecurityGroup8E1B7C66', 'DatabaseDatabaseSecurityGroupDBE5AB2F'),
+        out('MigrationsSecurityGroupFFB12746', 'DatabaseDatabaseSecurityGroupDBE5AB2F'),
+      ]),
+    );
+    // Rotation and migrations reach Secrets Manager through its endpoint, on 443 only.
+    for (const id of ['DatabaseRotationSecurityGroup8E1B7C66', 'MigrationsSecurityGroupFFB12746']) {
+      expect(groups[id].Properties.SecurityGroupEgress).toEqual([
+        expect.objectContaining({
+          FromPort: 443,
+          ToPort: 443,
+          IpProtocol: 'tcp',
+          DestinationSecurityGroupId: expect.objectContaining({ 'Fn::GetStackOutput': expect.anything() }),
+        }),
+      ]);
+    }
+  });
+
+  test('migrations run after each deploy through a trigger, after the database, as the admin over TLS', () => {
+    template.hasResourceProperties('Custom::Trigger', {
+      HandlerArn: { Ref: Match.stringLikeRegexp('^MigrationsFunctionCurrentVersion') },
+      InvocationType: 'RequestResponse',
+      ExecuteOnHandlerChange: true,
+    });
+    const [trigger] = Object.values(template.findResources('Custom::Trigger')) as { DependsOn: string[] }[];
+    expect(trigger.DependsOn).toEqual(
+      expect.arrayContaining([
+        'DatabaseInstanceAA8A5FDE',
+        'DatabaseAdminSecretAttachment436AF950',
+        'DatabaseDatabaseSecurityGroupfromRampart' +
+          `${name}DataMigrationsSecurityGroup` +
+          trigger.DependsOn.find((d) => d.includes('DataMigrationsSecurityGroup'))!.split(
+            'DataMigrationsSecurityGroup',
+          )[1],
+      ]),
+    );
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Timeout: 300,
+      ReservedConcurrentExecutions: 1,
+      Layers: [{ Ref: Match.stringLikeRegexp('^MigrationsFiles') }],
+      VpcConfig: { SecurityGroupIds: [sg('MigrationsSecurityGroupFFB12746')], SubnetIds: Match.anyValue() },
+      Environment: {
+        Variables: Match.objectLike({
+          DB_SECRET_ID: { Ref: 'DatabaseAdminSecret9BA08F45' },
+          MIGRATIONS_DIR: '/opt',
+          NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
+        }),
+      },
+    });
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^MigrationsFunctionServiceRole') }],
+      PolicyDocument: {
+        Statement: [
+          {
+            Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+            Effect: 'Allow',
+            Resource: { Ref: 'DatabaseAdminSecret9BA08F45' },
+          },
+          {
+            Action: 'kms:Decrypt',
+            Effect: 'Allow',
+            Resource: keyArn,
+            Condition: {
+              StringEquals: { 'kms:ViaService': `secretsmanager.${config.region}.amazonaws.com` },
+            },
+          },
+        ],
+      },
+    });
+  });
+
+  test('AWS Backup: vault encrypted with the key; continuous (PITR), daily and monthly rules per config', () => {
+    template.hasResource('AWS::Backup::BackupVault', {
+      Properties: {
+        EncryptionKeyArn: keyArn,
+        LockConfiguration: backup.vaultLock
+          ? {
+              MinRetentionDays: backup.vaultLock.minRetentionDays,
+              MaxRetentionDays: backup.vaultLock.maxRetentionDays,
+              ChangeableForDays: backup.vaultLock.changeableForDays,
+            }
+          : Match.absent(),
+      },
+      DeletionPolicy: name === 'dev' ? 'Delete' : 'Retain',
+    });
+    const vault = { 'Fn::GetAtt': ['BackupVaultADF21B19', 'BackupVaultName'] };
+    const drCopy = (days: number) =>
+      backup.copyToDrRegion
+        ? [
+            {
+              DestinationBackupVaultArn: `arn:aws:backup:${config.drRegion}:${config.account}:backup-vault:rampart-${name}-dr`,
+              Lifecycle: { DeleteAfterDays: days },
+            },
+          ]
+        : Match.absent();
+    template.hasResourceProperties('AWS::Backup::BackupPlan', {
+      BackupPlan: {
+        BackupPlanName: 'Plan',
+        BackupPlanRule: [
+          {
+            RuleName: 'Continuous',
+            EnableContinuousBackup: true,
+            Lifecycle: { DeleteAfterDays: database.backupRetentionDays },
+            ScheduleExpression: 'cron(0 2 * * ? *)',
+            TargetBackupVault: vault,
+          },
+          {
+            RuleName: 'Daily',
+            Lifecycle: { DeleteAfterDays: backup.dailyRetentionDays },
+            ScheduleExpression: 'cron(0 3 * * ? *)',
+            TargetBackupVault: vault,
+            CopyActions: drCopy(backup.drCopyRetentionDays),
+          },
+          ...(backup.monthlyRetentionDays
+            ? [
+                {
+                  RuleName: 'Monthly',
+                  Lifecycle: { DeleteAfterDays: backup.monthlyRetentionDays },
+                  ScheduleExpression: 'cron(0 4 1 * ? *)',
+                  TargetBackupVault: vault,
+                  CopyActions: drCopy(backup.monthlyRetentionDays),
+                },
+              ]
+            : []),
+        ],
+      },
+    });
+    template.hasResourceProperties('AWS::Backup::BackupSelection', {
+      BackupSelection: {
+        IamRoleArn: { 'Fn::GetAtt': ['BackupRole4CD139C5', 'Arn'] },
+        Resources: [
+          {
+            'Fn::Join': [
+              '',
+              [`arn:aws:rds:${config.region}:${config.account}:db:`, { Ref: 'DatabaseInstanceAA8A5FDE' }],
+            ],
+          },
+        ],
+        SelectionName: 'Database',
+      },
+    });
+  });
+
+  test('restore testing in staging and prod only', () => {
+    const expected = name === 'dev' ? 0 : 1;
+    template.resourceCountIs('AWS::Backup::RestoreTestingPlan', expected);
+    template.resourceCountIs('AWS::Backup::RestoreTestingSelection', expected);
+    if (!expected) return;
+    template.hasResourceProperties('AWS::Backup::RestoreTestingPlan', {
+      RestoreTestingPlanName: `rampart_${name}_weekly`,
+      ScheduleExpression: 'cron(0 6 ? * MON *)',
+      RecoveryPointSelection: {
+        Algorithm: 'LATEST_WITHIN_WINDOW',
+        IncludeVaults: [{ 'Fn::GetAtt': ['BackupVaultADF21B19', 'BackupVaultArn'] }],
+        RecoveryPointTypes: ['SNAPSHOT'],
+        SelectionWindowDays: 7,
+      },
+    });
+    template.hasResourceProperties('AWS::Backup::RestoreTestingSelection', {
+      RestoreTestingPlanName: `rampart_${name}_weekly`,
+      ProtectedResourceType: 'RDS',
+      IamRoleArn: { 'Fn::GetAtt': ['BackupRole4CD139C5', 'Arn'] },
+      RestoreMetadataOverrides: {
+        dbSubnetGroupName: { Ref: 'DatabaseInstanceSubnetGroupDE121BB6' },
+        vpcSecurityGroupIds: Match.anyValue(),
+        multiAZ: 'false',
+      },
+    });
+  });
+
+  test('replacement guard: stateful resources keep their logical ids', () => {
+    for (const [id, type] of Object.entries(PINNED_DATA_IDS)) {
+      expect({ id, type: template.toJSON().Resources[id]?.Type }).toEqual({ id, type });
+    }
+    expect(idOf(template, 'AWS::RDS::DBInstance')).toBe('DatabaseInstanceAA8A5FDE');
+    expect(idOf(template, 'AWS::RDS::DBProxy')).toBe('DatabaseProxyE01FC4E6');
+  });
+});
+
+describe('DataDr stack', () => {
+  test('exists only where backups go to the DR region (prod)', () => {
+    expect(environments.dev.stacks.dataDr).toBeUndefined();
+    expect(environments.staging.stacks.dataDr).toBeUndefined();
+    const dr = environments.prod.stacks.dataDr!;
+    expect(dr.stackName).toBe('Rampart-prod-DataDr');
+    expect(dr.region).toBe(prod.drRegion);
+    expect(environments.prod.stacks.data.dependencies).toContain(dr);
+  });
+
+  test('holds the named, key-encrypted, locked vault and the aliased key the Data stack refers to', () => {
+    const template = environments.prod.template('dataDr');
+    template.hasResource('AWS::Backup::BackupVault', {
+      Properties: {
+        BackupVaultName: 'rampart-prod-dr',
+        EncryptionKeyArn: { 'Fn::GetAtt': ['KeyE447D366', 'Arn'] },
+        LockConfiguration: { MinRetentionDays: 7, MaxRetentionDays: 400, ChangeableForDays: 3 },
+      },
+      DeletionPolicy: 'Retain',
+    });
+    template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/rampart-prod-dr' });
+    template.hasResource('AWS::KMS::Key', {
+      Properties: { EnableKeyRotation: true },
+      DeletionPolicy: 'Retain',
+    });
+    for (const [id, type] of Object.entries(PINNED_DR_IDS)) {
+      expect({ id, type: template.toJSON().Resources[id]?.Type }).toEqual({ id, type });
+    }
+  });
+});
+
+describe('grantConnect', () => {
+  test('grants rds-db:connect on the proxy as rampart_app and opens the function to the proxy only', () => {
+    const app = testApp();
+    const { network, data } = addEnvironment(app, loadEnvironmentConfig('dev'));
+    const consumer = new Stack(app, 'Consumer', { env: { account: dev.account, region: dev.region } });
+    const fn = new LambdaFunction(consumer, 'Fn', {
+      runtime: Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: Code.fromInline('exports.handler = async () => 1'),
+      vpc: network.network.vpc,
+      vpcSubnets: network.network.functionSubnets,
+      allowAllOutbound: false,
+    });
+    data.grantConnect(fn);
+    expect(() => data.grantConnect(fn, 'rampart_admin')).toThrow(
+      /rampart_admin is not reachable through the proxy/,
+    );
+    const template = Template.fromStack(consumer);
+    const statements = JSON.stringify(template.findResources('AWS::IAM::Policy'));
+    expect(statements).toMatch(/"Action":"rds-db:connect"/);
+    expect(statements).toMatch(/:dbuser:.*\/rampart_app"/);
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      FromPort: 5432,
+      ToPort: 5432,
+      IpProtocol: 'tcp',
+      GroupId: {
+        'Fn::GetStackOutput': Match.objectLike({
+          StackName: 'Rampart-dev-Data',
+          OutputName: Match.stringLikeRegexp('DatabaseProxySecurityGroup'),
+        }),
+      },
+      SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FnSecurityGroup'), 'GroupId'] },
+    });
+    template.resourceCountIs('AWS::EC2::SecurityGroupIngress', 1);
+  });
+});
+
+describe('config: proxy connection budget', () => {
+  test('max_connections follows LEAST(memory / 9531392, 5000)', () => {
+    expect(maxConnectionsOf('db.t4g.micro')).toBe(112);
+    expect(maxConnectionsOf('db.r7g.large')).toBe(1802);
+    expect(maxConnectionsOf('db.r7g.2xlarge')).toBe(5000);
+    expect(
+      proxyConnectionBudget({ instanceClass: 'db.t4g.micro', proxy: { maxConnectionsPercent: 50 } }),
+    ).toBe(56);
+  });
+
+  test('every declared environment fits its budget', () => {
+    for (const name of ENVIRONMENT_NAMES) {
+      const { functions, database } = environments[name].config;
+      const demand =
+        (functions.apiReservedConcurrency + functions.workerReservedConcurrency) * functions.dbPoolMax;
+      expect(demand).toBeLessThanOrEqual(proxyConnectionBudget(database));
+    }
+  });
+
+  test('rejects concurrency x pool size above the budget, naming the fields', () => {
+    expect(() =>
+      parseEnvironmentConfig({
+        ...dev,
+        functions: { ...dev.functions, apiReservedConcurrency: 50, dbPoolMax: 2 },
+      }),
+    ).toThrow(
+      'Invalid config for environment "dev": functions.dbPoolMax: (functions.apiReservedConcurrency 50 + ' +
+        'functions.workerReservedConcurrency 2) x functions.dbPoolMax 2 = 104 exceeds the proxy connection budget 56 ' +
+        '(max_connections 112 of database.instanceClass db.t4g.micro x database.proxy.maxConnectionsPercent 50%)',
+    );
+    // Exactly at the budget is fine.
+    expect(() =>
+      parseEnvironmentConfig({
+        ...dev,
+        functions: { ...dev.functions, apiReservedConcurrency: 54, dbPoolMax: 1 },
+      }),
+    ).not.toThrow();
+  });
+
+  test('rejects a proxy above 80 % of max_connections, a borrow timeout above 10 s and a DR region equal to the region', () => {
+    const proxy = dev.database.proxy;
+    expect(() =>
+      parseEnvironmentConfig({
+        ...dev,
+        database: { ...dev.database, proxy: { ...proxy, maxConnectionsPercent: 90 } },
+      }),
+    ).toThrow(/database\.proxy\.maxConnectionsPercent: /);
+    expect(() =>
+      parseEnvironmentConfig({
+        ...dev,
+        database: { ...dev.database, proxy: { ...proxy, borrowTimeoutSeconds: 15 } },
+      }),
+    ).toThrow(/database\.proxy\.borrowTimeoutSeconds: /);
+    expect(() => parseEnvironmentConfig({ ...dev, drRegion: dev.region })).toThrow(
+      /drRegion: must differ from region/,
+    );
+  });
+
+  test('rejects retention outside the vault lock and rotation above 30 days', () => {
+    expect(() =>
+      parseEnvironmentConfig({ ...prod, backup: { ...prod.backup, monthlyRetentionDays: 500 } }),
+    ).toThrow(
+      /backup\.vaultLock: backup\.monthlyRetentionDays \(500\) must lie within the vault lock's 7\.\.400 days/,
+    );
+    expect(() =>
+      parseEnvironmentConfig({ ...dev, database: { ...dev.database, secretRotationDays: 31 } }),
+    ).toThrow(/database\.secretRotationDays: /);
+  });
+});
