@@ -40,7 +40,7 @@ function resourcesOfType(
   template: Template,
   type: string,
 ): Record<string, { Properties: Record<string, unknown> }> {
-  return template.findResources(type);
+  return template.findResources(type) as Record<string, { Properties: Record<string, unknown> }>;
 }
 
 function idOf(template: Template, type: string): string {

@@ -17,7 +17,13 @@ const migrate = createMigrateHandler({ readSecret, tls: false });
 beforeAll(async () => {
   database = await startTestDatabase({ migrate: false, poolMax: 1 });
   const { host, port, user, password, database: dbname } = database.connection;
-  secret = { host: host!, port: Number(port), dbname: dbname!, username: user!, password: password ?? '' };
+  secret = {
+    host: host!,
+    port: Number(port),
+    dbname: dbname!,
+    username: user!,
+    password: typeof password === 'string' ? password : '',
+  };
   process.env.DB_SECRET_ID = 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:admin';
 });
 
