@@ -39,7 +39,13 @@ export interface TestDatabase {
 }
 
 export interface StartOptions {
-  /** Pool size (PGlite's `maxConnections` is set above it). @default 4 */
+  /**
+   * Pool size (PGlite's `maxConnections` is set above it).
+   * @default 1 on PGlite, 4 on a server. PGlite is one backend behind the socket and, with
+   * several connections issuing statements at once, intermittently interleaves their
+   * extended-protocol messages (`portal "" does not exist`, 34000). One connection (what a
+   * Lambda has) keeps it exact; true concurrency is exercised on the server path.
+   */
   readonly poolMax?: number;
   /** Apply `lambda/migrations`. @default true */
   readonly migrate?: boolean;
@@ -97,7 +103,7 @@ async function startGate(targetHost: string, targetPort: number): Promise<Gate> 
 async function pgliteSnapshotPath(): Promise<string> {
   const migrations = await loadMigrations();
   const version = JSON.parse(
-    await readFile(require.resolve('@electric-sql/pglite/package.json'), 'utf8'),
+    await readFile(path.resolve(__dirname, '../../node_modules/@electric-sql/pglite/package.json'), 'utf8'),
   ) as { version: string };
   const key = createHash('sha256')
     .update(version.version)
@@ -206,9 +212,9 @@ async function createServerDatabase(url: string) {
 /** Starts the database for one test file. Call `stop()` in `afterAll`. */
 export async function startTestDatabase(options: StartOptions = {}): Promise<TestDatabase> {
   const started = performance.now();
-  const poolMax = options.poolMax ?? 4;
-  const migrate = options.migrate ?? true;
   const url = process.env.TEST_DATABASE_URL;
+  const poolMax = options.poolMax ?? (url ? 4 : 1);
+  const migrate = options.migrate ?? true;
 
   let connection: PoolConfig;
   let gate: Gate;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Db } from '../../shared/db/client';
 import { logger, metrics } from '../../shared/powertools';
+import { describeDbError } from '../../shared/db/errors';
 import type { DomainEvent, EventPublisher, EventType } from './types';
 
 /**
@@ -49,7 +50,10 @@ export async function publishCommitted(
       await publisher.publish(event);
       await db.query('UPDATE outbox SET published_at = $2 WHERE id = $1', [event.id, now]);
     } catch (error) {
-      logger.warn('Event not published yet; the outbox relay will retry it', { eventId: event.id, error });
+      logger.warn('Event not published yet; the outbox relay will retry it', {
+        eventId: event.id,
+        error: describeDbError(error),
+      });
       metrics.addMetric('OutboxPublishDeferred', MetricUnit.Count, 1);
       await db
         .query('UPDATE outbox SET attempts = attempts + 1 WHERE id = $1', [event.id])
@@ -78,7 +82,10 @@ export async function flushOutbox(
     try {
       await publisher.publish(row.payload);
     } catch (error) {
-      logger.warn('Outbox relay could not publish; will retry on the next run', { eventId: row.id, error });
+      logger.warn('Outbox relay could not publish; will retry on the next run', {
+        eventId: row.id,
+        error: describeDbError(error),
+      });
       await db.query('UPDATE outbox SET attempts = attempts + 1 WHERE id = $1', [row.id]);
       return { published, failed: true };
     }

@@ -3,7 +3,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { DependencyBreaker, getBreaker } from '../breaker';
 import { logger, metrics as sharedMetrics } from '../powertools';
-import { DbAbortedError, isStaleConnectionError, toDependencyError } from './errors';
+import { DbAbortedError, describeDbError, isStaleConnectionError, toDependencyError } from './errors';
 
 export interface QueryOptions {
   /**
@@ -149,7 +149,9 @@ export function createDb(options: DbOptions): Db {
     } catch (error) {
       if (error instanceof StatementPhaseError) {
         if (retryable && isStaleConnectionError(error.original)) {
-          logger.warn('Stale database connection; retrying once on a new one', { error: error.original });
+          logger.warn('Stale database connection; retrying once on a new one', {
+            error: describeDbError(error.original),
+          });
           metrics.addMetric('DbStaleConnectionRetry', MetricUnit.Count, 1);
           try {
             return await fn();

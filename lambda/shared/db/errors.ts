@@ -114,3 +114,13 @@ export function toDependencyError(error: unknown): unknown {
   }
   return error;
 }
+
+/**
+ * What to log about a pg error: message and codes only. pg errors carry the whole client
+ * (connection parameters included) on some paths; never log the raw object.
+ */
+export function describeDbError(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { message: String(error) };
+  const { code, severity, routine } = error as { code?: unknown; severity?: unknown; routine?: unknown };
+  return { name: error.name, message: error.message, code, severity, routine };
+}

@@ -4,6 +4,7 @@ import { Signer } from '@aws-sdk/rds-signer';
 import type { DbConfig } from './config';
 import { getSecretJson } from '../secrets';
 import { logger } from '../powertools';
+import { describeDbError } from './errors';
 
 /** The `password` pg should use: a fresh IAM token, the cached secret, or none (trust/URL). */
 export function passwordProvider(config: DbConfig): PoolConfig['password'] {
@@ -56,7 +57,9 @@ export function poolConfig(config: DbConfig): PoolConfig {
 export function createPool(config: DbConfig | PoolConfig): Pool {
   const pool = new Pool('poolMax' in config ? poolConfig(config) : config);
   pool.on('error', (error) => {
-    logger.warn('Idle database connection failed; it was removed from the pool', { error });
+    logger.warn('Idle database connection failed; it was removed from the pool', {
+      error: describeDbError(error),
+    });
   });
   return pool;
 }
