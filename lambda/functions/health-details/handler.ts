@@ -1,0 +1,9 @@
+import { routes } from '../../routes';
+import { api } from '../../shared/http/api';
+import { runtimeReadiness } from '../../shared/runtime';
+
+/** Readiness with per-check details and latencies, for admins. */
+export const handler = api(routes.healthDetails, async () => {
+  const readiness = await runtimeReadiness();
+  return { status: readiness.status === 'down' ? 503 : 200, body: readiness };
+});

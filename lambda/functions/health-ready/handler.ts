@@ -1,0 +1,9 @@
+import { routes } from '../../routes';
+import { api } from '../../shared/http/api';
+import { runtimeReadiness } from '../../shared/runtime';
+
+/** Readiness for anyone: only the overall status (details are admin-only at /health/details). */
+export const handler = api(routes.healthReady, async () => {
+  const { status } = await runtimeReadiness();
+  return { status: status === 'down' ? 503 : 200, body: { status } };
+});

@@ -1,0 +1,5 @@
+import { routes } from '../../routes';
+import { api } from '../../shared/http/api';
+
+/** Liveness: answers without touching any dependency. */
+export const handler = api(routes.health, () => ({ status: 200, body: { status: 'ok' } }));

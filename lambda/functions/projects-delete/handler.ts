@@ -1,0 +1,12 @@
+import { deleteProject, versionFromIfMatch } from '../../domain/projects/projects';
+import { routes } from '../../routes';
+import { api } from '../../shared/http/api';
+import { runtimeProjectDeps } from '../../shared/runtime';
+
+export const handler = api(routes.deleteProject, async (req) => {
+  await deleteProject(runtimeProjectDeps(), {
+    id: req.path.id,
+    ...(req.ifMatch ? { expectedVersion: versionFromIfMatch(req.ifMatch) } : {}),
+  });
+  return { status: 204 };
+});

@@ -1,0 +1,13 @@
+import { projectEtag, updateProject, versionFromIfMatch } from '../../domain/projects/projects';
+import { routes } from '../../routes';
+import { api } from '../../shared/http/api';
+import { runtimeProjectDeps } from '../../shared/runtime';
+
+export const handler = api(routes.updateProject, async (req) => {
+  const project = await updateProject(runtimeProjectDeps(), {
+    id: req.path.id,
+    expectedVersion: versionFromIfMatch(req.ifMatch),
+    changes: req.body,
+  });
+  return { status: 200, body: project, headers: { etag: projectEtag(project) } };
+});

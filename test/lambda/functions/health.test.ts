@@ -1,0 +1,88 @@
+import { apiEvent, type AuthorizerContextFixture } from '../../fixtures/api-gateway-event';
+import { invoke } from '../../fixtures/invoke';
+import { startTestDatabase, type TestDatabase } from '../../support/database';
+
+/** Liveness and readiness through the real wrapper, against a real database that we stop and restart. */
+
+const ADMIN: AuthorizerContextFixture = {
+  principalId: 'a',
+  sub: 'admin-sub',
+  roles: 'admin',
+  scopes: '',
+  authType: 'user',
+};
+
+let database: TestDatabase;
+let handlers: typeof import('./health-handlers');
+
+beforeAll(async () => {
+  database = await startTestDatabase();
+  const { connection } = database;
+  Object.assign(process.env, {
+    DB_HOST: String(connection.host),
+    DB_PORT: String(connection.port),
+    DB_NAME: String(connection.database),
+    DB_USER: String(connection.user),
+    DB_POOL_MAX: '1',
+    DB_CONNECT_TIMEOUT_MS: '300',
+    BREAKER_CONSECUTIVE_FAILURES: '2',
+    BREAKER_HALF_OPEN_AFTER_MS: '300',
+    READINESS_CACHE_MS: '250',
+  });
+  delete process.env.QUEUE_URL;
+  handlers = await import('./health-handlers');
+});
+
+afterAll(async () => {
+  await (await import('../../../lambda/shared/db')).closeDb();
+  await database.stop();
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+test('liveness answers 200 without any dependency', async () => {
+  const response = await invoke(handlers.live, apiEvent({ path: '/api/v1/health', authorizer: null }));
+  expect(response.statusCode).toBe(200);
+  expect(response.json).toEqual({ status: 'ok' });
+  expect(response.headers['strict-transport-security']).toMatch(/max-age=\d+/);
+});
+
+test('readiness: public callers see only the status; admins see every check', async () => {
+  const ready = await invoke(handlers.ready, apiEvent({ path: '/api/v1/health/ready', authorizer: null }));
+  // The queue is not configured here, so the service is degraded but still serving.
+  expect(ready.statusCode).toBe(200);
+  expect(ready.json).toEqual({ status: 'degraded' });
+
+  const details = await invoke(
+    handlers.details,
+    apiEvent({ path: '/api/v1/health/details', authorizer: ADMIN }),
+  );
+  expect(details.statusCode).toBe(200);
+  expect(details.json).toMatchObject({
+    status: 'degraded',
+    checks: {
+      database: { status: 'ok' },
+      queue: { status: 'degraded', detail: 'QUEUE_URL is not set' },
+      worker: { status: 'degraded', detail: 'no heartbeat yet' },
+    },
+  });
+  expect(typeof (details.json?.checks as { database: { latencyMs: number } }).database.latencyMs).toBe(
+    'number',
+  );
+});
+
+test('readiness turns 503 when the database goes away and recovers when it returns', async () => {
+  await database.goDown();
+  await sleep(300); // let the cached healthy answer expire
+  const started = Date.now();
+  const down = await invoke(handlers.ready, apiEvent({ path: '/api/v1/health/ready', authorizer: null }));
+  expect(down.statusCode).toBe(503);
+  expect(down.json).toEqual({ status: 'down' });
+  // Within twice the probe timeout (1 s), not the Lambda timeout.
+  expect(Date.now() - started).toBeLessThan(2_000);
+
+  await database.comeBack();
+  await sleep(400); // cache and breaker half-open delay
+  const back = await invoke(handlers.ready, apiEvent({ path: '/api/v1/health/ready', authorizer: null }));
+  expect(back.json).toEqual({ status: 'degraded' });
+});
