@@ -1,0 +1,9 @@
+import { answerChallenge } from '../../domain/auth/sessions';
+import { runtimeAuthDeps } from '../../domain/auth/runtime';
+import { routes } from '../../routes';
+import { api } from '../../shared/http/api';
+
+export const handler = api(routes.challenge, async (req) => ({
+  status: 200,
+  body: await answerChallenge(runtimeAuthDeps(), req.body, { signal: req.signal }),
+}));

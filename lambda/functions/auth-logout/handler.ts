@@ -1,0 +1,9 @@
+import { logout } from '../../domain/auth/sessions';
+import { runtimeAuthDeps } from '../../domain/auth/runtime';
+import { routes } from '../../routes';
+import { api } from '../../shared/http/api';
+
+export const handler = api(routes.logout, async (req) => {
+  await logout(runtimeAuthDeps(), req.body, { signal: req.signal });
+  return { status: 204 };
+});

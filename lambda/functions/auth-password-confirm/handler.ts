@@ -1,0 +1,9 @@
+import { confirmForgotPassword } from '../../domain/auth/sessions';
+import { runtimeAuthDeps } from '../../domain/auth/runtime';
+import { routes } from '../../routes';
+import { api } from '../../shared/http/api';
+
+export const handler = api(routes.confirmPassword, async (req) => {
+  await confirmForgotPassword(runtimeAuthDeps(), req.body, { signal: req.signal });
+  return { status: 204 };
+});

@@ -1,0 +1,9 @@
+import { forgotPassword } from '../../domain/auth/sessions';
+import { runtimeAuthDeps } from '../../domain/auth/runtime';
+import { routes } from '../../routes';
+import { api } from '../../shared/http/api';
+
+export const handler = api(routes.forgotPassword, async (req) => ({
+  status: 202,
+  body: await forgotPassword(runtimeAuthDeps(), req.body, { signal: req.signal }),
+}));
