@@ -20,3 +20,6 @@ export const usageQuerySchema = z.strictObject({
   /** Last day (YYYY-MM-DD), default today. */
   to: z.optional(z.iso.date()),
 });
+
+export type CreateApiKeyInput = z.output<typeof createApiKeySchema>;
+export type UsageQuery = z.output<typeof usageQuerySchema>;

@@ -18,6 +18,7 @@ import { routeHeadersMiddleware } from './route-headers';
 import { securityHeadersMiddleware } from './security-headers';
 import { timeoutEarlyResponse, timeoutGuardMiddleware } from './timeout-guard';
 import type { ApiHandlerFn, ApiRequest, ApiResult } from './types';
+import { rateLimitHeadersMiddleware } from '../rate-limit-headers';
 import { validateRequestMiddleware } from './validate-request';
 
 export { assertIfMatch, etagOf } from './conditional-requests';
@@ -70,6 +71,7 @@ function serializeResult(result: ApiResult): APIGatewayProxyResult {
  * 2. Powertools `logMetrics` (cold start, flush on success and error) + per-route latency/status metric
  * 3. security headers and CORS (their after/onError run after the error handler built the response)
  * 4. Cache-Control + deprecation headers (after/onError)
+ * 4b. RateLimit-Policy for API-key callers, per usage plan tier (after/onError; `../rate-limit-headers`)
  * 5. role/scope re-check (401/403) - before the body is touched, see `authorize.ts`
  * 6. body size guard, media type, JSON parse (413/415/400)
  * 7. sanitization, then zod/mini validation (400 with field errors)
@@ -109,6 +111,7 @@ export function api<const R extends RouteDefinition>(
     .use(securityHeadersMiddleware())
     .use(corsMiddleware({ config: cors }))
     .use(routeHeadersMiddleware({ route }))
+    .use(rateLimitHeadersMiddleware())
     .use(authorizeMiddleware({ access: route.access }))
     .use(
       jsonBodyMiddleware({

@@ -1,0 +1,6 @@
+export * from './api-keys';
+export * from './cleanup';
+export * from './key-gateway';
+export * from './local-key-gateway';
+export * from './schemas';
+export * from './store';

@@ -1,0 +1,210 @@
+import {
+  APIGatewayClient,
+  CreateApiKeyCommand,
+  CreateUsagePlanKeyCommand,
+  DeleteApiKeyCommand,
+  GetUsageCommand,
+  UpdateApiKeyCommand,
+} from '@aws-sdk/client-api-gateway';
+import { API_KEY_TIERS, type ApiKeyTier } from '../../shared/access';
+import { DependencyBreaker, getBreaker, type BreakerOptions } from '../../shared/breaker';
+import { AppError } from '../../shared/errors';
+
+/** One day of a key's metered usage, as the usage plan counts it (UTC days). */
+export interface UsageDay {
+  /** `YYYY-MM-DD` (UTC). */
+  readonly date: string;
+  /** Requests counted against the quota that day. */
+  readonly used: number;
+  /** Quota left after that day, when the gateway reports it. */
+  readonly remaining: number | null;
+}
+
+export interface GatewayCallOptions {
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * The API Gateway operations API keys need. Implemented on the AWS SDK
+ * ({@link ApiGatewayKeyGateway}) and in process for local mode and tests (`LocalKeyGateway`).
+ * Deleting or disabling a key that no longer exists succeeds (both are retried by cleanup).
+ */
+export interface KeyGateway {
+  /** Creates a gateway API key with the given value; returns its id. */
+  createKey(name: string, value: string, enabled: boolean, options?: GatewayCallOptions): Promise<string>;
+  /** Adds the key to the usage plan of `tier` (already attached is fine). */
+  attachToUsagePlan(keyId: string, tier: ApiKeyTier, options?: GatewayCallOptions): Promise<void>;
+  disableKey(keyId: string, options?: GatewayCallOptions): Promise<void>;
+  deleteKey(keyId: string, options?: GatewayCallOptions): Promise<void>;
+  /** Per-day usage of the key in `tier`'s plan from `from` to `to` (inclusive `YYYY-MM-DD`), one entry per day. */
+  getUsage(
+    keyId: string,
+    tier: ApiKeyTier,
+    from: string,
+    to: string,
+    options?: GatewayCallOptions,
+  ): Promise<UsageDay[]>;
+}
+
+/** Every UTC day from `from` to `to` inclusive, as `YYYY-MM-DD`. */
+export function daysBetween(from: string, to: string): string[] {
+  const days: string[] = [];
+  const end = Date.parse(`${to}T00:00:00Z`);
+  for (let t = Date.parse(`${from}T00:00:00Z`); t <= end; t += 86_400_000) {
+    days.push(new Date(t).toISOString().slice(0, 10));
+  }
+  return days;
+}
+
+/**
+ * Usage plan ids per tier, from env `USAGE_PLAN_IDS` (JSON `{"free": "abc123", ...}`, set by the
+ * Api stack). Every tier must have a plan: a key outside any plan is neither throttled nor metered.
+ */
+export function parseUsagePlanIds(raw: string | undefined): Readonly<Record<ApiKeyTier, string>> {
+  if (raw === undefined || raw.trim() === '') throw new Error('USAGE_PLAN_IDS is not set');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new Error('USAGE_PLAN_IDS must be JSON like {"free":"<usage plan id>",...}');
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new Error('USAGE_PLAN_IDS must be a JSON object');
+  }
+  const ids: Partial<Record<ApiKeyTier, string>> = {};
+  for (const tier of API_KEY_TIERS) {
+    const id = (parsed as Record<string, unknown>)[tier];
+    if (typeof id !== 'string' || id === '')
+      throw new Error(`USAGE_PLAN_IDS has no usage plan id for tier "${tier}"`);
+    ids[tier] = id;
+  }
+  return ids as Record<ApiKeyTier, string>;
+}
+
+interface SdkError {
+  readonly name?: string;
+  readonly $metadata?: { readonly httpStatusCode?: number };
+  readonly $retryable?: unknown;
+}
+
+function errorName(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null ? (error as SdkError).name : undefined;
+}
+
+/**
+ * Failures that say API Gateway (or the path to it) is unhealthy: throttling, 5xx, network and
+ * timeouts. Client errors (bad request, missing permission) are our bugs and stay 500s.
+ */
+export function isGatewayOutage(error: unknown): boolean {
+  if (error instanceof AppError) return error.code === 'DEPENDENCY_UNAVAILABLE' || error.code === 'TIMEOUT';
+  if (typeof error !== 'object' || error === null) return false;
+  const { name, $metadata } = error as SdkError;
+  const status = $metadata?.httpStatusCode;
+  if (status !== undefined) return status >= 500 || name === 'TooManyRequestsException' || status === 429;
+  // No HTTP response at all: connection refused/reset, DNS, socket timeout, abort.
+  return true;
+}
+
+/**
+ * {@link KeyGateway} on `@aws-sdk/client-api-gateway`. Calls go through the `apiGateway` circuit
+ * breaker; an outage surfaces as 503 `DEPENDENCY_UNAVAILABLE` with `Retry-After`.
+ */
+export class ApiGatewayKeyGateway implements KeyGateway {
+  private readonly breaker: DependencyBreaker;
+
+  constructor(
+    private readonly client: APIGatewayClient,
+    private readonly usagePlanIds: Readonly<Record<ApiKeyTier, string>>,
+    /** @default - the shared `apiGateway` breaker; given options build a private one (tests) */
+    breaker?: Omit<BreakerOptions, 'isFailure'>,
+  ) {
+    this.breaker =
+      breaker === undefined
+        ? getBreaker('apiGateway', { isFailure: isGatewayOutage })
+        : new DependencyBreaker('apiGateway', { ...breaker, isFailure: isGatewayOutage });
+  }
+
+  private async call<T>(fn: () => Promise<T>, tolerate: readonly string[] = []): Promise<T | undefined> {
+    try {
+      return await this.breaker.execute(fn);
+    } catch (error) {
+      if (tolerate.includes(errorName(error) ?? '')) return undefined;
+      if (error instanceof AppError) throw error;
+      if (isGatewayOutage(error)) {
+        throw new AppError('DEPENDENCY_UNAVAILABLE', {
+          detail: 'API Gateway is unavailable; retry later',
+          retryAfterSeconds: 1,
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  }
+
+  async createKey(name: string, value: string, enabled: boolean, options: GatewayCallOptions = {}) {
+    const out = await this.call(() =>
+      this.client.send(new CreateApiKeyCommand({ name, value, enabled }), { abortSignal: options.signal }),
+    );
+    if (!out?.id) throw new Error('CreateApiKey returned no id');
+    return out.id;
+  }
+
+  async attachToUsagePlan(keyId: string, tier: ApiKeyTier, options: GatewayCallOptions = {}) {
+    await this.call(
+      () =>
+        this.client.send(
+          new CreateUsagePlanKeyCommand({ usagePlanId: this.usagePlanIds[tier], keyId, keyType: 'API_KEY' }),
+          { abortSignal: options.signal },
+        ),
+      ['ConflictException'],
+    );
+  }
+
+  async disableKey(keyId: string, options: GatewayCallOptions = {}) {
+    await this.call(
+      () =>
+        this.client.send(
+          new UpdateApiKeyCommand({
+            apiKey: keyId,
+            patchOperations: [{ op: 'replace', path: '/enabled', value: 'false' }],
+          }),
+          { abortSignal: options.signal },
+        ),
+      ['NotFoundException'],
+    );
+  }
+
+  async deleteKey(keyId: string, options: GatewayCallOptions = {}) {
+    await this.call(
+      () => this.client.send(new DeleteApiKeyCommand({ apiKey: keyId }), { abortSignal: options.signal }),
+      ['NotFoundException'],
+    );
+  }
+
+  async getUsage(
+    keyId: string,
+    tier: ApiKeyTier,
+    from: string,
+    to: string,
+    options: GatewayCallOptions = {},
+  ) {
+    const usagePlanId = this.usagePlanIds[tier];
+    const out = await this.call(
+      () =>
+        this.client.send(new GetUsageCommand({ usagePlanId, keyId, startDate: from, endDate: to }), {
+          abortSignal: options.signal,
+        }),
+      ['NotFoundException'],
+    );
+    if (out === undefined) {
+      throw new AppError('NOT_FOUND', { detail: 'The usage of this key is no longer available' });
+    }
+    // items: { [keyId]: [[used, remaining], ...] }, one pair per day from startDate.
+    const series = out.items?.[keyId] ?? [];
+    return daysBetween(from, to).map((date, index) => ({
+      date,
+      used: Number(series[index]?.[0] ?? 0),
+      remaining: series[index]?.[1] === undefined ? null : Number(series[index][1]),
+    }));
+  }
+}

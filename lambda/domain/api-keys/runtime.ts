@@ -1,0 +1,51 @@
+import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
+import { getDb } from '../../shared/db';
+import { systemClock } from '../events/types';
+import { DEFAULT_API_KEY_CONFIG, type ApiKeyConfig, type ApiKeyDeps } from './api-keys';
+import { ApiGatewayKeyGateway, parseUsagePlanIds } from './key-gateway';
+
+function positiveNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new Error(`${name} must be a positive number, got "${raw}"`);
+  return value;
+}
+
+/**
+ * API key settings from the function's environment: `API_KEY_ROTATION_GRACE_HOURS` (default 24),
+ * `API_KEY_MAX_PER_OWNER` (default 20).
+ */
+export function readApiKeyConfig(env: NodeJS.ProcessEnv = process.env): ApiKeyConfig {
+  return {
+    rotationGraceHours: positiveNumber(
+      env,
+      'API_KEY_ROTATION_GRACE_HOURS',
+      DEFAULT_API_KEY_CONFIG.rotationGraceHours,
+    ),
+    maxKeysPerOwner: Math.floor(
+      positiveNumber(env, 'API_KEY_MAX_PER_OWNER', DEFAULT_API_KEY_CONFIG.maxKeysPerOwner),
+    ),
+    maxUsageDays: DEFAULT_API_KEY_CONFIG.maxUsageDays,
+  };
+}
+
+let deps: ApiKeyDeps | undefined;
+
+/**
+ * The execution environment's API key dependencies, built on first use (module-scope pool, one
+ * API Gateway client, usage plan ids from `USAGE_PLAN_IDS`). Creating them opens no connection.
+ */
+export function apiKeyRuntimeDeps(): ApiKeyDeps {
+  deps ??= {
+    db: getDb(),
+    gateway: new ApiGatewayKeyGateway(
+      new APIGatewayClient({}),
+      parseUsagePlanIds(process.env.USAGE_PLAN_IDS),
+    ),
+    clock: systemClock,
+    config: readApiKeyConfig(),
+  };
+  return deps;
+}

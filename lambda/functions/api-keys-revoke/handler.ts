@@ -1,0 +1,9 @@
+import { revokeApiKey } from '../../domain/api-keys/api-keys';
+import { apiKeyRuntimeDeps } from '../../domain/api-keys/runtime';
+import { routes } from '../../routes';
+import { api } from '../../shared/http/api';
+
+export const handler = api(routes.revokeApiKey, async (req) => {
+  await revokeApiKey(apiKeyRuntimeDeps(), { caller: req.principal, id: req.path.id, signal: req.signal });
+  return { status: 204 };
+});

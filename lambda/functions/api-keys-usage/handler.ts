@@ -1,0 +1,14 @@
+import { getApiKeyUsage } from '../../domain/api-keys/api-keys';
+import { apiKeyRuntimeDeps } from '../../domain/api-keys/runtime';
+import { routes } from '../../routes';
+import { api } from '../../shared/http/api';
+
+export const handler = api(routes.apiKeyUsage, async (req) => ({
+  status: 200,
+  body: await getApiKeyUsage(apiKeyRuntimeDeps(), {
+    caller: req.principal,
+    id: req.path.id,
+    query: req.query,
+    signal: req.signal,
+  }),
+}));
