@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, existsSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, relative } from 'node:path';
-import { FUNCTION_BUNDLING } from '../lib/constructs/compute/bundling';
+import { BUNDLE_ALIASES, FUNCTION_BUNDLING } from '../lib/constructs/compute/bundling';
 
 const root = join(__dirname, '..');
 const functionsDir = join(root, 'lambda', 'functions');
@@ -28,6 +28,8 @@ const deployed: BuildOptions = {
   sourcemap: FUNCTION_BUNDLING.sourceMap,
   mainFields: [...FUNCTION_BUNDLING.mainFields],
   external: [...FUNCTION_BUNDLING.externalModules],
+  alias: { ...BUNDLE_ALIASES },
+  absWorkingDir: root,
   logLevel: 'error',
 };
 

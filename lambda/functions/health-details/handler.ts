@@ -1,6 +1,6 @@
-import { routes } from '../../routes';
+import { healthRoutes as routes } from '../../routes/health';
 import { api } from '../../shared/http/api';
-import { runtimeReadiness } from '../../shared/runtime';
+import { runtimeReadiness } from '../../shared/runtime/readiness';
 
 /** Readiness with per-check details and latencies, for admins. */
 export const handler = api(routes.healthDetails, async () => {

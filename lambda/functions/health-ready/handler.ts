@@ -1,6 +1,6 @@
-import { routes } from '../../routes';
+import { healthRoutes as routes } from '../../routes/health';
 import { api } from '../../shared/http/api';
-import { runtimeReadiness } from '../../shared/runtime';
+import { runtimeReadiness } from '../../shared/runtime/readiness';
 
 /** Readiness for anyone: only the overall status (details are admin-only at /health/details). */
 export const handler = api(routes.healthReady, async () => {

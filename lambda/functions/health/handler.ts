@@ -1,4 +1,4 @@
-import { routes } from '../../routes';
+import { healthRoutes as routes } from '../../routes/health';
 import { api } from '../../shared/http/api';
 
 /** Liveness: answers without touching any dependency. */

@@ -1,9 +1,9 @@
 import { getProject, projectEtag } from '../../domain/projects/projects';
-import { routes } from '../../routes';
+import { projectRoutes as routes } from '../../routes/projects';
 import { api } from '../../shared/http/api';
-import { runtimeProjectDeps } from '../../shared/runtime';
+import { runtimeReadDeps } from '../../shared/runtime/reads';
 
 export const handler = api(routes.getProject, async (req) => {
-  const project = await getProject(runtimeProjectDeps(), req.path.id, { signal: req.signal });
+  const project = await getProject(runtimeReadDeps(), req.path.id, { signal: req.signal });
   return { status: 200, body: project, headers: { etag: projectEtag(project) } };
 });

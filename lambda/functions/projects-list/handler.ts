@@ -1,9 +1,9 @@
 import { listProjects } from '../../domain/projects/projects';
-import { routes } from '../../routes';
+import { projectRoutes as routes } from '../../routes/projects';
 import { api } from '../../shared/http/api';
-import { runtimeProjectDeps } from '../../shared/runtime';
+import { runtimeReadDeps } from '../../shared/runtime/reads';
 
 export const handler = api(routes.listProjects, async (req) => ({
   status: 200,
-  body: await listProjects(runtimeProjectDeps(), req.query, { signal: req.signal }),
+  body: await listProjects(runtimeReadDeps(), req.query, { signal: req.signal }),
 }));

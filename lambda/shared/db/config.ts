@@ -15,12 +15,6 @@ export interface DbConfig {
   readonly iamAuth: boolean;
   /** Region for IAM token signing. @default - env `AWS_REGION` */
   readonly region?: string;
-  /**
-   * Secrets Manager secret id holding `{ "username", "password" }` (password auth without IAM,
-   * e.g. a long-running server). Read through the cached secrets helper.
-   * @default - none
-   */
-  readonly secretId?: string;
   /** TLS options; `false` disables TLS (loopback only). @default - verified TLS when iamAuth, else off */
   readonly ssl: false | ConnectionOptions;
   /**
@@ -47,7 +41,7 @@ function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, min 
 
 /**
  * Reads the database settings of a function from its environment (set by the CDK construct):
- * `DATABASE_URL` or `DB_HOST`/`DB_PORT`/`DB_NAME`/`DB_USER`, `DB_IAM_AUTH`, `DB_SECRET_ID`,
+ * `DATABASE_URL` or `DB_HOST`/`DB_PORT`/`DB_NAME`/`DB_USER`, `DB_IAM_AUTH`,
  * `DB_SSL` (`false` to disable outside IAM mode), `DB_POOL_MAX`, `DB_CONNECT_TIMEOUT_MS`, `DB_IDLE_TIMEOUT_MS`.
  */
 export function readDbConfig(env: NodeJS.ProcessEnv = process.env): DbConfig {
@@ -68,7 +62,6 @@ export function readDbConfig(env: NodeJS.ProcessEnv = process.env): DbConfig {
     user: env.DB_USER,
     iamAuth,
     region: env.AWS_REGION,
-    secretId: env.DB_SECRET_ID || undefined,
     // Node's bundled CAs include Amazon Trust Services, which signs RDS Proxy certificates.
     ssl: sslWanted ? { rejectUnauthorized: true } : false,
     poolMax: intFromEnv(env, 'DB_POOL_MAX', 1),

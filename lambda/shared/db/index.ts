@@ -3,7 +3,6 @@ import { readDbConfig } from './config';
 import { createDb } from './client';
 import type { Db } from './client';
 import { createPool } from './pool';
-import { invalidateSecret } from '../secrets';
 
 export type { Db, DbOptions, QueryOptions } from './client';
 export { createDb } from './client';
@@ -27,12 +26,7 @@ export function getPool(): Pool {
 /** The execution environment's `Db` (module-scope pool + the `database` breaker). */
 export function getDb(): Db {
   if (!db) {
-    const config = readDbConfig();
-    const secretId = config.secretId;
-    db = createDb({
-      pool: getPool(),
-      onAuthFailure: secretId ? () => invalidateSecret(secretId) : undefined,
-    });
+    db = createDb({ pool: getPool() });
   }
   return db;
 }

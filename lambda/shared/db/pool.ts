@@ -2,11 +2,15 @@ import { Pool } from 'pg';
 import type { PoolConfig } from 'pg';
 import { Signer } from '@aws-sdk/rds-signer';
 import type { DbConfig } from './config';
-import { getSecretJson } from '../secrets';
 import { logger } from '../powertools';
 import { describeDbError } from './errors';
 
-/** The `password` pg should use: a fresh IAM token, the cached secret, or none (trust/URL). */
+/**
+ * The `password` pg should use: a fresh IAM token (Lambda through RDS Proxy), or none, when the
+ * URL carries it or the server trusts loopback (local mode, tests). Password secrets are only
+ * read by the migration function, which connects on its own; keeping the Secrets Manager client
+ * out of this module keeps it out of every handler bundle.
+ */
 export function passwordProvider(config: DbConfig): PoolConfig['password'] {
   if (config.iamAuth) {
     if (!config.host || !config.user) throw new Error('IAM auth needs host and user');
@@ -18,14 +22,6 @@ export function passwordProvider(config: DbConfig): PoolConfig['password'] {
     });
     // Signing is local (no network call); a token is valid 15 minutes and only checked at connect.
     return () => signer.getAuthToken();
-  }
-  if (config.secretId) {
-    const secretId = config.secretId;
-    return async () => {
-      const secret = await getSecretJson<{ password?: unknown }>(secretId);
-      if (typeof secret.password !== 'string') throw new Error(`Secret ${secretId} has no string "password"`);
-      return secret.password;
-    };
   }
   return undefined;
 }

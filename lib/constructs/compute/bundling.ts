@@ -1,6 +1,17 @@
 import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 
 /**
+ * Deployed bundles replace the AWS SDK's Node credential chain with the two sources Lambda
+ * actually uses (environment, container endpoint): see lambda/shared/aws/lambda-credentials.ts.
+ * Paths are relative to the project root, where esbuild runs.
+ */
+export const CREDENTIALS_SHIM = './lambda/shared/aws/lambda-credentials.ts';
+export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
+  '@aws-sdk/credential-provider-node': CREDENTIALS_SHIM,
+  '@aws-sdk/credential-providers': CREDENTIALS_SHIM,
+};
+
+/**
  * esbuild settings every Rampart function is bundled with; `npm run bench` builds with the same
  * object so the measured bundle is the deployed bundle. CJS loads ~25 ms faster than ESM here,
  * `module` first in mainFields shrinks SDK-heavy bundles by about a third, and bundling the AWS
@@ -15,4 +26,7 @@ export const FUNCTION_BUNDLING = {
   bundleAwsSDK: true,
   // `pg` requires its optional native binding lazily; it is never installed.
   externalModules: ['pg-native'],
+  esbuildArgs: Object.fromEntries(
+    Object.entries(BUNDLE_ALIASES).map(([name, target]) => [`--alias:${name}`, target]),
+  ) as Record<string, string>,
 } as const;

@@ -1,0 +1,49 @@
+import { apiKeyIdSchema, createApiKeySchema, usageQuerySchema } from '../domain/api-keys/schemas';
+import { defineRoute, type RouteDefinition } from '../shared/route';
+
+const ANY_ROLE = ['admin', 'editor', 'viewer'] as const;
+
+/** API key management. Part of the route manifest (`lambda/routes/index.ts`). */
+export const apiKeyRoutes = {
+  createApiKey: defineRoute({
+    id: 'createApiKey',
+    method: 'POST',
+    path: '/api/v1/api-keys',
+    handler: 'api-keys-create/handler.ts',
+    access: { roles: ANY_ROLE, scopes: [] },
+    schemas: { body: createApiKeySchema },
+    bodyLimitBytes: 2_048,
+    idempotent: true,
+  }),
+  listApiKeys: defineRoute({
+    id: 'listApiKeys',
+    method: 'GET',
+    path: '/api/v1/api-keys',
+    handler: 'api-keys-list/handler.ts',
+    access: { roles: ANY_ROLE, scopes: [] },
+  }),
+  rotateApiKey: defineRoute({
+    id: 'rotateApiKey',
+    method: 'POST',
+    path: '/api/v1/api-keys/{id}/rotate',
+    handler: 'api-keys-rotate/handler.ts',
+    access: { roles: ANY_ROLE, scopes: [] },
+    schemas: { path: apiKeyIdSchema },
+  }),
+  revokeApiKey: defineRoute({
+    id: 'revokeApiKey',
+    method: 'DELETE',
+    path: '/api/v1/api-keys/{id}',
+    handler: 'api-keys-revoke/handler.ts',
+    access: { roles: ANY_ROLE, scopes: [] },
+    schemas: { path: apiKeyIdSchema },
+  }),
+  apiKeyUsage: defineRoute({
+    id: 'apiKeyUsage',
+    method: 'GET',
+    path: '/api/v1/api-keys/{id}/usage',
+    handler: 'api-keys-usage/handler.ts',
+    access: { roles: ANY_ROLE, scopes: [] },
+    schemas: { path: apiKeyIdSchema, query: usageQuerySchema },
+  }),
+} as const satisfies Record<string, RouteDefinition>;

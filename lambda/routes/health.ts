@@ -1,0 +1,31 @@
+import { defineRoute, type RouteDefinition } from '../shared/route';
+
+/** Liveness and readiness. Part of the route manifest (`lambda/routes/index.ts`). */
+export const healthRoutes = {
+  health: defineRoute({
+    id: 'health',
+    method: 'GET',
+    path: '/api/v1/health',
+    handler: 'health/handler.ts',
+    access: { public: true },
+    throttle: { rateLimit: 50, burstLimit: 100 },
+    timeoutMs: 2_000,
+  }),
+  healthReady: defineRoute({
+    id: 'healthReady',
+    method: 'GET',
+    path: '/api/v1/health/ready',
+    handler: 'health-ready/handler.ts',
+    access: { public: true },
+    throttle: { rateLimit: 20, burstLimit: 40 },
+    timeoutMs: 5_000,
+  }),
+  healthDetails: defineRoute({
+    id: 'healthDetails',
+    method: 'GET',
+    path: '/api/v1/health/details',
+    handler: 'health-details/handler.ts',
+    access: { roles: ['admin'], scopes: ['rampart/admin'] },
+    timeoutMs: 5_000,
+  }),
+} as const satisfies Record<string, RouteDefinition>;

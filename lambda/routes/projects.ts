@@ -1,0 +1,56 @@
+import {
+  createProjectSchema,
+  listProjectsQuerySchema,
+  projectIdSchema,
+  updateProjectSchema,
+} from '../domain/projects/schemas';
+import { defineRoute, type RouteDefinition } from '../shared/route';
+
+/** The projects resource. Part of the route manifest (`lambda/routes/index.ts`). */
+export const projectRoutes = {
+  listProjects: defineRoute({
+    id: 'listProjects',
+    method: 'GET',
+    path: '/api/v1/projects',
+    handler: 'projects-list/handler.ts',
+    access: { roles: ['admin', 'editor', 'viewer'], scopes: ['rampart/read'] },
+    schemas: { query: listProjectsQuerySchema },
+  }),
+  getProject: defineRoute({
+    id: 'getProject',
+    method: 'GET',
+    path: '/api/v1/projects/{id}',
+    handler: 'projects-get/handler.ts',
+    access: { roles: ['admin', 'editor', 'viewer'], scopes: ['rampart/read'] },
+    schemas: { path: projectIdSchema },
+  }),
+  createProject: defineRoute({
+    id: 'createProject',
+    method: 'POST',
+    path: '/api/v1/projects',
+    handler: 'projects-create/handler.ts',
+    access: { roles: ['admin', 'editor'], scopes: ['rampart/write'] },
+    schemas: { body: createProjectSchema },
+    bodyLimitBytes: 16_384,
+    idempotent: true,
+    throttle: { rateLimit: 20, burstLimit: 40 },
+  }),
+  updateProject: defineRoute({
+    id: 'updateProject',
+    method: 'PATCH',
+    path: '/api/v1/projects/{id}',
+    handler: 'projects-update/handler.ts',
+    access: { roles: ['admin', 'editor'], scopes: ['rampart/write'] },
+    schemas: { path: projectIdSchema, body: updateProjectSchema },
+    bodyLimitBytes: 16_384,
+    conditionalUpdate: true,
+  }),
+  deleteProject: defineRoute({
+    id: 'deleteProject',
+    method: 'DELETE',
+    path: '/api/v1/projects/{id}',
+    handler: 'projects-delete/handler.ts',
+    access: { roles: ['admin'], scopes: ['rampart/admin'] },
+    schemas: { path: projectIdSchema },
+  }),
+} as const satisfies Record<string, RouteDefinition>;
