@@ -86,10 +86,13 @@ function tokensFrom(result: AuthenticationResultType | undefined, fallbackRefres
 async function outcome(
   deps: AuthDependencies,
   credentials: LoginClientCredentials,
-  answer: { ChallengeName?: string; Session?: string; AuthenticationResult?: AuthenticationResultType },
+  answer:
+    { ChallengeName?: string; Session?: string; AuthenticationResult?: AuthenticationResultType } | undefined,
   mfaPassed: boolean,
   signal: AbortSignal | undefined,
 ): Promise<LoginOutcome> {
+  if (answer === undefined)
+    throw new AppError('DEPENDENCY_UNAVAILABLE', { detail: 'The identity provider gave no answer' });
   if (answer.ChallengeName !== undefined) {
     if (!isSupported(answer.ChallengeName) || answer.Session === undefined) {
       logger.error('Cognito answered with a challenge the API does not support', {
