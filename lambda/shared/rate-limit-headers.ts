@@ -1,6 +1,7 @@
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { API_KEY_TIERS, type ApiKeyTier } from './access';
+import { principalFromAuthorizer } from './http/authorize';
 import { logger } from './powertools';
 
 /**
@@ -102,10 +103,9 @@ function limitsFromEnv(): Partial<Record<ApiKeyTier, UsagePlanLimits>> {
 export function apiKeyTierOf(event: unknown): ApiKeyTier | undefined {
   const authorizer = (event as { requestContext?: { authorizer?: unknown } } | undefined)?.requestContext
     ?.authorizer;
-  if (authorizer === null || typeof authorizer !== 'object') return undefined;
-  const context = authorizer as Record<string, unknown>;
-  if (context.authType !== 'apiKey') return undefined;
-  const tier = context.tier;
+  // Only a complete API-key principal (as the wrapper rebuilds it) has a plan.
+  if (principalFromAuthorizer(authorizer)?.authType !== 'apiKey') return undefined;
+  const tier = (authorizer as Record<string, unknown>).tier;
   return typeof tier === 'string' && (API_KEY_TIERS as readonly string[]).includes(tier)
     ? (tier as ApiKeyTier)
     : undefined;

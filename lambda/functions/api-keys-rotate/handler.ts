@@ -1,6 +1,6 @@
 import { rotateApiKey } from '../../domain/api-keys/api-keys';
 import { apiKeyRuntimeDeps } from '../../domain/api-keys/runtime';
-import { routes } from '../../routes';
+import { apiKeyRoutes as routes } from '../../routes/api-keys';
 import { api } from '../../shared/http/api';
 
 export const handler = api(routes.rotateApiKey, async (req) => {
