@@ -16,7 +16,8 @@ import {
 } from 'aws-jwt-verify/error';
 import type { Jwks } from 'aws-jwt-verify/jwk';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
-import { ROLES, SCOPES, type Role, type Scope } from '../../shared/access';
+import { SCOPES, type Role, type Scope } from '../../shared/access';
+import { rolesOf } from '../auth/tokens';
 
 /** Where access tokens come from and who may present them. */
 export interface AccessTokenConfig {
@@ -80,21 +81,15 @@ export interface AccessTokenVerifier {
   verify(token: string): TokenCaller;
 }
 
-const KNOWN_ROLES: ReadonlySet<string> = new Set(ROLES);
-const KNOWN_SCOPES: ReadonlySet<string> = new Set(SCOPES);
-
-/** Known roles from `cognito:groups`, in ROLES order, without duplicates; unknown groups are dropped. */
-export function rolesFromGroups(groups: unknown): Role[] {
-  if (!Array.isArray(groups)) return [];
-  const present = new Set(groups.filter((group): group is string => typeof group === 'string'));
-  return ROLES.filter((role) => present.has(role) && KNOWN_ROLES.has(role));
+/** Known scopes among `scopes`, in SCOPES order, without duplicates; unknown scopes are dropped. */
+export function knownScopes(scopes: readonly string[]): Scope[] {
+  const present = new Set(scopes);
+  return SCOPES.filter((known) => present.has(known));
 }
 
-/** Known scopes from a space-separated `scope` claim, in SCOPES order; unknown scopes are dropped. */
+/** Known scopes from a space-separated `scope` claim. */
 export function scopesFromClaim(scope: unknown): Scope[] {
-  if (typeof scope !== 'string') return [];
-  const present = new Set(scope.split(' '));
-  return SCOPES.filter((known) => present.has(known) && KNOWN_SCOPES.has(known));
+  return typeof scope === 'string' ? knownScopes(scope.split(' ')) : [];
 }
 
 /** Maps aws-jwt-verify's error classes (class names do not survive minification, `instanceof` does). */
@@ -133,7 +128,7 @@ function callerFromPayload(payload: JwtPayload, allowedClientIds: ReadonlySet<st
   const sub = payload.sub;
   if (typeof sub !== 'string' || sub === '') throw new TokenRejectedError('invalid-claims');
   if (typeof payload.username === 'string' && payload.username !== '') {
-    return { authType: 'user', sub, roles: rolesFromGroups(payload['cognito:groups']), clientId };
+    return { authType: 'user', sub, roles: rolesOf(payload), clientId };
   }
   // client_credentials tokens carry no `username`; their `sub` is the client id.
   return { authType: 'client', sub, scopes: scopesFromClaim(payload.scope), clientId };

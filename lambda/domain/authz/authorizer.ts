@@ -12,8 +12,7 @@ import {
   parseApiKeyHeader,
   type HeaderMap,
 } from '../../shared/api-key-format';
-import { SCOPES, type Scope } from '../../shared/access';
-import { refusalOf, type AccessTokenVerifier, type TokenCaller } from './access-token';
+import { knownScopes, refusalOf, type AccessTokenVerifier, type TokenCaller } from './access-token';
 import { refuseApiKey, type ApiKeyLookup, type ApiKeyRecord } from './api-keys';
 import { arnPrefixOf, type AccessGrant, type RoutePolicies } from './policy';
 
@@ -77,13 +76,6 @@ class Refusal extends Error {
   constructor(readonly details: Readonly<Record<string, string>>) {
     super(UNAUTHORIZED);
   }
-}
-
-const KNOWN_SCOPES: ReadonlySet<string> = new Set(SCOPES);
-
-function knownScopes(scopes: readonly string[]): Scope[] {
-  const present = new Set(scopes);
-  return SCOPES.filter((scope) => present.has(scope) && KNOWN_SCOPES.has(scope));
 }
 
 function denyAll(arnPrefix: string): PolicyDocument {

@@ -1,0 +1,113 @@
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { MiddlewareObj } from '@middy/core';
+import { ROUTES } from '../../routes';
+import { getDb } from '../../shared/db';
+import { logger as sharedLogger, metrics as sharedMetrics } from '../../shared/powertools';
+import { PostgresApiKeyLookup } from '../api-keys/store';
+import type { ApiKeyLookup } from './api-keys';
+import { createAuthorizer, type Authorizer, type AuthorizerObserver } from './authorizer';
+import { tokenVerifierFromEnv, type AuthorizerEnvironment } from './config';
+import { cachedOwnerScopes, cognitoRoleDirectory } from './owner-scopes';
+import { RoutePolicies } from './policy';
+
+type Logger = Pick<typeof sharedLogger, 'info' | 'error'>;
+type Metrics = Pick<typeof sharedMetrics, 'addMetric'>;
+
+/** Refusals and failures as log lines (reason codes only, never a credential) and metrics. */
+export function powertoolsObserver(
+  logger: Logger = sharedLogger,
+  metrics: Metrics = sharedMetrics,
+): AuthorizerObserver {
+  return {
+    refused(outcome, details) {
+      logger.info(outcome === 'forbidden' ? 'authorizer denied' : 'authorizer refused', {
+        outcome,
+        ...details,
+      });
+      metrics.addMetric(
+        outcome === 'forbidden' ? 'AuthorizerForbidden' : 'AuthorizerUnauthorized',
+        MetricUnit.Count,
+        1,
+      );
+    },
+    failed(details, error) {
+      // Name and message only: a driver error can quote connection settings, never a key (keys are hashed first).
+      const cause = error instanceof Error ? { errorName: error.name, errorMessage: error.message } : {};
+      logger.error('authorizer failed; answered 401', { ...details, ...cause });
+      metrics.addMetric('AuthorizerFailure', MetricUnit.Count, 1);
+    },
+  };
+}
+
+/**
+ * The API key store of this execution environment: the api-keys domain's PostgreSQL lookup, with
+ * owner scopes from the Cognito pool (cached per owner). Built on the first API key, so a JWT-only
+ * workload never touches the database or Cognito, and a missing database setting is a 401 + error
+ * log on that path instead of a crash at init.
+ */
+export function lazyApiKeyLookup(
+  env: AuthorizerEnvironment & { readonly COGNITO_ENDPOINT?: string },
+): ApiKeyLookup {
+  let lookup: ApiKeyLookup | undefined;
+  return {
+    findByHash(hash) {
+      lookup ??= new PostgresApiKeyLookup(
+        getDb(),
+        cachedOwnerScopes(
+          cognitoRoleDirectory(
+            // COGNITO_ENDPOINT: local mode only (cognito-local), as for the auth functions.
+            new CognitoIdentityProviderClient(env.COGNITO_ENDPOINT ? { endpoint: env.COGNITO_ENDPOINT } : {}),
+            env.USER_POOL_ID ?? '',
+          ),
+        ),
+      );
+      return lookup.findByHash(hash);
+    },
+  };
+}
+
+export interface AuthorizerRuntimeOptions {
+  readonly apiKeys?: ApiKeyLookup;
+  readonly observer?: AuthorizerObserver;
+}
+
+/**
+ * The authorizer as deployed, built once at module init: JWKS parsed and loaded into the verifier,
+ * policies for every role and scope set precomputed from the manifest. A broken configuration is
+ * logged at ERROR and every token is refused (fail closed, never a crashing init).
+ */
+export function authorizerFromEnv(
+  env: AuthorizerEnvironment & { readonly COGNITO_ENDPOINT?: string },
+  options: AuthorizerRuntimeOptions = {},
+): Authorizer {
+  const tokens = tokenVerifierFromEnv(env, (error) =>
+    sharedLogger.error('authorizer misconfigured; refusing every token', { reason: error.message }),
+  );
+  return createAuthorizer({
+    tokens,
+    apiKeys: options.apiKeys ?? lazyApiKeyLookup(env),
+    policies: new RoutePolicies(ROUTES),
+    observer: options.observer ?? powertoolsObserver(),
+  });
+}
+
+/**
+ * Middy middleware: the cold-start metric, and a flush only when the invocation recorded a metric
+ * (refusals, failures). Powertools' `logMetrics` warns on every empty flush, and the allowed path,
+ * the hot one, records nothing (API Gateway already counts calls).
+ */
+export function authorizerMetrics(
+  metrics: Pick<
+    typeof sharedMetrics,
+    'captureColdStartMetric' | 'hasStoredMetrics' | 'publishStoredMetrics'
+  > = sharedMetrics,
+): MiddlewareObj {
+  const authorizerMetricsBefore = (): void => {
+    metrics.captureColdStartMetric();
+  };
+  const authorizerMetricsAfter = (): void => {
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+  };
+  return { before: authorizerMetricsBefore, after: authorizerMetricsAfter, onError: authorizerMetricsAfter };
+}

@@ -1,0 +1,21 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import type { Authorizer } from '../../domain/authz/authorizer';
+import { authorizerFromEnv, authorizerMetrics } from '../../domain/authz/runtime';
+import { logger } from '../../shared/powertools';
+
+/**
+ * API Gateway REQUEST authorizer (not an HTTP handler: no HTTP wrapper): logger context and metrics
+ * around the domain authorizer, which resolves with an Allow/Deny policy covering every route the
+ * caller may call, or rejects with `Error('Unauthorized')` (401).
+ */
+export function authorizerHandler(authorize: Authorizer) {
+  return middy<APIGatewayRequestAuthorizerEvent, APIGatewayAuthorizerResult>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(authorizerMetrics())
+    .handler((event) => authorize(event));
+}
+
+/** Built at init: JWKS loaded, policies precomputed. A warm JWT call makes no network call. */
+export const handler = authorizerHandler(authorizerFromEnv(process.env));

@@ -1,0 +1,259 @@
+import { InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
+import type { APIGatewayAuthorizerResult } from 'aws-lambda';
+import { randomUUID } from 'node:crypto';
+import { insertApiKey } from '../../../../lambda/domain/api-keys/store';
+import { secretHash } from '../../../../lambda/domain/auth/secret-hash';
+import { ROUTES } from '../../../../lambda/routes';
+import { generateApiKey } from '../../../../lambda/shared/api-key-format';
+import type { Db } from '../../../../lambda/shared/db/client';
+import type { RouteDefinition } from '../../../../lambda/shared/route';
+import { authorizerEvent, concretePath, methodArnFor } from '../../../fixtures/authorizer-event';
+import { captureStdout, type CapturedOutput } from '../../../fixtures/captured-output';
+import { lambdaContext } from '../../../fixtures/lambda-context';
+import { startCognitoLocal, type CognitoLocal } from '../../../support/cognito-local';
+import { startTestDatabase, type TestDatabase } from '../../../support/database';
+import { evaluatePolicy } from '../../domain/authz/policy-evaluator';
+
+/**
+ * The deployed handler end to end: real cognito-local tokens verified against the JWKS baked into
+ * `JWKS` (as the deploy-time custom resource does), API keys looked up in real PostgreSQL by the
+ * api-keys domain's store, owner roles read from the emulator's groups.
+ */
+
+const PASSWORD = 'Correct-Horse-Battery-42!';
+const EDITOR = 'ed@example.com';
+const VIEWER = 'vi@example.com';
+
+let cognito: CognitoLocal;
+let database: TestDatabase;
+let db: Db;
+let output: CapturedOutput;
+let handler: (typeof import('../../../../lambda/functions/authorizer/handler'))['handler'];
+const savedEnv = { ...process.env };
+
+async function accessAndIdToken(email: string): Promise<{ access: string; id: string }> {
+  const result = await cognito.client.send(
+    new InitiateAuthCommand({
+      AuthFlow: 'USER_PASSWORD_AUTH',
+      ClientId: cognito.clientId,
+      AuthParameters: {
+        USERNAME: email,
+        PASSWORD,
+        SECRET_HASH: secretHash(email, cognito.clientId, cognito.clientSecret),
+      },
+    }),
+  );
+  return { access: result.AuthenticationResult!.AccessToken!, id: result.AuthenticationResult!.IdToken! };
+}
+
+async function storeKey(
+  ownerSub: string,
+  scopes: string[],
+): Promise<{ key: string; id: string; usage: string }> {
+  const { key, prefix, hash } = generateApiKey();
+  const id = randomUUID();
+  const usage = `usage-${randomUUID()}`;
+  await insertApiKey(db, {
+    id,
+    ownerSub,
+    name: 'test key',
+    prefix,
+    hash,
+    scopes,
+    tier: 'standard',
+    gatewayKeyId: `gw-${id}`,
+    usageIdentifier: usage,
+    expiresAt: null,
+    createdAt: new Date(),
+  });
+  return { key, id, usage };
+}
+
+async function call(
+  headers: Record<string, string>,
+  route?: RouteDefinition,
+): Promise<APIGatewayAuthorizerResult> {
+  const event = authorizerEvent({ method: route?.method, resource: route?.path, headers });
+  return (await handler(
+    event,
+    lambdaContext({ functionName: 'rampart-dev-authorizer' }),
+  )) as APIGatewayAuthorizerResult;
+}
+
+function verdicts(result: APIGatewayAuthorizerResult): string[] {
+  return ROUTES.map(
+    (route) =>
+      `${route.method} ${route.path}: ${evaluatePolicy(result.policyDocument, methodArnFor(route.method, concretePath(route.path)))}`,
+  );
+}
+
+function manifestVerdicts(allowed: (route: RouteDefinition) => boolean): string[] {
+  return ROUTES.map((route) => `${route.method} ${route.path}: ${allowed(route) ? 'allow' : 'deny'}`);
+}
+
+function hasScope(route: RouteDefinition, scopes: string[]): boolean {
+  if (route.access.public === true) return true;
+  const accepted = route.access.scopes as readonly string[];
+  return scopes.some((scope) => accepted.includes(scope));
+}
+
+beforeAll(async () => {
+  cognito = await startCognitoLocal({
+    users: [
+      { email: EDITOR, password: PASSWORD, roles: ['editor'] },
+      { email: VIEWER, password: PASSWORD, roles: ['viewer'] },
+    ],
+  });
+  database = await startTestDatabase();
+  db = database.createDb();
+  // What the deploy-time custom resource does: fetch the pool's JWKS once and bake it into the env.
+  const jwks = await (await fetch(`${cognito.issuer}/.well-known/jwks.json`)).text();
+  const { host, port, user, database: name } = database.connection;
+  Object.assign(process.env, {
+    ...cognito.env,
+    TOKEN_ISSUER: cognito.issuer,
+    ALLOWED_CLIENT_IDS: cognito.clientId,
+    JWKS: jwks,
+    DATABASE_URL: `postgres://${String(user)}@${host}:${port}/${name}`,
+    DB_POOL_MAX: '1',
+    POWERTOOLS_LOG_LEVEL: 'INFO',
+  });
+  output = captureStdout();
+  ({ handler } = await import('../../../../lambda/functions/authorizer/handler'));
+});
+
+afterAll(async () => {
+  output?.restore();
+  await (await import('../../../../lambda/shared/db')).closeDb();
+  await database?.stop();
+  await cognito?.stop();
+  process.env = savedEnv;
+});
+
+beforeEach(() => output.clear());
+
+describe('authorizer handler (cognito-local + PostgreSQL)', () => {
+  it('allows an editor with a real Cognito access token, for exactly the routes the manifest gives editors', async () => {
+    const { access } = await accessAndIdToken(EDITOR);
+    const result = await call(
+      { Authorization: `Bearer ${access}` },
+      ROUTES.find((r) => r.id === 'getProject'),
+    );
+    expect(result.principalId).toBe(cognito.users.get(EDITOR));
+    expect(result.context).toEqual({
+      sub: cognito.users.get(EDITOR),
+      roles: 'editor',
+      scopes: '',
+      authType: 'user',
+    });
+    expect(verdicts(result)).toEqual(
+      manifestVerdicts(
+        (route) =>
+          route.access.public === true || (route.access.roles as readonly string[]).includes('editor'),
+      ),
+    );
+  });
+
+  it('refuses the ID token of the same login with 401, logging the reason but never the token', async () => {
+    const { id } = await accessAndIdToken(EDITOR);
+    await expect(call({ Authorization: `Bearer ${id}` })).rejects.toThrow(new Error('Unauthorized'));
+    const lines = output.lines();
+    expect(lines).toContainEqual(
+      expect.objectContaining({ message: 'authorizer refused', reason: 'wrong-token-use', level: 'INFO' }),
+    );
+    expect(JSON.stringify(lines)).not.toContain(id.split('.')[2]);
+  });
+
+  it('emits an AuthorizerUnauthorized metric for a refusal and nothing for an allowed call', async () => {
+    await expect(call({})).rejects.toThrow(new Error('Unauthorized'));
+    const metricLines = output.lines().filter((line) => '_aws' in line);
+    expect(metricLines).toContainEqual(expect.objectContaining({ AuthorizerUnauthorized: 1 }));
+    output.clear();
+    const { access } = await accessAndIdToken(VIEWER);
+    await call({ Authorization: `Bearer ${access}` });
+    expect(
+      output.lines().filter((line) => 'AuthorizerUnauthorized' in line || 'AuthorizerForbidden' in line),
+    ).toEqual([]);
+  });
+
+  it('allows an API key stored in PostgreSQL, with its scopes and usageIdentifierKey', async () => {
+    const owner = cognito.users.get(EDITOR)!;
+    const { key, id, usage } = await storeKey(owner, ['rampart/read', 'rampart/write']);
+    const result = await call({ 'x-api-key': key });
+    expect(result.usageIdentifierKey).toBe(usage);
+    expect(result.context).toEqual({
+      sub: id,
+      ownerSub: owner,
+      roles: '',
+      scopes: 'rampart/read rampart/write',
+      authType: 'apiKey',
+      apiKeyId: id,
+      tier: 'standard',
+    });
+    expect(verdicts(result)).toEqual(
+      manifestVerdicts((route) => hasScope(route, ['rampart/read', 'rampart/write'])),
+    );
+  });
+
+  it('denies (403) a key whose owner, a viewer in Cognito now, lacks its write scope', async () => {
+    const { key } = await storeKey(cognito.users.get(VIEWER)!, ['rampart/read', 'rampart/write']);
+    const result = await call({ Authorization: `ApiKey ${key}` });
+    expect(result.policyDocument.Statement).toEqual([
+      expect.objectContaining({ Effect: 'Deny', Resource: expect.stringMatching(/\/dev\/\*$/) }),
+    ]);
+    expect(output.lines()).toContainEqual(expect.objectContaining({ reason: 'scope-exceeds-owner' }));
+  });
+
+  it('denies (403) a key whose owner no longer exists', async () => {
+    const { key } = await storeKey(randomUUID(), ['rampart/read']);
+    const result = await call({ 'x-api-key': key });
+    expect(result.policyDocument.Statement.map((statement) => statement.Effect)).toEqual(['Deny']);
+  });
+
+  it('refuses (401) a revoked key', async () => {
+    const { key, id } = await storeKey(cognito.users.get(EDITOR)!, ['rampart/read']);
+    await db.query(`UPDATE api_keys SET status = 'revoked', revoked_at = now() WHERE id = $1`, [id]);
+    await expect(call({ 'x-api-key': key })).rejects.toThrow(new Error('Unauthorized'));
+    expect(output.lines()).toContainEqual(expect.objectContaining({ reason: 'revoked', apiKeyId: id }));
+  });
+
+  it('refuses (401, never 500) when the key store is down, logging the failure at ERROR', async () => {
+    const { key } = await storeKey(cognito.users.get(EDITOR)!, ['rampart/read']);
+    await database.goDown();
+    try {
+      await expect(call({ 'x-api-key': key })).rejects.toThrow(new Error('Unauthorized'));
+    } finally {
+      await database.comeBack();
+    }
+    expect(output.lines()).toContainEqual(
+      expect.objectContaining({ level: 'ERROR', reason: 'key-lookup-failed', keyPrefix: key.slice(0, 12) }),
+    );
+    expect(JSON.stringify(output.lines())).not.toContain(key);
+  });
+});
+
+describe('authorizer handler with a broken configuration', () => {
+  it('logs the misconfiguration at init and refuses every token (401), never crashing the init', async () => {
+    const { access } = await accessAndIdToken(EDITOR);
+    const good = process.env.JWKS;
+    process.env.JWKS = '{"keys":[]}';
+    try {
+      await jest.isolateModulesAsync(async () => {
+        const broken = await import('../../../../lambda/functions/authorizer/handler');
+        const event = authorizerEvent({ headers: { Authorization: `Bearer ${access}` } });
+        await expect(broken.handler(event, lambdaContext())).rejects.toThrow(new Error('Unauthorized'));
+      });
+    } finally {
+      process.env.JWKS = good;
+    }
+    const lines = output.lines();
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 'ERROR',
+        message: 'authorizer misconfigured; refusing every token',
+        reason: 'JWKS has no keys',
+      }),
+    );
+    expect(lines).toContainEqual(expect.objectContaining({ reason: 'not-configured' }));
+  });
+});
