@@ -1,14 +1,10 @@
-import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { MiddlewareObj } from '@middy/core';
 import { ROUTES } from '../../routes';
-import { getDb } from '../../shared/db';
 import { logger as sharedLogger, metrics as sharedMetrics } from '../../shared/powertools';
-import { PostgresApiKeyLookup } from '../api-keys/store';
 import type { ApiKeyLookup } from './api-keys';
 import { createAuthorizer, type Authorizer, type AuthorizerObserver } from './authorizer';
 import { tokenVerifierFromEnv, type AuthorizerEnvironment } from './config';
-import { cachedOwnerScopes, cognitoRoleDirectory } from './owner-scopes';
 import { RoutePolicies } from './policy';
 
 type Logger = Pick<typeof sharedLogger, 'info' | 'error'>;
@@ -49,20 +45,37 @@ export function powertoolsObserver(
 export function lazyApiKeyLookup(
   env: AuthorizerEnvironment & { readonly COGNITO_ENDPOINT?: string },
 ): ApiKeyLookup {
-  let lookup: ApiKeyLookup | undefined;
+  let lookup: Promise<ApiKeyLookup> | undefined;
+  // Loaded on first use: pg and the Cognito SDK stay out of the cold start of a JWT-only workload.
+  const build = async (): Promise<ApiKeyLookup> => {
+    const [
+      { CognitoIdentityProviderClient },
+      { getDb },
+      { PostgresApiKeyLookup },
+      { cachedOwnerScopes, cognitoRoleDirectory },
+    ] = await Promise.all([
+      import('@aws-sdk/client-cognito-identity-provider'),
+      import('../../shared/db'),
+      import('../api-keys/store'),
+      import('./owner-scopes'),
+    ]);
+    // COGNITO_ENDPOINT: local mode only (cognito-local), as for the auth functions.
+    const cognito = new CognitoIdentityProviderClient(
+      env.COGNITO_ENDPOINT ? { endpoint: env.COGNITO_ENDPOINT } : {},
+    );
+    return new PostgresApiKeyLookup(
+      getDb(),
+      cachedOwnerScopes(cognitoRoleDirectory(cognito, env.USER_POOL_ID ?? '')),
+    );
+  };
   return {
-    findByHash(hash) {
-      lookup ??= new PostgresApiKeyLookup(
-        getDb(),
-        cachedOwnerScopes(
-          cognitoRoleDirectory(
-            // COGNITO_ENDPOINT: local mode only (cognito-local), as for the auth functions.
-            new CognitoIdentityProviderClient(env.COGNITO_ENDPOINT ? { endpoint: env.COGNITO_ENDPOINT } : {}),
-            env.USER_POOL_ID ?? '',
-          ),
-        ),
-      );
-      return lookup.findByHash(hash);
+    async findByHash(hash) {
+      lookup ??= build().catch((error: unknown) => {
+        // A failed build (bad database settings) is retried on the next key, not cached.
+        lookup = undefined;
+        throw error;
+      });
+      return (await lookup).findByHash(hash);
     },
   };
 }

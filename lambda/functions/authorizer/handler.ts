@@ -12,7 +12,7 @@ import { logger } from '../../shared/powertools';
  */
 export function authorizerHandler(authorize: Authorizer) {
   return middy<APIGatewayRequestAuthorizerEvent, APIGatewayAuthorizerResult>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(injectLambdaContext(logger))
     .use(authorizerMetrics())
     .handler((event) => authorize(event));
 }
