@@ -7,6 +7,7 @@ const ANY_ROLE = ['admin', 'editor', 'viewer'] as const;
 export const apiKeyRoutes = {
   createApiKey: defineRoute({
     id: 'createApiKey',
+    needs: ['database', 'apiKeyGateway'],
     method: 'POST',
     path: '/api/v1/api-keys',
     handler: 'api-keys-create/handler.ts',
@@ -17,6 +18,7 @@ export const apiKeyRoutes = {
   }),
   listApiKeys: defineRoute({
     id: 'listApiKeys',
+    needs: ['database'],
     method: 'GET',
     path: '/api/v1/api-keys',
     handler: 'api-keys-list/handler.ts',
@@ -24,6 +26,7 @@ export const apiKeyRoutes = {
   }),
   rotateApiKey: defineRoute({
     id: 'rotateApiKey',
+    needs: ['database', 'apiKeyGateway'],
     method: 'POST',
     path: '/api/v1/api-keys/{id}/rotate',
     handler: 'api-keys-rotate/handler.ts',
@@ -32,6 +35,7 @@ export const apiKeyRoutes = {
   }),
   revokeApiKey: defineRoute({
     id: 'revokeApiKey',
+    needs: ['database', 'apiKeyGateway'],
     method: 'DELETE',
     path: '/api/v1/api-keys/{id}',
     handler: 'api-keys-revoke/handler.ts',
@@ -40,6 +44,7 @@ export const apiKeyRoutes = {
   }),
   apiKeyUsage: defineRoute({
     id: 'apiKeyUsage',
+    needs: ['database', 'apiKeyGateway'],
     method: 'GET',
     path: '/api/v1/api-keys/{id}/usage',
     handler: 'api-keys-usage/handler.ts',

@@ -18,6 +18,7 @@ const ANY_ROLE = ['admin', 'editor', 'viewer'] as const;
 export const authRoutes = {
   login: defineRoute({
     id: 'login',
+    needs: ['loginClient'],
     method: 'POST',
     path: '/api/v1/auth/login',
     handler: 'auth-login/handler.ts',
@@ -28,6 +29,7 @@ export const authRoutes = {
   }),
   challenge: defineRoute({
     id: 'challenge',
+    needs: ['loginClient'],
     method: 'POST',
     path: '/api/v1/auth/challenge',
     handler: 'auth-challenge/handler.ts',
@@ -38,6 +40,7 @@ export const authRoutes = {
   }),
   refresh: defineRoute({
     id: 'refresh',
+    needs: ['loginClient'],
     method: 'POST',
     path: '/api/v1/auth/refresh',
     handler: 'auth-refresh/handler.ts',
@@ -48,6 +51,7 @@ export const authRoutes = {
   }),
   logout: defineRoute({
     id: 'logout',
+    needs: ['loginClient'],
     method: 'POST',
     path: '/api/v1/auth/logout',
     handler: 'auth-logout/handler.ts',
@@ -58,6 +62,7 @@ export const authRoutes = {
   }),
   forgotPassword: defineRoute({
     id: 'forgotPassword',
+    needs: ['loginClient'],
     method: 'POST',
     path: '/api/v1/auth/password/forgot',
     handler: 'auth-password-forgot/handler.ts',
@@ -68,6 +73,7 @@ export const authRoutes = {
   }),
   confirmPassword: defineRoute({
     id: 'confirmPassword',
+    needs: ['loginClient'],
     method: 'POST',
     path: '/api/v1/auth/password/confirm',
     handler: 'auth-password-confirm/handler.ts',
@@ -78,6 +84,7 @@ export const authRoutes = {
   }),
   me: defineRoute({
     id: 'me',
+    needs: ['directoryRead'],
     method: 'GET',
     path: '/api/v1/me',
     handler: 'me/handler.ts',
@@ -85,6 +92,7 @@ export const authRoutes = {
   }),
   setUserRoles: defineRoute({
     id: 'setUserRoles',
+    needs: ['directoryAdmin'],
     method: 'PUT',
     path: '/api/v1/users/{sub}/roles',
     handler: 'users-roles/handler.ts',

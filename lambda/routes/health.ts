@@ -13,6 +13,7 @@ export const healthRoutes = {
   }),
   healthReady: defineRoute({
     id: 'healthReady',
+    needs: ['database', 'queueStatus'],
     method: 'GET',
     path: '/api/v1/health/ready',
     handler: 'health-ready/handler.ts',
@@ -22,6 +23,7 @@ export const healthRoutes = {
   }),
   healthDetails: defineRoute({
     id: 'healthDetails',
+    needs: ['database', 'queueStatus'],
     method: 'GET',
     path: '/api/v1/health/details',
     handler: 'health-details/handler.ts',

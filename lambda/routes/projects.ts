@@ -10,6 +10,7 @@ import { defineRoute, type RouteDefinition } from '../shared/route';
 export const projectRoutes = {
   listProjects: defineRoute({
     id: 'listProjects',
+    needs: ['database'],
     method: 'GET',
     path: '/api/v1/projects',
     handler: 'projects-list/handler.ts',
@@ -18,6 +19,7 @@ export const projectRoutes = {
   }),
   getProject: defineRoute({
     id: 'getProject',
+    needs: ['database'],
     method: 'GET',
     path: '/api/v1/projects/{id}',
     handler: 'projects-get/handler.ts',
@@ -26,6 +28,7 @@ export const projectRoutes = {
   }),
   createProject: defineRoute({
     id: 'createProject',
+    needs: ['database', 'queueSend'],
     method: 'POST',
     path: '/api/v1/projects',
     handler: 'projects-create/handler.ts',
@@ -37,6 +40,7 @@ export const projectRoutes = {
   }),
   updateProject: defineRoute({
     id: 'updateProject',
+    needs: ['database', 'queueSend'],
     method: 'PATCH',
     path: '/api/v1/projects/{id}',
     handler: 'projects-update/handler.ts',
@@ -47,6 +51,7 @@ export const projectRoutes = {
   }),
   deleteProject: defineRoute({
     id: 'deleteProject',
+    needs: ['database', 'queueSend'],
     method: 'DELETE',
     path: '/api/v1/projects/{id}',
     handler: 'projects-delete/handler.ts',

@@ -16,6 +16,26 @@ export type RouteAccess =
       readonly scopes: readonly Scope[];
     };
 
+/**
+ * What a route's function needs beyond running: each need becomes exactly the IAM grants,
+ * network access and environment the function gets, and nothing else (least privilege).
+ */
+export type RouteNeed =
+  /** PostgreSQL through RDS Proxy as the application role (IAM auth). */
+  | 'database'
+  /** Send events to the work queue. */
+  | 'queueSend'
+  /** Read the work queue's attributes (readiness). */
+  | 'queueStatus'
+  /** Read the login client's id and secret (Secrets Manager). */
+  | 'loginClient'
+  /** Read users from the user pool (AdminGetUser). */
+  | 'directoryRead'
+  /** Change users' group membership (roles). */
+  | 'directoryAdmin'
+  /** Create, attach, disable and meter API Gateway API keys. */
+  | 'apiKeyGateway';
+
 /** Request parts a route validates; each schema is zod/mini (small enough for Lambda bundles). */
 export interface RouteSchemas {
   readonly body?: ZodMiniType;
@@ -68,6 +88,11 @@ export interface RouteDefinition {
     /** Where the replacement is documented. */
     readonly link?: string;
   };
+  /**
+   * What the function needs (grants, network, environment).
+   * @default - nothing: no database, queue or directory access
+   */
+  readonly needs?: readonly RouteNeed[];
   /** Returns `Idempotency-Key`-aware responses (writes only). */
   readonly idempotent?: boolean;
   /** Requires `If-Match` for updates (412 on mismatch). */
