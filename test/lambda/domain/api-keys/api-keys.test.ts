@@ -18,6 +18,7 @@ import { hashApiKey, isWellFormedApiKey } from '../../../../lambda/shared/api-ke
 import { ROLE_SCOPES, type Role } from '../../../../lambda/shared/access';
 import type { Db } from '../../../../lambda/shared/db/client';
 import { AppError } from '../../../../lambda/shared/errors';
+import { captureStdout, type CapturedOutput } from '../../../fixtures/captured-output';
 import { startTestDatabase, type TestDatabase } from '../../../support/database';
 
 /** The in-process gateway with switchable failures per operation and a call log. */
@@ -95,11 +96,16 @@ async function rows(where = 'true', values: unknown[] = []) {
   return result.rows;
 }
 
+let output: CapturedOutput;
 beforeAll(async () => {
+  output = captureStdout(); // the Db's EMF metrics and the cleanup's warnings
   database = await startTestDatabase();
   db = database.createDb();
 });
-afterAll(() => database.stop());
+afterAll(async () => {
+  output.restore();
+  await database.stop();
+});
 beforeEach(async () => {
   now = new Date('2025-03-01T12:00:00.000Z');
   gateway = new FaultyGateway(clock);
