@@ -1,6 +1,7 @@
 import { Validations, type App } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import type { EnvironmentConfig } from './config';
+import { ApiStack } from './stacks/api-stack';
 import { AuthStack } from './stacks/auth-stack';
 import { DataDrStack } from './stacks/data-dr-stack';
 import { DataStack } from './stacks/data-stack';
@@ -13,6 +14,7 @@ export interface RampartEnvironment {
   readonly data: DataStack;
   /** The DR region's vault and key; only when backups are copied or replicated there. */
   readonly dataDr?: DataDrStack;
+  readonly api: ApiStack;
 }
 
 /** `Rampart-<env>-<Part>`: the name of every stack, used as both construct id and stack name. */
@@ -48,7 +50,17 @@ export function addEnvironment(app: App, config: EnvironmentConfig): RampartEnvi
   });
   data.addStackDependency(network);
   if (dataDr) data.addStackDependency(dataDr, 'backup copies and replicated backups go to its vault and key');
-  return { network, auth, data, dataDr };
+  const api = new ApiStack(app, stackName(config, 'Api'), {
+    config,
+    network: network.network,
+    auth,
+    data,
+    stackName: stackName(config, 'Api'),
+    description: `Rampart ${config.name}: REST API, authorizer, route functions, usage plans, work queue and worker`,
+  });
+  api.addStackDependency(data);
+  api.addStackDependency(auth);
+  return { network, auth, data, dataDr, api };
 }
 
 /** Registers the compliance rule packs that every synth must pass. */

@@ -10,14 +10,15 @@ export const dev: EnvironmentConfigInput = {
   network: {
     cidr: '10.10.0.0/16',
     availabilityZones: ['eu-west-1a', 'eu-west-1b'],
-    natGateways: 0,
+    natGateways: 1,
     interfaceEndpoints: ['secretsmanager', 'logs', 'sqs'],
     flowLogRetentionDays: 14,
   },
   functions: {
     logRetentionDays: 14,
     logLevel: 'DEBUG',
-    apiReservedConcurrency: 5,
+    apiReservedConcurrency: 3,
+    accountConcurrencyLimit: 1000,
     workerReservedConcurrency: 2,
     dbPoolMax: 1,
   },
@@ -54,5 +55,17 @@ export const dev: EnvironmentConfigInput = {
     refreshTokenRotationGraceSeconds: 10,
     plusFeatures: false,
     domainPrefix: 'rampart-dev-auth',
+  },
+  api: {
+    stageThrottle: { rateLimit: 50, burstLimit: 100 },
+    authorizerCacheSeconds: 60,
+    accessLogRetentionDays: 14,
+    minimumCompressionBytes: 1024,
+    usagePlans: {
+      free: { rateLimit: 1, burstLimit: 5, quotaLimit: 1000, quotaPeriod: 'DAY' },
+      standard: { rateLimit: 10, burstLimit: 20, quotaLimit: 5000, quotaPeriod: 'DAY' },
+      premium: { rateLimit: 50, burstLimit: 100, quotaLimit: 20000, quotaPeriod: 'DAY' },
+    },
+    apiKeyRotationGraceHours: 24,
   },
 };

@@ -17,7 +17,8 @@ export const prod: EnvironmentConfigInput = {
   functions: {
     logRetentionDays: 90,
     logLevel: 'INFO',
-    apiReservedConcurrency: 50,
+    apiReservedConcurrency: 30,
+    accountConcurrencyLimit: 1000,
     workerReservedConcurrency: 10,
     dbPoolMax: 1,
   },
@@ -61,5 +62,17 @@ export const prod: EnvironmentConfigInput = {
     refreshTokenRotationGraceSeconds: 10,
     plusFeatures: true,
     domainPrefix: 'rampart-prod-auth',
+  },
+  api: {
+    stageThrottle: { rateLimit: 1000, burstLimit: 2000 },
+    authorizerCacheSeconds: 300,
+    accessLogRetentionDays: 365,
+    minimumCompressionBytes: 1024,
+    usagePlans: {
+      free: { rateLimit: 1, burstLimit: 5, quotaLimit: 1000, quotaPeriod: 'DAY' },
+      standard: { rateLimit: 10, burstLimit: 20, quotaLimit: 50000, quotaPeriod: 'DAY' },
+      premium: { rateLimit: 50, burstLimit: 100, quotaLimit: 1000000, quotaPeriod: 'DAY' },
+    },
+    apiKeyRotationGraceHours: 24,
   },
 };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ROUTES } from '../../lambda/routes';
 
 /** Environment names Rampart knows. Adding one means adding a file beside this one. */
 export const ENVIRONMENT_NAMES = ['dev', 'staging', 'prod'] as const;
@@ -41,8 +42,19 @@ export const networkConfigSchema = z
       .array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/))
       .min(2)
       .max(6),
-    /** NAT gateways; 0 means functions reach AWS only through VPC endpoints. */
-    natGateways: z.number().int().min(0).max(6),
+    /**
+     * NAT gateways (at least one): API key management calls the API Gateway control plane and
+     * the JWKS is fetched from Cognito's public endpoint at deploy; neither has a VPC endpoint.
+     * Everything else goes through the VPC endpoints.
+     */
+    natGateways: z
+      .number()
+      .int()
+      .min(1, {
+        message:
+          'must be at least 1: API key management calls the API Gateway control plane, which has no VPC endpoint',
+      })
+      .max(6),
     /** Interface endpoints created in the function subnets. Secrets Manager is always required. */
     interfaceEndpoints: z
       .array(z.enum(INTERFACE_ENDPOINT_SERVICES))
@@ -69,6 +81,8 @@ export const functionsConfigSchema = z.strictObject({
   apiReservedConcurrency: z.number().int().min(1).max(1000),
   /** Reserved concurrency of the queue worker. */
   workerReservedConcurrency: z.number().int().min(1).max(1000),
+  /** The account's Lambda concurrency quota in this region (1000 unless raised through Service Quotas). */
+  accountConcurrencyLimit: z.number().int().min(100),
   /** `pg` pool size per function instance; 1 behind RDS Proxy (the proxy does the pooling). */
   dbPoolMax: z.number().int().min(1).max(20),
 });
@@ -242,6 +256,39 @@ export const backupConfigSchema = z
   });
 export type BackupConfig = z.infer<typeof backupConfigSchema>;
 
+/** Lambda refuses reservations that leave fewer unreserved executions than this in the account. */
+export const UNRESERVED_CONCURRENCY_FLOOR = 100;
+
+const databaseRoutes = ROUTES.filter((route) => route.needs?.includes('database')).length;
+
+/**
+ * Functions the Api stack creates that use the database: `api` of them reserve
+ * `apiReservedConcurrency` (database routes and the authorizer), `singletons` reserve 1
+ * (outbox relay, API key cleanup); the worker is counted on its own.
+ */
+export const DATABASE_FUNCTIONS = { api: databaseRoutes + 1, singletons: 2 } as const;
+/** Every function of the Api stack: routes and the authorizer, plus singletons (relay, cleanup, JWKS fetcher). */
+export const ALL_FUNCTIONS = { api: ROUTES.length + 1, singletons: 3 } as const;
+
+/** Proxy connections the functions can hold at once when all of them run at their reservation. */
+export function databaseConnectionDemand(functions: z.infer<typeof functionsConfigSchema>): number {
+  return (
+    (DATABASE_FUNCTIONS.api * functions.apiReservedConcurrency +
+      functions.workerReservedConcurrency +
+      DATABASE_FUNCTIONS.singletons) *
+    functions.dbPoolMax
+  );
+}
+
+/** Concurrent executions the Api stack's functions reserve in the account. */
+export function reservedConcurrency(functions: z.infer<typeof functionsConfigSchema>): number {
+  return (
+    ALL_FUNCTIONS.api * functions.apiReservedConcurrency +
+    functions.workerReservedConcurrency +
+    ALL_FUNCTIONS.singletons
+  );
+}
+
 /** Cross-field rules of an environment: DR region, proxy connection budget, vault lock bounds. */
 function checkDataTier(
   env: {
@@ -256,19 +303,33 @@ function checkDataTier(
   if (env.drRegion === env.region) {
     ctx.addIssue({ code: 'custom', path: ['drRegion'], message: 'must differ from region' });
   }
-  // Every reserved function instance may hold dbPoolMax proxy connections at the same time.
-  const { apiReservedConcurrency, workerReservedConcurrency, dbPoolMax } = env.functions;
-  const demand = (apiReservedConcurrency + workerReservedConcurrency) * dbPoolMax;
+  // Every reserved instance of every database function may hold dbPoolMax proxy connections.
+  const { apiReservedConcurrency, workerReservedConcurrency, dbPoolMax, accountConcurrencyLimit } =
+    env.functions;
+  const demand = databaseConnectionDemand(env.functions);
   const budget = proxyConnectionBudget(env.database);
   if (demand > budget) {
     ctx.addIssue({
       code: 'custom',
       path: ['functions', 'dbPoolMax'],
       message:
-        `(functions.apiReservedConcurrency ${apiReservedConcurrency} + functions.workerReservedConcurrency ` +
-        `${workerReservedConcurrency}) x functions.dbPoolMax ${dbPoolMax} = ${demand} exceeds the proxy connection ` +
+        `(${DATABASE_FUNCTIONS.api} database functions x functions.apiReservedConcurrency ${apiReservedConcurrency} + ` +
+        `functions.workerReservedConcurrency ${workerReservedConcurrency} + ${DATABASE_FUNCTIONS.singletons} scheduled) ` +
+        `x functions.dbPoolMax ${dbPoolMax} = ${demand} exceeds the proxy connection ` +
         `budget ${budget} (max_connections ${maxConnectionsOf(env.database.instanceClass)} of database.instanceClass ` +
         `${env.database.instanceClass} x database.proxy.maxConnectionsPercent ${env.database.proxy.maxConnectionsPercent}%)`,
+    });
+  }
+  const reserved = reservedConcurrency(env.functions);
+  if (reserved > accountConcurrencyLimit - UNRESERVED_CONCURRENCY_FLOOR) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['functions', 'apiReservedConcurrency'],
+      message:
+        `the functions reserve ${reserved} concurrent executions (${ALL_FUNCTIONS.api} x apiReservedConcurrency ` +
+        `${apiReservedConcurrency} + worker ${workerReservedConcurrency} + ${ALL_FUNCTIONS.singletons} singletons); Lambda ` +
+        `keeps ${UNRESERVED_CONCURRENCY_FLOOR} unreserved, so functions.accountConcurrencyLimit ${accountConcurrencyLimit} ` +
+        `allows at most ${accountConcurrencyLimit - UNRESERVED_CONCURRENCY_FLOOR}`,
     });
   }
   const lock = env.backup.vaultLock;
@@ -289,6 +350,34 @@ function checkDataTier(
     }
   }
 }
+
+const usagePlanSchema = z.strictObject({
+  /** Steady-state requests per second for one key. */
+  rateLimit: z.number().positive().max(10_000),
+  /** Burst bucket for one key. */
+  burstLimit: z.number().int().min(1).max(5_000),
+  /** Requests per quota period for one key. */
+  quotaLimit: z.number().int().min(1),
+  quotaPeriod: z.enum(['DAY', 'WEEK', 'MONTH']),
+});
+
+export const apiConfigSchema = z.strictObject({
+  /** Stage-wide throttle applied to every method without its own (requests/second, burst). */
+  stageThrottle: z.strictObject({
+    rateLimit: z.number().positive().max(10_000),
+    burstLimit: z.number().int().min(1).max(5_000),
+  }),
+  /** Seconds API Gateway caches an authorizer decision per Authorization header (0..3600). */
+  authorizerCacheSeconds: z.number().int().min(0).max(3600),
+  /** Retention of the JSON access logs. */
+  accessLogRetentionDays: retentionDays,
+  /** Responses at least this large (bytes) are compressed by API Gateway when the client accepts it. */
+  minimumCompressionBytes: z.number().int().min(0).max(10_485_760),
+  /** One usage plan per API key tier; each must have throttle and quota. */
+  usagePlans: z.strictObject({ free: usagePlanSchema, standard: usagePlanSchema, premium: usagePlanSchema }),
+  /** Hours a rotated API key keeps working. */
+  apiKeyRotationGraceHours: z.number().int().min(0).max(720),
+});
 
 export const environmentConfigSchema = z
   .strictObject({
@@ -315,6 +404,7 @@ export const environmentConfigSchema = z
     database: databaseConfigSchema,
     backup: backupConfigSchema,
     auth: authConfigSchema,
+    api: apiConfigSchema,
   })
   .superRefine(checkDataTier);
 

@@ -18,6 +18,7 @@ export const staging: EnvironmentConfigInput = {
     logRetentionDays: 30,
     logLevel: 'INFO',
     apiReservedConcurrency: 20,
+    accountConcurrencyLimit: 1000,
     workerReservedConcurrency: 5,
     dbPoolMax: 1,
   },
@@ -54,5 +55,17 @@ export const staging: EnvironmentConfigInput = {
     refreshTokenRotationGraceSeconds: 10,
     plusFeatures: false,
     domainPrefix: 'rampart-staging-auth',
+  },
+  api: {
+    stageThrottle: { rateLimit: 200, burstLimit: 400 },
+    authorizerCacheSeconds: 300,
+    accessLogRetentionDays: 30,
+    minimumCompressionBytes: 1024,
+    usagePlans: {
+      free: { rateLimit: 1, burstLimit: 5, quotaLimit: 1000, quotaPeriod: 'DAY' },
+      standard: { rateLimit: 10, burstLimit: 20, quotaLimit: 10000, quotaPeriod: 'DAY' },
+      premium: { rateLimit: 50, burstLimit: 100, quotaLimit: 100000, quotaPeriod: 'DAY' },
+    },
+    apiKeyRotationGraceHours: 24,
   },
 };

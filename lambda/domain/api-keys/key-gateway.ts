@@ -4,6 +4,7 @@ import {
   CreateUsagePlanKeyCommand,
   DeleteApiKeyCommand,
   GetUsageCommand,
+  GetUsagePlansCommand,
   UpdateApiKeyCommand,
 } from '@aws-sdk/client-api-gateway';
 import { API_KEY_TIERS, type ApiKeyTier } from '../../shared/access';
@@ -60,25 +61,46 @@ export function daysBetween(from: string, to: string): string[] {
  * Usage plan ids per tier, from env `USAGE_PLAN_IDS` (JSON `{"free": "abc123", ...}`, set by the
  * Api stack). Every tier must have a plan: a key outside any plan is neither throttled nor metered.
  */
-export function parseUsagePlanIds(raw: string | undefined): Readonly<Record<ApiKeyTier, string>> {
-  if (raw === undefined || raw.trim() === '') throw new Error('USAGE_PLAN_IDS is not set');
+export function parseUsagePlanIds(
+  raw: string | undefined,
+  variable = 'USAGE_PLAN_IDS',
+): Readonly<Record<ApiKeyTier, string>> {
+  if (raw === undefined || raw.trim() === '') throw new Error(`${variable} is not set`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
   } catch {
-    throw new Error('USAGE_PLAN_IDS must be JSON like {"free":"<usage plan id>",...}');
+    throw new Error(`${variable} must be JSON like {"free":"<usage plan>",...}`);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new Error('USAGE_PLAN_IDS must be a JSON object');
+    throw new Error(`${variable} must be a JSON object`);
   }
   const ids: Partial<Record<ApiKeyTier, string>> = {};
   for (const tier of API_KEY_TIERS) {
     const id = (parsed as Record<string, unknown>)[tier];
     if (typeof id !== 'string' || id === '')
-      throw new Error(`USAGE_PLAN_IDS has no usage plan id for tier "${tier}"`);
+      throw new Error(`${variable} has no usage plan for tier "${tier}"`);
     ids[tier] = id;
   }
   return ids as Record<ApiKeyTier, string>;
+}
+
+/** Usage plans per tier: ids, or names to look up once (what the Api stack gives: see below). */
+export type UsagePlanRefs =
+  | { readonly ids: Readonly<Record<ApiKeyTier, string>> }
+  | { readonly names: Readonly<Record<ApiKeyTier, string>> };
+
+/**
+ * Usage plans from the function's environment: `USAGE_PLAN_IDS` (ids per tier) or
+ * `USAGE_PLAN_NAMES` (names per tier, resolved with GetUsagePlans on first use). The Api stack
+ * sets names because a function referencing a plan id is a CloudFormation dependency cycle
+ * (plan -> stage -> deployment -> method -> function).
+ */
+export function usagePlanRefsFromEnv(env: NodeJS.ProcessEnv): UsagePlanRefs {
+  if (env.USAGE_PLAN_NAMES !== undefined && env.USAGE_PLAN_NAMES.trim() !== '') {
+    return { names: parseUsagePlanIds(env.USAGE_PLAN_NAMES, 'USAGE_PLAN_NAMES') };
+  }
+  return { ids: parseUsagePlanIds(env.USAGE_PLAN_IDS) };
 }
 
 interface SdkError {
@@ -111,17 +133,52 @@ export function isGatewayOutage(error: unknown): boolean {
  */
 export class ApiGatewayKeyGateway implements KeyGateway {
   private readonly breaker: DependencyBreaker;
+  private readonly plans: UsagePlanRefs;
+  private resolvedIds?: Promise<Readonly<Record<ApiKeyTier, string>>>;
 
   constructor(
     private readonly client: APIGatewayClient,
-    private readonly usagePlanIds: Readonly<Record<ApiKeyTier, string>>,
+    usagePlans: Readonly<Record<ApiKeyTier, string>> | UsagePlanRefs,
     /** @default - the shared `apiGateway` breaker; given options build a private one (tests) */
     breaker?: Omit<BreakerOptions, 'isFailure'>,
   ) {
+    this.plans = 'ids' in usagePlans || 'names' in usagePlans ? usagePlans : { ids: usagePlans };
     this.breaker =
       breaker === undefined
         ? getBreaker('apiGateway', { isFailure: isGatewayOutage })
         : new DependencyBreaker('apiGateway', { ...breaker, isFailure: isGatewayOutage });
+  }
+
+  /** The plan id of a tier; names are resolved once per execution environment (a failure is retried next call). */
+  private async usagePlanId(tier: ApiKeyTier): Promise<string> {
+    if ('ids' in this.plans) return this.plans.ids[tier];
+    const names = this.plans.names;
+    this.resolvedIds ??= this.resolveNames(names).catch((error: unknown) => {
+      this.resolvedIds = undefined;
+      throw error;
+    });
+    return (await this.resolvedIds)[tier];
+  }
+
+  private async resolveNames(
+    names: Readonly<Record<ApiKeyTier, string>>,
+  ): Promise<Readonly<Record<ApiKeyTier, string>>> {
+    const byName = new Map<string, string>();
+    let position: string | undefined;
+    do {
+      const page = await this.call(() =>
+        this.client.send(new GetUsagePlansCommand({ position, limit: 500 })),
+      );
+      for (const plan of page?.items ?? []) if (plan.name && plan.id) byName.set(plan.name, plan.id);
+      position = page?.position;
+    } while (position);
+    const ids: Partial<Record<ApiKeyTier, string>> = {};
+    for (const tier of API_KEY_TIERS) {
+      const id = byName.get(names[tier]);
+      if (!id) throw new Error(`Usage plan "${names[tier]}" (tier ${tier}) does not exist`);
+      ids[tier] = id;
+    }
+    return ids as Record<ApiKeyTier, string>;
   }
 
   private async call<T>(fn: () => Promise<T>, tolerate: readonly string[] = []): Promise<T | undefined> {
@@ -150,12 +207,12 @@ export class ApiGatewayKeyGateway implements KeyGateway {
   }
 
   async attachToUsagePlan(keyId: string, tier: ApiKeyTier, options: GatewayCallOptions = {}) {
+    const planId = await this.usagePlanId(tier);
     await this.call(
       () =>
-        this.client.send(
-          new CreateUsagePlanKeyCommand({ usagePlanId: this.usagePlanIds[tier], keyId, keyType: 'API_KEY' }),
-          { abortSignal: options.signal },
-        ),
+        this.client.send(new CreateUsagePlanKeyCommand({ usagePlanId: planId, keyId, keyType: 'API_KEY' }), {
+          abortSignal: options.signal,
+        }),
       ['ConflictException'],
     );
   }
@@ -188,7 +245,7 @@ export class ApiGatewayKeyGateway implements KeyGateway {
     to: string,
     options: GatewayCallOptions = {},
   ) {
-    const usagePlanId = this.usagePlanIds[tier];
+    const usagePlanId = await this.usagePlanId(tier);
     const out = await this.call(
       () =>
         this.client.send(new GetUsageCommand({ usagePlanId, keyId, startDate: from, endDate: to }), {

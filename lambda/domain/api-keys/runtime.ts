@@ -2,7 +2,7 @@ import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { getDb } from '../../shared/db';
 import { systemClock } from '../events/types';
 import { DEFAULT_API_KEY_CONFIG, type ApiKeyConfig, type ApiKeyDeps } from './api-keys';
-import { ApiGatewayKeyGateway, parseUsagePlanIds } from './key-gateway';
+import { ApiGatewayKeyGateway, usagePlanRefsFromEnv } from './key-gateway';
 
 function positiveNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
@@ -35,15 +35,12 @@ let deps: ApiKeyDeps | undefined;
 
 /**
  * The execution environment's API key dependencies, built on first use (module-scope pool, one
- * API Gateway client, usage plan ids from `USAGE_PLAN_IDS`). Creating them opens no connection.
+ * API Gateway client, usage plans from `USAGE_PLAN_NAMES` or `USAGE_PLAN_IDS`). Creating them opens no connection.
  */
 export function apiKeyRuntimeDeps(): ApiKeyDeps {
   deps ??= {
     db: getDb(),
-    gateway: new ApiGatewayKeyGateway(
-      new APIGatewayClient({}),
-      parseUsagePlanIds(process.env.USAGE_PLAN_IDS),
-    ),
+    gateway: new ApiGatewayKeyGateway(new APIGatewayClient({}), usagePlanRefsFromEnv(process.env)),
     clock: systemClock,
     config: readApiKeyConfig(),
   };

@@ -61,6 +61,12 @@ export interface RampartFunctionProps {
    * @default 'INFO'
    */
   readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /**
+   * How the function is invoked. `synchronous` (API Gateway, CloudFormation) and `eventSource`
+   * (SQS: the queue has the dead-letter queue) have no asynchronous failures to dead-letter;
+   * `asynchronous` (EventBridge schedules) must set `overrides.deadLetterQueue`.
+   */
+  readonly invocation: 'synchronous' | 'eventSource' | 'asynchronous';
   /** Anything else NodejsFunction accepts (event sources, dead-letter queues...). */
   readonly overrides?: Omit<
     NodejsFunctionProps,
@@ -77,6 +83,11 @@ export class RampartFunction extends NodejsFunction {
   public readonly logs: EncryptedLogGroup;
 
   constructor(scope: Construct, id: string, props: RampartFunctionProps) {
+    if (props.invocation === 'asynchronous' && !props.overrides?.deadLetterQueue) {
+      throw new Error(
+        `RampartFunction ${id}: an asynchronously invoked function needs overrides.deadLetterQueue`,
+      );
+    }
     if (props.reservedConcurrentExecutions < 1) {
       throw new Error(`RampartFunction ${id}: reservedConcurrentExecutions must be at least 1`);
     }
@@ -113,10 +124,24 @@ export class RampartFunction extends NodejsFunction {
       },
     });
     this.logs = logs;
-    this.acknowledgeFindings();
+    this.acknowledgeFindings(props.invocation);
   }
 
-  private acknowledgeFindings(): void {
+  private acknowledgeFindings(invocation: RampartFunctionProps['invocation']): void {
+    if (invocation !== 'asynchronous') {
+      Validations.of(this).acknowledge({
+        id: 'NIST.800.53.R5-LambdaDLQ',
+        reason:
+          invocation === 'synchronous'
+            ? 'Invoked synchronously (API Gateway or CloudFormation): the caller gets the error; there is no asynchronous event to dead-letter.'
+            : "Invoked by an SQS event source mapping: failed messages go to the queue's own dead-letter queue after maxReceiveCount.",
+      });
+    }
+    Validations.of(this.role!).acknowledge({
+      id: 'NIST.800.53.R5-IAMNoInlinePolicy',
+      reason:
+        'CDK grants write one policy per function role, holding only the statements this function needs on its own resources; it is created and deleted with the role and never shared.',
+    });
     const reason =
       'AWSLambdaBasicExecutionRole and AWSLambdaVPCAccessExecutionRole are the AWS-maintained minimum for a function in a VPC that writes its own logs (ENI management and log delivery).';
     for (const policy of ['AWSLambdaBasicExecutionRole', 'AWSLambdaVPCAccessExecutionRole']) {

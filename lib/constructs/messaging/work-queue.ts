@@ -28,7 +28,9 @@ export class WorkQueue extends Construct {
   constructor(scope: Construct, id: string, props: WorkQueueProps) {
     super(scope, id);
     if (props.deadLetterRetentionDays < 1 || props.deadLetterRetentionDays > 14) {
-      throw new Error(`WorkQueue ${id}: deadLetterRetentionDays must be 1..14, got ${props.deadLetterRetentionDays}`);
+      throw new Error(
+        `WorkQueue ${id}: deadLetterRetentionDays must be 1..14, got ${props.deadLetterRetentionDays}`,
+      );
     }
     this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
       encryption: QueueEncryption.KMS,

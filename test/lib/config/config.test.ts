@@ -47,6 +47,12 @@ describe('environment config', () => {
     expect(() => parseEnvironmentConfig({ ...dev, ownr: 'x' })).toThrow(/Unrecognized key: "ownr"/);
   });
 
+  test('at least one NAT gateway: API key management needs the API Gateway control plane', () => {
+    expect(() => parseEnvironmentConfig({ ...dev, network: { ...dev.network, natGateways: 0 } })).toThrow(
+      /network\.natGateways: must be at least 1: API key management calls the API Gateway control plane/,
+    );
+  });
+
   test('NAT gateways cannot exceed the availability zones', () => {
     expect(() => parseEnvironmentConfig({ ...dev, network: { ...dev.network, natGateways: 3 } })).toThrow(
       /network\.natGateways: natGateways cannot exceed the number of availabilityZones/,
@@ -87,7 +93,7 @@ describe('environment config', () => {
   test('environments differ where the issue says they must', () => {
     const [devConfig, stagingConfig, prodConfig] = resolveEnvironments(undefined, {});
     expect([devConfig, stagingConfig, prodConfig].map((config) => config.network.natGateways)).toEqual([
-      0, 1, 3,
+      1, 1, 3,
     ]);
     expect(prodConfig.terminationProtection).toBe(true);
     expect(devConfig.terminationProtection).toBe(false);

@@ -4,6 +4,8 @@ import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambd
 import { dev } from '../../../lib/config/dev';
 import { prod } from '../../../lib/config/prod';
 import {
+  DATABASE_FUNCTIONS,
+  databaseConnectionDemand,
   ENVIRONMENT_NAMES,
   maxConnectionsOf,
   loadEnvironmentConfig,
@@ -567,30 +569,43 @@ describe('config: proxy connection budget', () => {
   test('every declared environment fits its budget', () => {
     for (const name of ENVIRONMENT_NAMES) {
       const { functions, database } = environments[name].config;
-      const demand =
-        (functions.apiReservedConcurrency + functions.workerReservedConcurrency) * functions.dbPoolMax;
-      expect(demand).toBeLessThanOrEqual(proxyConnectionBudget(database));
+      expect(databaseConnectionDemand(functions)).toBeLessThanOrEqual(proxyConnectionBudget(database));
     }
   });
 
-  test('rejects concurrency x pool size above the budget, naming the fields', () => {
+  test('rejects concurrency x pool size above the budget, counting every database function, naming the fields', () => {
+    // Largest per-function reservation that fits dev's budget of 56 with the worker (2) and the scheduled functions.
+    const fits = Math.floor((56 - 2 - DATABASE_FUNCTIONS.singletons) / DATABASE_FUNCTIONS.api);
+    const over = fits + 1;
+    const demand = DATABASE_FUNCTIONS.api * over + 2 + DATABASE_FUNCTIONS.singletons;
     expect(() =>
       parseEnvironmentConfig({
         ...dev,
-        functions: { ...dev.functions, apiReservedConcurrency: 50, dbPoolMax: 2 },
+        functions: { ...dev.functions, apiReservedConcurrency: over, dbPoolMax: 1 },
       }),
     ).toThrow(
-      'Invalid config for environment "dev": functions.dbPoolMax: (functions.apiReservedConcurrency 50 + ' +
-        'functions.workerReservedConcurrency 2) x functions.dbPoolMax 2 = 104 exceeds the proxy connection budget 56 ' +
-        '(max_connections 112 of database.instanceClass db.t4g.micro x database.proxy.maxConnectionsPercent 50%)',
+      `Invalid config for environment "dev": functions.dbPoolMax: (${DATABASE_FUNCTIONS.api} database functions x ` +
+        `functions.apiReservedConcurrency ${over} + functions.workerReservedConcurrency 2 + ` +
+        `${DATABASE_FUNCTIONS.singletons} scheduled) x functions.dbPoolMax 1 = ${demand} exceeds the proxy connection ` +
+        'budget 56 (max_connections 112 of database.instanceClass db.t4g.micro x database.proxy.maxConnectionsPercent 50%)',
     );
-    // Exactly at the budget is fine.
     expect(() =>
       parseEnvironmentConfig({
         ...dev,
-        functions: { ...dev.functions, apiReservedConcurrency: 54, dbPoolMax: 1 },
+        functions: { ...dev.functions, apiReservedConcurrency: fits, dbPoolMax: 1 },
       }),
     ).not.toThrow();
+  });
+
+  test('rejects reservations that leave Lambda less than 100 unreserved executions', () => {
+    expect(() =>
+      parseEnvironmentConfig({
+        ...prod,
+        functions: { ...prod.functions, apiReservedConcurrency: 45 },
+      }),
+    ).toThrow(
+      /functions\.apiReservedConcurrency: the functions reserve \d+ concurrent executions .* allows at most 900/,
+    );
   });
 
   test('rejects a proxy above 80 % of max_connections, a borrow timeout above 10 s and a DR region equal to the region', () => {

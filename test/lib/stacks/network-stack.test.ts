@@ -128,25 +128,23 @@ describe.each(ENVIRONMENT_NAMES)('Network stack (%s)', (name) => {
   });
 });
 
-test('function subnets are isolated without NAT (dev) and have egress with NAT (prod)', () => {
-  environments.dev.template('network').resourcePropertiesCountIs(
-    'AWS::EC2::Subnet',
-    {
-      Tags: Match.arrayWith([
-        { Key: 'aws-cdk:subnet-name', Value: 'Functions' },
-        { Key: 'aws-cdk:subnet-type', Value: 'Isolated' },
-      ]),
-    },
-    2,
-  );
-  environments.prod.template('network').resourcePropertiesCountIs(
-    'AWS::EC2::Subnet',
-    {
-      Tags: Match.arrayWith([
-        { Key: 'aws-cdk:subnet-name', Value: 'Functions' },
-        { Key: 'aws-cdk:subnet-type', Value: 'Private' },
-      ]),
-    },
-    3,
-  );
+test('function subnets reach the internet only through NAT; data subnets never do', () => {
+  for (const name of ENVIRONMENT_NAMES) {
+    const template = environments[name].template('network');
+    const zones = environments[name].config.network.availabilityZones.length;
+    template.resourcePropertiesCountIs(
+      'AWS::EC2::Subnet',
+      {
+        Tags: Match.arrayWith([
+          { Key: 'aws-cdk:subnet-name', Value: 'Functions' },
+          { Key: 'aws-cdk:subnet-type', Value: 'Private' },
+        ]),
+      },
+      zones,
+    );
+    template.hasResourceProperties('AWS::EC2::Route', {
+      DestinationCidrBlock: '0.0.0.0/0',
+      NatGatewayId: Match.anyValue(),
+    });
+  }
 });

@@ -5,6 +5,7 @@ import {
   CreateUsagePlanKeyCommand,
   DeleteApiKeyCommand,
   GetUsageCommand,
+  GetUsagePlansCommand,
   NotFoundException,
   TooManyRequestsException,
   UpdateApiKeyCommand,
@@ -15,6 +16,7 @@ import {
   ApiGatewayKeyGateway,
   daysBetween,
   parseUsagePlanIds,
+  usagePlanRefsFromEnv,
 } from '../../../../lambda/domain/api-keys/key-gateway';
 import { LocalKeyGateway } from '../../../../lambda/domain/api-keys/local-key-gateway';
 import { AppError } from '../../../../lambda/shared/errors';
@@ -144,6 +146,79 @@ describe('ApiGatewayKeyGateway failures', () => {
     });
     apigw.on(CreateApiKeyCommand).rejects(denied);
     await expect(gateway.createKey('n', 'v'.repeat(30), true)).rejects.toBe(denied);
+  });
+});
+
+describe('usage plans by name (what the Api stack configures)', () => {
+  const names = {
+    free: 'rampart-dev-free',
+    standard: 'rampart-dev-standard',
+    premium: 'rampart-dev-premium',
+  };
+
+  test('USAGE_PLAN_NAMES wins over ids and is parsed per tier', () => {
+    expect(usagePlanRefsFromEnv({ USAGE_PLAN_NAMES: JSON.stringify(names) })).toEqual({ names });
+    expect(() => usagePlanRefsFromEnv({ USAGE_PLAN_NAMES: '{"free":"x"}' })).toThrow(
+      'USAGE_PLAN_NAMES has no usage plan for tier "standard"',
+    );
+  });
+
+  test('names are resolved once with GetUsagePlans (paginated), then the plan id is used', async () => {
+    const byName = new ApiGatewayKeyGateway(
+      new APIGatewayClient({ region: 'eu-west-1', maxAttempts: 1 }),
+      { names },
+      {
+        consecutiveFailures: 3,
+        halfOpenAfterMs: 60_000,
+      },
+    );
+    apigw
+      .on(GetUsagePlansCommand, { position: undefined, limit: 500 })
+      .resolves({
+        items: [
+          { id: 'p-free', name: 'rampart-dev-free' },
+          { id: 'p-other', name: 'other' },
+        ],
+        position: 'next',
+      })
+      .on(GetUsagePlansCommand, { position: 'next', limit: 500 })
+      .resolves({
+        items: [
+          { id: 'p-std', name: 'rampart-dev-standard' },
+          { id: 'p-prem', name: 'rampart-dev-premium' },
+        ],
+      });
+    apigw.on(CreateUsagePlanKeyCommand).resolves({});
+    await byName.attachToUsagePlan('key-1', 'standard');
+    await byName.attachToUsagePlan('key-2', 'premium');
+    expect(apigw).toHaveReceivedCommandTimes(GetUsagePlansCommand, 2);
+    expect(apigw).toHaveReceivedCommandWith(CreateUsagePlanKeyCommand, {
+      usagePlanId: 'p-std',
+      keyId: 'key-1',
+      keyType: 'API_KEY',
+    });
+    expect(apigw).toHaveReceivedCommandWith(CreateUsagePlanKeyCommand, {
+      usagePlanId: 'p-prem',
+      keyId: 'key-2',
+      keyType: 'API_KEY',
+    });
+  });
+
+  test('a missing plan name fails loudly and is looked up again next time', async () => {
+    const byName = new ApiGatewayKeyGateway(
+      new APIGatewayClient({ region: 'eu-west-1', maxAttempts: 1 }),
+      { names },
+      {
+        consecutiveFailures: 3,
+        halfOpenAfterMs: 60_000,
+      },
+    );
+    apigw.on(GetUsagePlansCommand).resolves({ items: [{ id: 'p-free', name: 'rampart-dev-free' }] });
+    await expect(byName.attachToUsagePlan('key-1', 'free')).rejects.toThrow(
+      'Usage plan "rampart-dev-standard" (tier standard) does not exist',
+    );
+    await expect(byName.attachToUsagePlan('key-1', 'free')).rejects.toThrow(/does not exist/);
+    expect(apigw).toHaveReceivedCommandTimes(GetUsagePlansCommand, 2);
   });
 });
 

@@ -1,0 +1,254 @@
+import { Size, Validations } from 'aws-cdk-lib';
+import {
+  AccessLogFormat,
+  ApiKeySourceType,
+  AuthorizationType,
+  EndpointType,
+  JsonSchemaVersion,
+  LambdaIntegration,
+  LogGroupLogDestination,
+  MethodLoggingLevel,
+  Model,
+  Period,
+  RequestValidator,
+  RestApi,
+  UsagePlan,
+  type IAuthorizer,
+  type JsonSchema,
+  type MethodDeploymentOptions,
+} from 'aws-cdk-lib/aws-apigateway';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { toJSONSchema } from 'zod/v4/core';
+import type { ZodMiniType } from 'zod/mini';
+import { API_KEY_TIERS, type ApiKeyTier } from '../../../lambda/shared/access';
+import type { RouteDefinition } from '../../../lambda/shared/route';
+import { addProblemGatewayResponses } from './gateway-responses';
+
+export interface UsagePlanLimits {
+  readonly rateLimit: number;
+  readonly burstLimit: number;
+  readonly quotaLimit: number;
+  readonly quotaPeriod: 'DAY' | 'WEEK' | 'MONTH';
+}
+
+export interface SecureRestApiProps {
+  /** The route manifest: one method per route. */
+  readonly routes: readonly RouteDefinition[];
+  /** The function that serves each route, by route id. */
+  readonly handlers: Readonly<Record<string, IFunction>>;
+  /** The REQUEST authorizer on every route that is not public. */
+  readonly authorizer: IAuthorizer;
+  /** Name of the REST API in the console, e.g. `rampart-prod`. */
+  readonly restApiName: string;
+  /** Stage name (one stage per environment). */
+  readonly stageName: string;
+  /** Throttle of every method that declares none. */
+  readonly stageThrottle: { readonly rateLimit: number; readonly burstLimit: number };
+  /** Destination of the JSON access logs (encrypted, with retention). */
+  readonly accessLogGroup: ILogGroup;
+  /** Responses of at least this many bytes are compressed when the client accepts it. */
+  readonly minimumCompressionBytes: number;
+  /** Usage plan limits per API key tier; every plan has throttle and quota. */
+  readonly usagePlans: Readonly<Record<ApiKeyTier, UsagePlanLimits>>;
+}
+
+/** Access log fields: enough to follow one request end to end and to see who was throttled. */
+const ACCESS_LOG_FIELDS = {
+  requestId: '$context.requestId',
+  extendedRequestId: '$context.extendedRequestId',
+  ip: '$context.identity.sourceIp',
+  userAgent: '$context.identity.userAgent',
+  requestTime: '$context.requestTime',
+  httpMethod: '$context.httpMethod',
+  resourcePath: '$context.resourcePath',
+  status: '$context.status',
+  protocol: '$context.protocol',
+  responseLength: '$context.responseLength',
+  responseLatency: '$context.responseLatency',
+  integrationLatency: '$context.integration.latency',
+  integrationStatus: '$context.integration.status',
+  principalId: '$context.authorizer.principalId',
+  authType: '$context.authorizer.authType',
+  authorizerLatency: '$context.authorizer.latency',
+  apiKeyId: '$context.identity.apiKeyId',
+  errorResponseType: '$context.error.responseType',
+  errorMessage: '$context.error.message',
+  wafStatus: '$context.waf.status',
+};
+
+/** The JSON Schema (draft 4, as API Gateway models want it) of a zod/mini request schema. */
+export function jsonSchemaOf(schema: ZodMiniType): JsonSchema {
+  const { $schema: _ignored, ...rest } = toJSONSchema(schema, {
+    target: 'draft-4',
+    io: 'input',
+    unrepresentable: 'any',
+  }) as Record<string, unknown>;
+  return { schema: JsonSchemaVersion.DRAFT4, ...rest } as JsonSchema;
+}
+
+/**
+ * Name of a tier's usage plan. Functions find plans by name at run time: a reference to the plan
+ * id would be a cycle (plan -> stage -> deployment -> methods -> functions -> plan).
+ */
+export function usagePlanName(restApiName: string, tier: ApiKeyTier): string {
+  return `${restApiName}-${tier}`;
+}
+
+function pascal(id: string): string {
+  return id.charAt(0).toUpperCase() + id.slice(1);
+}
+
+/**
+ * A regional REST API built from the route manifest: one method per route with the Lambda
+ * proxy integration, the REQUEST authorizer on every non-public route, request validation of
+ * bodies (JSON Schema from the route's zod schema) and path parameters, stage and per-method
+ * throttling, JSON access logs, execution logging at ERROR, compression, problem+json gateway
+ * responses, API keys from the authorizer, and one usage plan per key tier.
+ */
+export class SecureRestApi extends Construct {
+  public readonly api: RestApi;
+  public readonly usagePlans: Record<ApiKeyTier, UsagePlan>;
+
+  constructor(scope: Construct, id: string, props: SecureRestApiProps) {
+    super(scope, id);
+    const seen = new Set<string>();
+    for (const route of props.routes) {
+      const key = `${route.method} ${route.path}`;
+      if (seen.has(key)) throw new Error(`SecureRestApi ${id}: ${key} is declared twice`);
+      seen.add(key);
+      if (!props.handlers[route.id])
+        throw new Error(`SecureRestApi ${id}: no function for route "${route.id}"`);
+    }
+
+    const methodOptions: Record<string, MethodDeploymentOptions> = {};
+    for (const route of props.routes) {
+      if (route.throttle) {
+        methodOptions[`${route.path}/${route.method}`] = {
+          throttlingRateLimit: route.throttle.rateLimit,
+          throttlingBurstLimit: route.throttle.burstLimit,
+        };
+      }
+    }
+
+    this.api = new RestApi(this, 'RestApi', {
+      restApiName: props.restApiName,
+      description: `Rampart API (${props.stageName})`,
+      endpointConfiguration: { types: [EndpointType.REGIONAL] },
+      apiKeySourceType: ApiKeySourceType.AUTHORIZER,
+      minCompressionSize: Size.bytes(props.minimumCompressionBytes),
+      cloudWatchRole: true,
+      deployOptions: {
+        stageName: props.stageName,
+        throttlingRateLimit: props.stageThrottle.rateLimit,
+        throttlingBurstLimit: props.stageThrottle.burstLimit,
+        loggingLevel: MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
+        metricsEnabled: true,
+        tracingEnabled: true,
+        accessLogDestination: new LogGroupLogDestination(props.accessLogGroup),
+        accessLogFormat: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
+        methodOptions,
+      },
+      disableExecuteApiEndpoint: false,
+    });
+
+    const validateBody = new RequestValidator(this, 'BodyValidator', {
+      restApi: this.api,
+      requestValidatorName: 'body-and-parameters',
+      validateRequestBody: true,
+      validateRequestParameters: true,
+    });
+    const validateParameters = new RequestValidator(this, 'ParameterValidator', {
+      restApi: this.api,
+      requestValidatorName: 'parameters',
+      validateRequestBody: false,
+      validateRequestParameters: true,
+    });
+
+    for (const route of props.routes) {
+      const resource = this.api.root.resourceForPath(route.path);
+      const pathParameters = [...route.path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]);
+      const bodySchema = route.schemas?.body;
+      const model = bodySchema
+        ? new Model(this, `${pascal(route.id)}Model`, {
+            restApi: this.api,
+            contentType: 'application/json',
+            description: `Request body of ${route.method} ${route.path}`,
+            schema: jsonSchemaOf(bodySchema),
+          })
+        : undefined;
+      const method = resource.addMethod(
+        route.method,
+        new LambdaIntegration(props.handlers[route.id], { proxy: true }),
+        {
+          operationName: route.id,
+          ...(route.access.public
+            ? { authorizationType: AuthorizationType.NONE }
+            : { authorizer: props.authorizer, authorizationType: AuthorizationType.CUSTOM }),
+          requestParameters: Object.fromEntries(
+            pathParameters.map((name) => [`method.request.path.${name}`, true]),
+          ),
+          requestValidator: model ? validateBody : validateParameters,
+          ...(model ? { requestModels: { 'application/json': model } } : {}),
+        },
+      );
+      Validations.of(method).acknowledge({
+        id: 'AwsSolutions-COG4',
+        reason:
+          'Deliberately a Lambda REQUEST authorizer (aws-jwt-verify) instead of the Cognito authorizer: it verifies the same Cognito tokens and also maps groups to roles, machine scopes and API keys (DESIGN.md).',
+      });
+      if (route.access.public) {
+        Validations.of(method).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason: `Public by the route manifest (${route.id}): callers authenticate here or only read liveness; throttled per method and by WAF.`,
+        });
+      }
+    }
+
+    addProblemGatewayResponses(this.api);
+
+    this.usagePlans = {} as Record<ApiKeyTier, UsagePlan>;
+    for (const tier of API_KEY_TIERS) {
+      const limits = props.usagePlans[tier];
+      this.usagePlans[tier] = this.api.addUsagePlan(`${pascal(tier)}UsagePlan`, {
+        name: usagePlanName(props.restApiName, tier),
+        description: `API key tier "${tier}"`,
+        throttle: { rateLimit: limits.rateLimit, burstLimit: limits.burstLimit },
+        quota: { limit: limits.quotaLimit, period: Period[limits.quotaPeriod] },
+        apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
+      });
+    }
+    this.acknowledgeFindings();
+  }
+
+  private acknowledgeFindings(): void {
+    const stage = this.api.deploymentStage;
+    for (const id of ['AwsSolutions-APIG3', 'NIST.800.53.R5-APIGWAssociatedWithWAF']) {
+      Validations.of(stage).acknowledge({
+        id,
+        reason:
+          'The regional web ACL is associated with this stage by the edge issue (WAF); until then CloudFront is not in front either.',
+      });
+    }
+    Validations.of(stage).acknowledge({
+      id: 'NIST.800.53.R5-APIGWCacheEnabledAndEncrypted',
+      reason:
+        'No API Gateway cache cluster: cacheable GETs are cached by CloudFront per route (manifest TTLs); authenticated responses must not be cached at the gateway.',
+    });
+    Validations.of(stage).acknowledge({
+      id: 'NIST.800.53.R5-APIGWSSLEnabled',
+      reason:
+        'Backend client certificates authenticate API Gateway to HTTP backends; every integration here is a Lambda proxy integration, reached over AWS APIs, not HTTP.',
+    });
+    const cloudWatchRole = this.api.node.tryFindChild('CloudWatchRole');
+    if (cloudWatchRole) {
+      Validations.of(cloudWatchRole).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+        reason:
+          'The AWS-maintained policy API Gateway needs to write execution and access logs for the account.',
+      });
+    }
+  }
+}

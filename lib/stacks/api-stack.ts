@@ -1,0 +1,366 @@
+import { CustomResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { IdentitySource, RequestAuthorizer } from 'aws-cdk-lib/aws-apigateway';
+import { Peer, Port, SecurityGroup } from 'aws-cdk-lib/aws-ec2';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { Construct } from 'constructs';
+import { ROUTES } from '../../lambda/routes';
+import { DEFAULT_TIMEOUT_MS, type RouteDefinition, type RouteNeed } from '../../lambda/shared/route';
+import { API_KEY_TIERS } from '../../lambda/shared/access';
+import { SecureRestApi, usagePlanName } from '../constructs/api/secure-rest-api';
+import { RampartFunction, type RampartFunctionProps } from '../constructs/compute/rampart-function';
+import { EncryptedLogGroup } from '../constructs/core/encrypted-log-group';
+import { WorkQueue } from '../constructs/messaging/work-queue';
+import type { SecureVpc } from '../constructs/network/secure-vpc';
+import { APP_DB_USER, DATABASE_NAME } from '../constructs/data/postgres-database';
+import type { AuthStack } from './auth-stack';
+import type { DataStack } from './data-stack';
+import { RampartStack, type RampartStackProps } from './rampart-stack';
+
+export interface ApiStackProps extends RampartStackProps {
+  readonly network: SecureVpc;
+  readonly auth: AuthStack;
+  readonly data: DataStack;
+}
+
+/** Lambda timeout of a route: its wrapper timeout plus a second to answer 504 and flush metrics. */
+function lambdaTimeout(route: RouteDefinition): Duration {
+  return Duration.seconds(Math.ceil((route.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000) + 1);
+}
+
+function pascal(id: string): string {
+  return id
+    .split(/[-_]/)
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+}
+
+/**
+ * The API of an environment: one function per route of the manifest (with exactly the grants
+ * its `needs` list), the REQUEST authorizer with a deploy-time JWKS, the REST API with usage
+ * plans, and the event pipeline (work queue, worker, outbox relay) plus scheduled API key cleanup.
+ */
+export class ApiStack extends RampartStack {
+  public readonly restApi: SecureRestApi;
+  public readonly routeFunctions: Record<string, RampartFunction> = {};
+  public readonly authorizerFunction: RampartFunction;
+  public readonly worker: RampartFunction;
+  public readonly outboxRelay: RampartFunction;
+  public readonly apiKeyCleanup: RampartFunction;
+  public readonly workQueue: WorkQueue;
+  public readonly key: Key;
+  private readonly props: ApiStackProps;
+  private readonly functionSecurityGroup: SecurityGroup;
+
+  constructor(scope: Construct, id: string, props: ApiStackProps) {
+    super(scope, id, props);
+    this.props = props;
+    const { config, network, auth } = props;
+
+    this.key = new Key(this, 'ApiKey', {
+      enableKeyRotation: true,
+      description: `Rampart ${config.name}: encrypts API logs and the work queue`,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.key.grantEncryptDecrypt(new ServicePrincipal(`logs.${this.region}.amazonaws.com`));
+
+    this.functionSecurityGroup = new SecurityGroup(this, 'FunctionSecurityGroup', {
+      vpc: network.vpc,
+      description: 'API functions: HTTPS out only (VPC endpoints, Cognito and API Gateway through NAT)',
+      allowAllOutbound: false,
+    });
+    this.functionSecurityGroup.addEgressRule(Peer.anyIpv4(), Port.tcp(443), 'HTTPS to AWS APIs');
+
+    this.workQueue = new WorkQueue(this, 'WorkQueue', {
+      encryptionKey: this.key,
+      maxReceiveCount: config.queue.maxReceiveCount,
+      deadLetterRetentionDays: config.queue.deadLetterRetentionDays,
+      consumerTimeout: Duration.seconds(30),
+    });
+
+    const accessLogs = new EncryptedLogGroup(this, 'AccessLogs', {
+      retentionDays: config.api.accessLogRetentionDays,
+      encryptionKey: this.key,
+    });
+
+    for (const route of ROUTES) {
+      this.routeFunctions[route.id] = this.routeFunction(route);
+    }
+
+    this.authorizerFunction = this.function('Authorizer', {
+      entry: 'authorizer/handler.ts',
+      description: 'REQUEST authorizer: Cognito tokens (aws-jwt-verify) and API keys',
+      serviceName: 'authorizer',
+      reservedConcurrentExecutions: config.functions.apiReservedConcurrency,
+      timeout: Duration.seconds(5),
+      memorySize: 512,
+      invocation: 'synchronous',
+      environment: {
+        USER_POOL_ID: auth.directory.userPool.userPoolId,
+        ALLOWED_CLIENT_IDS: [
+          auth.directory.loginClient.userPoolClientId,
+          auth.directory.machineClient.userPoolClientId,
+        ].join(','),
+        JWKS: this.jwks().getAttString('Jwks'),
+      },
+      needs: ['database'],
+    });
+    // API keys carry their owner's current scopes: the owner's groups are read (and cached).
+    auth.directory.userPool.grant(this.authorizerFunction, 'cognito-idp:AdminListGroupsForUser');
+
+    const authorizer = new RequestAuthorizer(this, 'RequestAuthorizer', {
+      handler: this.authorizerFunction,
+      identitySources: [IdentitySource.header('Authorization')],
+      resultsCacheTtl: Duration.seconds(config.api.authorizerCacheSeconds),
+    });
+
+    this.restApi = new SecureRestApi(this, 'Api', {
+      routes: ROUTES,
+      handlers: this.routeFunctions,
+      authorizer,
+      restApiName: `rampart-${config.name}`,
+      stageName: config.name,
+      stageThrottle: config.api.stageThrottle,
+      accessLogGroup: accessLogs.logGroup,
+      minimumCompressionBytes: config.api.minimumCompressionBytes,
+      usagePlans: config.api.usagePlans,
+    });
+    this.wireApiKeyManagement();
+
+    this.worker = this.function('Worker', {
+      entry: 'worker/handler.ts',
+      description: 'Processes domain events from the work queue (partial batch failures, idempotent)',
+      serviceName: 'worker',
+      reservedConcurrentExecutions: config.functions.workerReservedConcurrency,
+      timeout: Duration.seconds(30),
+      invocation: 'eventSource',
+      needs: ['database'],
+    });
+    this.worker.addEventSource(
+      new SqsEventSource(this.workQueue.queue, {
+        batchSize: 10,
+        reportBatchItemFailures: true,
+        maxConcurrency: Math.max(2, config.functions.workerReservedConcurrency),
+      }),
+    );
+
+    this.outboxRelay = this.function('OutboxRelay', {
+      entry: 'outbox-relay/handler.ts',
+      description: 'Sends committed events that were not published (every minute)',
+      serviceName: 'outbox-relay',
+      reservedConcurrentExecutions: 1,
+      timeout: Duration.seconds(50),
+      invocation: 'asynchronous',
+      overrides: { deadLetterQueue: this.workQueue.deadLetterQueue },
+      needs: ['database', 'queueSend'],
+    });
+    new Rule(this, 'OutboxRelaySchedule', {
+      description: 'Relay unpublished outbox events',
+      schedule: Schedule.rate(Duration.minutes(1)),
+      targets: [new LambdaFunction(this.outboxRelay, { retryAttempts: 0 })],
+    });
+
+    this.apiKeyCleanup = this.function('ApiKeyCleanup', {
+      entry: 'api-keys-cleanup/handler.ts',
+      description: 'Removes expired and grace-ended API keys (hourly)',
+      serviceName: 'api-key-cleanup',
+      reservedConcurrentExecutions: 1,
+      timeout: Duration.minutes(2),
+      invocation: 'asynchronous',
+      overrides: { deadLetterQueue: this.workQueue.deadLetterQueue },
+      needs: ['database', 'apiKeyGateway'],
+    });
+    new Rule(this, 'ApiKeyCleanupSchedule', {
+      description: 'Remove expired and grace-ended API keys',
+      schedule: Schedule.rate(Duration.hours(1)),
+      targets: [new LambdaFunction(this.apiKeyCleanup, { retryAttempts: 2 })],
+    });
+    this.wireApiKeyGateway(this.apiKeyCleanup);
+  }
+
+  /** The function serving one route, with the grants and settings its manifest entry asks for. */
+  private routeFunction(route: RouteDefinition): RampartFunction {
+    return this.function(`${pascal(route.id)}Function`, {
+      entry: route.handler,
+      description: `${route.method} ${route.path}`,
+      serviceName: route.id,
+      reservedConcurrentExecutions: this.props.config.functions.apiReservedConcurrency,
+      timeout: lambdaTimeout(route),
+      invocation: 'synchronous',
+      needs: route.needs ?? [],
+    });
+  }
+
+  private function(
+    id: string,
+    options: Omit<RampartFunctionProps, 'logRetentionDays' | 'logEncryptionKey' | 'vpc' | 'vpcSubnets'> & {
+      readonly needs: readonly RouteNeed[];
+    },
+  ): RampartFunction {
+    const { config, network, auth, data } = this.props;
+    const { needs, ...functionProps } = options;
+    const usesDatabase = needs.includes('database');
+    const environment: Record<string, string> = {
+      CORS_ALLOWED_ORIGINS: config.cors.allowedOrigins.join(','),
+      ...(usesDatabase
+        ? {
+            DB_HOST: data.database.proxyEndpoint,
+            DB_PORT: '5432',
+            DB_NAME: DATABASE_NAME,
+            DB_USER: APP_DB_USER,
+            DB_IAM_AUTH: 'true',
+            DB_POOL_MAX: String(config.functions.dbPoolMax),
+          }
+        : {}),
+      ...(needs.includes('queueSend') || needs.includes('queueStatus')
+        ? { QUEUE_URL: this.workQueue.queue.queueUrl }
+        : {}),
+      ...(needs.includes('loginClient')
+        ? { LOGIN_CLIENT_SECRET_ARN: auth.directory.loginClientSecret.secretArn }
+        : {}),
+      ...(needs.includes('loginClient') || needs.includes('directoryRead') || needs.includes('directoryAdmin')
+        ? { USER_POOL_ID: auth.directory.userPool.userPoolId }
+        : {}),
+      ...functionProps.environment,
+    };
+    const fn = new RampartFunction(this, id, {
+      ...functionProps,
+      environment,
+      logRetentionDays: config.functions.logRetentionDays,
+      logLevel: config.functions.logLevel,
+      logEncryptionKey: this.key,
+      vpc: network.vpc,
+      vpcSubnets: network.functionSubnets,
+      securityGroups: usesDatabase
+        ? [this.functionSecurityGroup, data.database.clientSecurityGroup]
+        : [this.functionSecurityGroup],
+    });
+    if (usesDatabase) data.database.proxy.grantConnect(fn, APP_DB_USER);
+    if (needs.includes('queueSend')) {
+      this.workQueue.queue.grantSendMessages(fn);
+      for (const action of ['kms:GenerateDataKey*', 'kms:ReEncrypt*']) {
+        Validations.of(fn.role!).acknowledge({
+          id: `AwsSolutions-IAM5[Action::${action}]`,
+          reason: `Added by queue.grantSendMessages for the work queue's KMS key only (SQS encrypts each message with a data key).`,
+        });
+      }
+    }
+    if (needs.includes('queueStatus')) this.workQueue.queue.grant(fn, 'sqs:GetQueueAttributes');
+    if (needs.includes('loginClient')) this.grantLoginClientSecret(fn);
+    if (needs.includes('directoryRead')) auth.directory.userPool.grant(fn, 'cognito-idp:AdminGetUser');
+    if (needs.includes('directoryAdmin')) {
+      auth.directory.userPool.grant(
+        fn,
+        'cognito-idp:AdminListGroupsForUser',
+        'cognito-idp:AdminAddUserToGroup',
+        'cognito-idp:AdminRemoveUserFromGroup',
+      );
+    }
+    return fn;
+  }
+
+  /**
+   * Read access to the login client secret, granted on the function's side only: the secret and
+   * its key live in the Auth stack, and a grant that edits their policies would make the Auth
+   * stack depend on this one (a cycle). The key policy trusts the account's IAM.
+   */
+  private grantLoginClientSecret(fn: RampartFunction): void {
+    const secret = this.props.auth.directory.loginClientSecret;
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+        resources: [secret.secretArn],
+      }),
+    );
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['kms:Decrypt'],
+        resources: [secret.encryptionKey!.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${this.region}.amazonaws.com` } },
+      }),
+    );
+  }
+
+  /** The JWKS of the user pool, fetched at deploy time by a custom resource. */
+  private jwks(): CustomResource {
+    const { auth, config } = this.props;
+    const fetcher = this.function('JwksFetcher', {
+      entry: 'jwks-fetcher/handler.ts',
+      description: 'Deploy time: fetches the user pool JWKS for the authorizer',
+      serviceName: 'jwks-fetcher',
+      reservedConcurrentExecutions: 1,
+      timeout: Duration.seconds(30),
+      invocation: 'synchronous',
+      needs: [],
+    });
+    Validations.of(fetcher).acknowledge({
+      id: 'NIST.800.53.R5-LambdaDLQ',
+      reason:
+        'Invoked synchronously by CloudFormation as a custom resource; a failure fails the deployment, nothing to dead-letter.',
+    });
+    return new CustomResource(this, 'Jwks', {
+      serviceToken: fetcher.functionArn,
+      resourceType: 'Custom::Jwks',
+      properties: {
+        JwksUrl: `https://cognito-idp.${this.region}.amazonaws.com/${auth.directory.userPool.userPoolId}/.well-known/jwks.json`,
+        // Re-fetch on every deploy of a new environment config, so rotated keys arrive.
+        Environment: config.name,
+      },
+    });
+  }
+
+  /** API key routes: usage plan ids and limits, rotation grace; every route gets the tier limits for RateLimit headers. */
+  private wireApiKeyManagement(): void {
+    const { config } = this.props;
+    for (const route of ROUTES) {
+      const fn = this.routeFunctions[route.id];
+      fn.addEnvironment('USAGE_PLAN_LIMITS', JSON.stringify(config.api.usagePlans));
+      if (route.needs?.includes('apiKeyGateway')) this.wireApiKeyGateway(fn);
+      if (route.path.startsWith('/api/v1/api-keys')) {
+        fn.addEnvironment('API_KEY_ROTATION_GRACE_HOURS', String(config.api.apiKeyRotationGraceHours));
+      }
+    }
+  }
+
+  /**
+   * Lets `fn` manage API keys and the keys of usage plans. Plans are named (`USAGE_PLAN_NAMES`)
+   * rather than referenced by id, which would be a dependency cycle through the deployment.
+   */
+  private wireApiKeyGateway(fn: RampartFunction): void {
+    const stack = Stack.of(this);
+    const usagePlanNames = Object.fromEntries(
+      API_KEY_TIERS.map((tier) => [tier, usagePlanName(`rampart-${this.props.config.name}`, tier)]),
+    );
+    const arn = (resource: string) => stack.formatArn({ service: 'apigateway', account: '', resource });
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['apigateway:POST', 'apigateway:PATCH', 'apigateway:DELETE', 'apigateway:GET'],
+        resources: [
+          arn('/apikeys'),
+          arn('/apikeys/*'),
+          arn('/usageplans/*/keys'),
+          arn('/usageplans/*/keys/*'),
+          arn('/usageplans/*/usage'),
+        ],
+      }),
+    );
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['apigateway:GET'], resources: [arn('/usageplans')] }));
+    fn.addEnvironment('USAGE_PLAN_NAMES', JSON.stringify(usagePlanNames));
+    const reason =
+      'API key ids and usage plan ids are generated by API Gateway, and plans cannot be referenced by id here (dependency cycle through the deployment); actions are limited to keys and plan keys/usage.';
+    for (const resource of [
+      '/apikeys/*',
+      '/usageplans/*/keys',
+      '/usageplans/*/keys/*',
+      '/usageplans/*/usage',
+    ]) {
+      Validations.of(fn.role!).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:aws:apigateway:${this.region}::${resource}]`,
+        reason,
+      });
+    }
+  }
+}

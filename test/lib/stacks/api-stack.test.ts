@@ -1,0 +1,319 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { ENVIRONMENT_NAMES } from '../../../lib/config';
+import { GATEWAY_PROBLEMS } from '../../../lib/constructs/api/gateway-responses';
+import { ROUTES } from '../../../lambda/routes';
+import { ERROR_CATALOGUE } from '../../../lambda/shared/errors';
+import { securityHeaderValues } from '../../../lambda/shared/security-headers';
+import { synthEnvironments } from '../../support/synth';
+
+const environments = synthEnvironments();
+
+type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
+
+function resourcesOf(template: Template, type: string): Resources {
+  return template.findResources(type) as Resources;
+}
+
+/** The CFN Method of a route (resource ids are built from the path by CDK). */
+function methodOf(template: Template, route: { method: string; id: string }) {
+  const methods = Object.values(resourcesOf(template, 'AWS::ApiGateway::Method')).filter(
+    (method) => method.Properties.OperationName === route.id,
+  );
+  expect(methods).toHaveLength(1);
+  return methods[0].Properties;
+}
+
+/** Every IAM statement attached to the role of the function with `logicalIdPrefix`. */
+function statementsOf(template: Template, logicalIdPrefix: string): Record<string, unknown>[] {
+  const policies = Object.values(resourcesOf(template, 'AWS::IAM::Policy')).filter((policy) =>
+    (policy.Properties.Roles as { Ref: string }[]).some((role) =>
+      role.Ref.startsWith(`${logicalIdPrefix}ServiceRole`),
+    ),
+  );
+  return policies.flatMap(
+    (policy) => (policy.Properties.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement,
+  );
+}
+
+function actionsOf(template: Template, logicalIdPrefix: string): string[] {
+  return statementsOf(template, logicalIdPrefix).flatMap((statement) =>
+    Array.isArray(statement.Action) ? (statement.Action as string[]) : [statement.Action as string],
+  );
+}
+
+describe.each(ENVIRONMENT_NAMES)('Api stack (%s)', (name) => {
+  const { config, template: templateOf } = environments[name];
+  const template = templateOf('api');
+
+  test('a regional REST API whose API keys come from the authorizer, with compression', () => {
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', {
+      Name: `rampart-${name}`,
+      EndpointConfiguration: { Types: ['REGIONAL'] },
+      ApiKeySourceType: 'AUTHORIZER',
+      MinimumCompressionSize: config.api.minimumCompressionBytes,
+    });
+  });
+
+  test("one method per manifest route; every non-public route has the authorizer, the public list is the manifest's", () => {
+    template.resourceCountIs('AWS::ApiGateway::Method', ROUTES.length);
+    for (const route of ROUTES) {
+      const method = methodOf(template, route);
+      expect(method.HttpMethod).toBe(route.method);
+      if (route.access.public) {
+        expect(method.AuthorizationType).toBe('NONE');
+        expect(method.AuthorizerId).toBeUndefined();
+      } else {
+        expect(method.AuthorizationType).toBe('CUSTOM');
+        expect(method.AuthorizerId).toEqual({ Ref: expect.stringMatching(/^RequestAuthorizer/) });
+      }
+    }
+    const publicMethods = Object.values(resourcesOf(template, 'AWS::ApiGateway::Method'))
+      .filter((method) => method.Properties.AuthorizationType === 'NONE')
+      .map((method) => method.Properties.OperationName)
+      .sort();
+    expect(publicMethods).toEqual(
+      ROUTES.filter((route) => route.access.public)
+        .map((route) => route.id)
+        .sort(),
+    );
+  });
+
+  test('request validation: body routes have a JSON Schema model, path parameters are required', () => {
+    for (const route of ROUTES) {
+      const method = methodOf(template, route);
+      const params = [...route.path.matchAll(/\{(\w+)\}/g)].map((match) => `method.request.path.${match[1]}`);
+      expect(Object.keys(method.RequestParameters as object).sort()).toEqual(params.sort());
+      if (route.schemas?.body) {
+        expect(method.RequestModels).toEqual({ 'application/json': { Ref: expect.stringMatching(/Model/) } });
+        expect(method.RequestValidatorId).toEqual({ Ref: expect.stringMatching(/^ApiBodyValidator/) });
+      } else {
+        expect(method.RequestValidatorId).toEqual({ Ref: expect.stringMatching(/^ApiParameterValidator/) });
+      }
+    }
+    template.hasResourceProperties('AWS::ApiGateway::Model', {
+      ContentType: 'application/json',
+      Description: 'Request body of POST /api/v1/projects',
+      Schema: Match.objectLike({
+        $schema: 'http://json-schema.org/draft-04/schema#',
+        type: 'object',
+        required: ['name'],
+        additionalProperties: false,
+      }),
+    });
+    template.hasResourceProperties('AWS::ApiGateway::RequestValidator', {
+      ValidateRequestBody: true,
+      ValidateRequestParameters: true,
+    });
+  });
+
+  test('REQUEST authorizer on the Authorization header, cached per config', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
+      Type: 'REQUEST',
+      IdentitySource: 'method.request.header.Authorization',
+      AuthorizerResultTtlInSeconds: config.api.authorizerCacheSeconds,
+    });
+  });
+
+  test('stage: throttling defaults and per-route throttles, ERROR execution logs, no data trace, JSON access logs', () => {
+    const perRoute = ROUTES.filter((route) => route.throttle).map((route) => ({
+      HttpMethod: route.method,
+      ResourcePath: route.path.replace(/\//g, '~1').replace(/^/, '/'),
+      ThrottlingRateLimit: route.throttle!.rateLimit,
+      ThrottlingBurstLimit: route.throttle!.burstLimit,
+      DataTraceEnabled: false,
+    }));
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: name,
+      TracingEnabled: true,
+      MethodSettings: Match.arrayWith([
+        {
+          HttpMethod: '*',
+          ResourcePath: '/*',
+          LoggingLevel: 'ERROR',
+          DataTraceEnabled: false,
+          MetricsEnabled: true,
+          ThrottlingRateLimit: config.api.stageThrottle.rateLimit,
+          ThrottlingBurstLimit: config.api.stageThrottle.burstLimit,
+        },
+        ...perRoute.map((setting) => Match.objectLike(setting)),
+      ]),
+      AccessLogSetting: {
+        DestinationArn: Match.anyValue(),
+        Format: Match.stringLikeRegexp('"requestId":"\\$context.requestId".*"status":"\\$context.status"'),
+      },
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', {
+      RetentionInDays: config.api.accessLogRetentionDays,
+      KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ApiKey'), 'Arn'] },
+    });
+  });
+
+  test('every gateway response is problem+json with the security headers; 429s carry Retry-After', () => {
+    const headers = securityHeaderValues();
+    for (const problem of GATEWAY_PROBLEMS) {
+      const parameters: Record<string, unknown> = {
+        'gatewayresponse.header.Content-Type': "'application/problem+json'",
+        'gatewayresponse.header.strict-transport-security': `'${headers['strict-transport-security']}'`,
+        'gatewayresponse.header.x-content-type-options': "'nosniff'",
+        'gatewayresponse.header.x-frame-options': "'DENY'",
+      };
+      if (problem.retryAfterSeconds !== undefined) {
+        parameters['gatewayresponse.header.Retry-After'] = `'${problem.retryAfterSeconds}'`;
+      }
+      template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+        ResponseType: problem.type.responseType,
+        StatusCode: String(ERROR_CATALOGUE[problem.code].status),
+        ResponseParameters: Match.objectLike(parameters),
+        ResponseTemplates: {
+          'application/json': Match.stringLikeRegexp(`"code":"${problem.code}"`),
+        },
+      });
+    }
+    for (const type of ['THROTTLED', 'QUOTA_EXCEEDED']) {
+      template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+        ResponseType: type,
+        StatusCode: '429',
+        ResponseParameters: Match.objectLike({ 'gatewayresponse.header.Retry-After': Match.anyValue() }),
+      });
+    }
+  });
+
+  test('a usage plan per tier, each with throttle and quota from config', () => {
+    template.resourceCountIs('AWS::ApiGateway::UsagePlan', 3);
+    for (const [tier, limits] of Object.entries(config.api.usagePlans)) {
+      template.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
+        Description: `API key tier "${tier}"`,
+        Throttle: { RateLimit: limits.rateLimit, BurstLimit: limits.burstLimit },
+        Quota: { Limit: limits.quotaLimit, Period: limits.quotaPeriod },
+        ApiStages: [Match.objectLike({ ApiId: { Ref: Match.stringLikeRegexp('^ApiRestApi') } })],
+      });
+    }
+  });
+
+  test('functions: Node.js 24 on arm64, in the VPC, reserved concurrency, JSON logs to encrypted groups', () => {
+    const functions = Object.values(resourcesOf(template, 'AWS::Lambda::Function'));
+    expect(functions.length).toBe(ROUTES.length + 5);
+    for (const fn of functions) {
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        LoggingConfig: { LogFormat: 'JSON' },
+        VpcConfig: { SubnetIds: expect.any(Array), SecurityGroupIds: expect.any(Array) },
+      });
+      expect(fn.Properties.ReservedConcurrentExecutions).toBeGreaterThanOrEqual(1);
+    }
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'GET /api/v1/projects',
+      ReservedConcurrentExecutions: config.functions.apiReservedConcurrency,
+      Timeout: 11,
+      Environment: {
+        Variables: Match.objectLike({
+          DB_IAM_AUTH: 'true',
+          DB_USER: 'rampart_app',
+          DB_NAME: 'rampart',
+          DB_POOL_MAX: String(config.functions.dbPoolMax),
+          POWERTOOLS_SERVICE_NAME: 'listProjects',
+          POWERTOOLS_LOG_LEVEL: config.functions.logLevel,
+        }),
+      },
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', {
+      RetentionInDays: config.functions.logRetentionDays,
+      KmsKeyId: Match.anyValue(),
+    });
+  });
+
+  test('least privilege from the manifest: only database routes may connect, only writers send to the queue', () => {
+    const connects = (prefix: string) => actionsOf(template, prefix).includes('rds-db:connect');
+    expect(connects('ListProjectsFunction')).toBe(true);
+    expect(connects('Authorizer')).toBe(true);
+    expect(connects('LoginFunction')).toBe(false);
+    expect(connects('HealthFunction')).toBe(false);
+    expect(actionsOf(template, 'CreateProjectFunction')).toContain('sqs:SendMessage');
+    expect(actionsOf(template, 'GetProjectFunction')).not.toContain('sqs:SendMessage');
+    expect(actionsOf(template, 'SetUserRolesFunction')).toEqual(
+      expect.arrayContaining(['cognito-idp:AdminAddUserToGroup', 'cognito-idp:AdminRemoveUserFromGroup']),
+    );
+    expect(actionsOf(template, 'MeFunction')).not.toContain('cognito-idp:AdminAddUserToGroup');
+    expect(actionsOf(template, 'CreateApiKeyFunction')).toEqual(expect.arrayContaining(['apigateway:POST']));
+    expect(actionsOf(template, 'ListProjectsFunction')).not.toContain('apigateway:POST');
+    expect(actionsOf(template, 'LoginFunction')).toEqual(
+      expect.arrayContaining(['secretsmanager:GetSecretValue', 'kms:Decrypt']),
+    );
+  });
+
+  test('database functions join the Data stack client group; HTTPS is the only other egress', () => {
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('^API functions'),
+      SecurityGroupEgress: [
+        {
+          CidrIp: '0.0.0.0/0',
+          FromPort: 443,
+          ToPort: 443,
+          IpProtocol: 'tcp',
+          Description: 'HTTPS to AWS APIs',
+        },
+      ],
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'GET /api/v1/projects',
+      VpcConfig: { SecurityGroupIds: [Match.anyValue(), Match.anyValue()] },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'POST /api/v1/auth/login',
+      VpcConfig: { SecurityGroupIds: [Match.anyValue()] },
+    });
+  });
+
+  test('the authorizer gets the JWKS from the deploy-time custom resource, never fetching it', () => {
+    template.hasResourceProperties('Custom::Jwks', {
+      JwksUrl: Match.objectLike({ 'Fn::Join': Match.anyValue() }),
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('^REQUEST authorizer'),
+      Environment: {
+        Variables: Match.objectLike({
+          JWKS: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Jwks'), 'Jwks'] },
+          USER_POOL_ID: Match.anyValue(),
+          ALLOWED_CLIENT_IDS: Match.anyValue(),
+        }),
+      },
+    });
+  });
+
+  test('work queue and DLQ: KMS, TLS only, redrive per config; worker reports partial batch failures', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ApiKey'), 'Arn'] },
+      RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: config.queue.maxReceiveCount },
+      VisibilityTimeout: 180,
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      MessageRetentionPeriod: config.queue.deadLetterRetentionDays * 86_400,
+    });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BatchSize: 10,
+    });
+  });
+
+  test('scheduled functions dead-letter their failed invocations', () => {
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)' });
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 hour)' });
+    for (const description of [
+      Match.stringLikeRegexp('^Sends committed events'),
+      Match.stringLikeRegexp('^Removes expired'),
+    ]) {
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Description: description,
+        DeadLetterConfig: { TargetArn: Match.anyValue() },
+      });
+    }
+  });
+});
