@@ -16,7 +16,13 @@ const result = spawnSync(
   [cdk, 'synth', '--quiet', '--output', outdir, ...process.argv.slice(2)],
   {
     stdio: 'inherit',
-    env: { ...process.env, CDK_DISABLE_VERSION_CHECK: 'true', CDK_DISABLE_CLI_TELEMETRY: 'true' },
+    env: {
+      ...process.env,
+      CDK_DISABLE_VERSION_CHECK: 'true',
+      CDK_DISABLE_CLI_TELEMETRY: 'true',
+      // scripts/bin/npx runs CDK's per-function esbuild without npx's start-up cost.
+      PATH: `${join(import.meta.dirname, 'bin')}:${process.env.PATH}`,
+    },
   },
 );
 if (result.status !== 0) process.exit(result.status ?? 1);
