@@ -379,6 +379,131 @@ export const apiConfigSchema = z.strictObject({
   apiKeyRotationGraceHours: z.number().int().min(0).max(720),
 });
 
+/** Severities of alarms and their SNS topics: `critical` pages, `warning` and `info` go to Slack. */
+export const ALARM_SEVERITIES = ['critical', 'warning', 'info'] as const;
+export type AlarmSeverity = (typeof ALARM_SEVERITIES)[number];
+
+const slackId = (what: string, pattern: RegExp) =>
+  z.string().regex(pattern, { message: `must be a Slack ${what} id` });
+
+/** M of N: an alarm fires when `datapointsToAlarm` of the last `evaluationPeriods` periods breach. */
+const datapointsSchema = z
+  .strictObject({
+    /** Periods evaluated (N). */
+    evaluationPeriods: z.number().int().min(1).max(30),
+    /** Breaching periods among them that fire the alarm (M). */
+    datapointsToAlarm: z.number().int().min(1).max(30),
+  })
+  .refine((d) => d.datapointsToAlarm <= d.evaluationPeriods, {
+    message: 'datapointsToAlarm cannot exceed evaluationPeriods',
+    path: ['datapointsToAlarm'],
+  });
+
+export const alarmsConfigSchema = z.strictObject({
+  /**
+   * Base URL of the rendered repository docs; runbook links are `<docsBaseUrl>runbooks/alarms/<alarm-id>.md`.
+   * Must end with `/`.
+   */
+  docsBaseUrl: z
+    .url({ protocol: /^https$/, message: 'must be an https URL' })
+    .refine((url) => url.endsWith('/'), { message: 'must end with /' }),
+  /**
+   * Where `critical` pages go: an HTTPS integration URL read at deploy time from a Secrets Manager
+   * secret created out of band (the integration key never appears in the template), or an email.
+   * @default - no paging subscription (critical alarms reach Slack only)
+   */
+  paging: z
+    .discriminatedUnion('kind', [
+      z.strictObject({
+        kind: z.literal('https'),
+        /** Name of the secret whose SecretString is the full HTTPS endpoint (PagerDuty/Opsgenie). */
+        endpointSecretName: z.string().min(1),
+      }),
+      z.strictObject({ kind: z.literal('email'), address: z.email() }),
+    ])
+    .optional(),
+  /**
+   * Name of the Secrets Manager secret (created out of band) holding the Slack incoming webhook:
+   * either the URL itself or JSON `{ "critical": url, "warning": url, "info": url }`.
+   */
+  slackWebhookSecretName: z.string().min(1),
+  /**
+   * AWS Chatbot channels per severity; only when the workspace is connected to the account.
+   * @default - no Chatbot configuration (the webhook notifier still posts)
+   */
+  chatbot: z
+    .strictObject({
+      /** Slack workspace (team) id, e.g. `T0123ABCD`. */
+      workspaceId: slackId('workspace', /^T[A-Z0-9]{4,}$/),
+      /** Channel id per severity, e.g. `C0123ABCD`. */
+      channels: z.strictObject({
+        critical: slackId('channel', /^[CG][A-Z0-9]{4,}$/),
+        warning: slackId('channel', /^[CG][A-Z0-9]{4,}$/),
+        info: slackId('channel', /^[CG][A-Z0-9]{4,}$/),
+      }),
+    })
+    .optional(),
+  /** Post every severity to one Slack channel (the `warning` webhook/channel); topics stay per severity. */
+  routeAllToOneChannel: z.boolean(),
+  /** Component alarms fire on M of N breaching periods. */
+  datapoints: datapointsSchema,
+  /** Service level objectives; their multi-window burn-rate composite alarms page. */
+  slo: z.strictObject({
+    /** Availability target in percent of requests answered without a 5XX (e.g. 99.9). */
+    availabilityPercent: z.number().min(90).max(99.99),
+    /** Share of requests (percent) that must be faster than `latencyThresholdMs`. */
+    latencyPercent: z.number().min(90).max(99.99),
+    /** The latency objective's threshold in milliseconds. */
+    latencyThresholdMs: z.number().int().min(50).max(29_000),
+  }),
+  /** Thresholds of the component alarms. */
+  thresholds: z.strictObject({
+    /** API Gateway 5XX responses, percent of requests. */
+    api5xxPercent: z.number().positive().max(100),
+    /** API Gateway 4XX responses, percent of requests (401/403/429 storms). */
+    api4xxPercent: z.number().positive().max(100),
+    /** Requests per period below which the 4XX/5XX rate alarms stay quiet (avoid 1-of-2 = 50 %). */
+    minRequestsForRate: z.number().int().min(1),
+    /** Per-route p90 latency, milliseconds. */
+    latencyP90Ms: z.number().int().min(10),
+    /** Per-route p99 latency, milliseconds. */
+    latencyP99Ms: z.number().int().min(10),
+    /** Function errors per period. */
+    functionErrors: z.number().int().min(1),
+    /** p99 duration as a percent of the function timeout. */
+    durationPercentOfTimeout: z.number().min(10).max(100),
+    /** Concurrent executions as a percent of the function's reserved concurrency. */
+    concurrencyPercentOfReserved: z.number().min(10).max(100),
+    /** Age of the oldest message on the work queue, seconds. */
+    queueOldestMessageSeconds: z.number().int().min(60),
+    /** RDS CPU, percent. */
+    dbCpuPercent: z.number().min(10).max(100),
+    /** RDS freeable memory floor, MiB. */
+    dbFreeableMemoryMiB: z.number().int().min(16),
+    /** RDS free storage floor, GiB. */
+    dbFreeStorageGiB: z.number().int().min(1),
+    /** Database connections as a percent of `max_connections` of the instance class. */
+    dbConnectionsPercent: z.number().min(10).max(100),
+    /** RDS read and write latency, milliseconds. */
+    dbIoLatencyMs: z.number().min(1),
+    /** DB load (average active sessions) per vCPU-equivalent; alarm at this many sessions. */
+    dbLoad: z.number().positive(),
+    /** RDS Proxy borrow latency (p99), milliseconds. */
+    proxyBorrowLatencyMs: z.number().int().min(1),
+    /** Proxy connections to the database as a percent of its connection budget. */
+    proxyConnectionsPercent: z.number().min(10).max(100),
+    /** Client connections refused for bad auth per period. */
+    proxyAuthFailures: z.number().int().min(1),
+    /** Session-pinned connections as a percent of the proxy's database connections. */
+    proxyPinnedPercent: z.number().min(1).max(100),
+    /** Requests blocked by a web ACL per period. */
+    wafBlockedRequests: z.number().int().min(1),
+    /** CloudFront 5xx error rate, percent. */
+    cloudFront5xxPercent: z.number().positive().max(100),
+  }),
+});
+export type AlarmsConfig = z.infer<typeof alarmsConfigSchema>;
+
 export const environmentConfigSchema = z
   .strictObject({
     /** Environment name; also the `env` context value and part of every stack name. */
@@ -405,6 +530,7 @@ export const environmentConfigSchema = z
     backup: backupConfigSchema,
     auth: authConfigSchema,
     api: apiConfigSchema,
+    alarms: alarmsConfigSchema,
   })
   .superRefine(checkDataTier);
 
