@@ -16,4 +16,5 @@ module.exports = {
   coverageReporters: ['text-summary', 'lcov'],
   coverageThreshold: { global: { lines: 80 } },
   testTimeout: 60_000,
+  setupFilesAfterEnv: ['<rootDir>/test/support/quiet-logs.ts'],
 };
