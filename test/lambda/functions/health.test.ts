@@ -86,3 +86,33 @@ test('readiness turns 503 when the database goes away and recovers when it retur
   const back = await invoke(handlers.ready, apiEvent({ path: '/api/v1/health/ready', authorizer: null }));
   expect(back.json).toEqual({ status: 'degraded' });
 });
+
+test('property: random headers and query strings on liveness and readiness never give a 5xx while the database is up', async () => {
+  const { default: fc } = await import('fast-check');
+  await fc.assert(
+    fc.asyncProperty(
+      fc.dictionary(
+        fc.string({ minLength: 1, maxLength: 20 }).filter((n) => /^[a-z-]+$/i.test(n)),
+        fc.string({ maxLength: 60 }),
+        { maxKeys: 5 },
+      ),
+      fc.dictionary(fc.string({ maxLength: 10 }), fc.string({ maxLength: 20 }), { maxKeys: 3 }),
+      fc.boolean(),
+      async (headers, query, ready) => {
+        const response = await invoke(
+          ready ? handlers.ready : handlers.live,
+          apiEvent({
+            path: ready ? '/api/v1/health/ready' : '/api/v1/health',
+            headers,
+            query,
+            authorizer: null,
+          }),
+        );
+        expect([200, 400, 413, 415]).toContain(response.statusCode);
+        if (response.statusCode >= 400)
+          expect(response.headers['content-type']).toBe('application/problem+json');
+      },
+    ),
+    { numRuns: 1000 },
+  );
+});

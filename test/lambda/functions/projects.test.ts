@@ -246,4 +246,55 @@ describe('projects over the real wrapper and PostgreSQL', () => {
     const { rows } = await database.pool.query('SELECT name, version FROM projects WHERE id = $1', [id]);
     expect(rows[0]).toEqual({ name: 'Fixed', version: 1 });
   });
+
+  test('property: random list query strings never give a 5xx; rejected ones are problem+json', async () => {
+    const value = fc.oneof(
+      fc.string(),
+      fc.constantFrom('name', '-createdAt', 'active', '0', '101', '-1', '%00', '../x'),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.dictionary(
+          fc.oneof(fc.string(), fc.constantFrom('status', 'sort', 'limit', 'cursor', 'namePrefix', 'owner')),
+          value,
+          { maxKeys: 4 },
+        ),
+        async (query) => {
+          const response = await invoke(
+            handlers.list,
+            apiEvent({ path: '/api/v1/projects', query, authorizer: VIEWER_USER }),
+          );
+          expect(response.statusCode).toBeLessThan(500);
+          if (response.statusCode !== 200)
+            expect(response.headers['content-type']).toBe('application/problem+json');
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
+  test('property: random path ids on get and delete never give a 5xx and delete nothing', async () => {
+    const rows = await count('projects');
+    await fc.assert(
+      // Mostly malformed ids (rejected before any query); some well-formed ones reach PostgreSQL.
+      fc.asyncProperty(
+        fc.oneof({ weight: 5, arbitrary: fc.string() }, { weight: 1, arbitrary: fc.uuid() }),
+        fc.boolean(),
+        async (pathId, useDelete) => {
+          const event = apiEvent({
+            method: useDelete ? 'DELETE' : 'GET',
+            path: `/api/v1/projects/${encodeURIComponent(pathId)}`,
+            resource: '/api/v1/projects/{id}',
+            pathParameters: { id: pathId },
+            authorizer: useDelete ? ADMIN : VIEWER_USER,
+          });
+          const response = await invoke(useDelete ? handlers.remove : handlers.get, event);
+          expect(response.statusCode).toBeLessThan(500);
+          expect([200, 204]).not.toContain(response.statusCode);
+        },
+      ),
+      { numRuns: 1000 },
+    );
+    expect(await count('projects')).toBe(rows);
+  });
 });
