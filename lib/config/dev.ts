@@ -54,6 +54,7 @@ export const dev: EnvironmentConfigInput = {
     refreshTokenDays: 7,
     refreshTokenRotationGraceSeconds: 10,
     plusFeatures: false,
+    jwksRevision: 1,
     domainPrefix: 'rampart-dev-auth',
   },
   api: {
@@ -98,5 +99,17 @@ export const dev: EnvironmentConfigInput = {
       wafBlockedRequests: 1000,
       cloudFront5xxPercent: 5,
     },
+  },
+  edge: {
+    ruleAction: 'count',
+    rateLimit: { limit: 2000, windowSeconds: 300 },
+    authRateLimit: { limit: 100, windowSeconds: 300 },
+    credentialRateLimit: { limit: 3000, windowSeconds: 300 },
+    anonymousIpList: false,
+    botControl: false,
+    priceClass: 'PriceClass_100',
+    wafLogRetentionDays: 14,
+    accessLogRetentionDays: 14,
+    originVerifyRotationDays: 30,
   },
 };

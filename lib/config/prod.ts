@@ -61,6 +61,7 @@ export const prod: EnvironmentConfigInput = {
     refreshTokenDays: 30,
     refreshTokenRotationGraceSeconds: 10,
     plusFeatures: true,
+    jwksRevision: 1,
     domainPrefix: 'rampart-prod-auth',
   },
   api: {
@@ -109,5 +110,18 @@ export const prod: EnvironmentConfigInput = {
       wafBlockedRequests: 500,
       cloudFront5xxPercent: 2,
     },
+  },
+  edge: {
+    ruleAction: 'block',
+    rateLimit: { limit: 3000, windowSeconds: 300 },
+    authRateLimit: { limit: 100, windowSeconds: 300 },
+    credentialRateLimit: { limit: 6000, windowSeconds: 300 },
+    anonymousIpList: true,
+    botControl: true,
+    priceClass: 'PriceClass_All',
+    domain: { name: 'api.example.com' },
+    wafLogRetentionDays: 365,
+    accessLogRetentionDays: 365,
+    originVerifyRotationDays: 7,
   },
 };

@@ -115,6 +115,11 @@ export const authConfigSchema = z.strictObject({
    * Costs money per monthly active user: opt-in.
    */
   plusFeatures: z.boolean(),
+  /**
+   * Bump to make the next deploy fetch the user pool's JWKS again (the authorizer gets it at
+   * deploy time; Cognito does not rotate user pool signing keys on its own).
+   */
+  jwksRevision: z.number().int().min(1),
   /** Prefix of the Cognito domain serving `/oauth2/token` for machine clients; globally unique. */
   domainPrefix: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, {
     message: 'must be lower-case letters, digits and hyphens (Cognito domain prefix)',
@@ -504,6 +509,81 @@ export const alarmsConfigSchema = z.strictObject({
 });
 export type AlarmsConfig = z.infer<typeof alarmsConfigSchema>;
 
+/** CloudFront price classes: which edge locations serve the distribution. */
+export const PRICE_CLASSES = ['PriceClass_100', 'PriceClass_200', 'PriceClass_All'] as const;
+
+/** Evaluation windows AWS WAF rate-based rules accept, in seconds. */
+export const WAF_RATE_WINDOWS = [60, 120, 300, 600] as const;
+
+const wafRateRuleSchema = z.strictObject({
+  /** Requests one client IP may send in `windowSeconds` before it is refused (WAF minimum 10). */
+  limit: z.number().int().min(10).max(2_000_000_000),
+  /** Window WAF counts requests in; also the `Retry-After` of refused requests. */
+  windowSeconds: oneOf(WAF_RATE_WINDOWS),
+});
+
+export const edgeConfigSchema = z
+  .strictObject({
+    /**
+     * What the WAF rules (managed groups, rate and body-size rules) do with a match: `count` only
+     * labels and logs it (for tuning), `block` refuses it. The origin-verify rule always blocks.
+     */
+    ruleAction: z.enum(['count', 'block']),
+    /** Per-IP rate rule over every path (edge web ACL). */
+    rateLimit: wafRateRuleSchema,
+    /** Stricter per-IP rate rule for `/api/v1/auth/*` (credential stuffing, reset floods). */
+    authRateLimit: wafRateRuleSchema,
+    /**
+     * Rate rule of the regional web ACL, per `Authorization` value (one token or API key): behind
+     * CloudFront the source IP is an edge server's, so per-IP counting happens at the edge only.
+     */
+    credentialRateLimit: wafRateRuleSchema,
+    /** AWS managed anonymous-IP list (VPNs, Tor, hosting providers). Costs per request: opt-in. */
+    anonymousIpList: z.boolean(),
+    /** AWS managed Bot Control (common level). Costs per request and per month: opt-in. */
+    botControl: z.boolean(),
+    /** CloudFront price class. */
+    priceClass: z.enum(PRICE_CLASSES),
+    /**
+     * Custom domain of the distribution; omit to serve on the `*.cloudfront.net` name.
+     * @default - no custom domain
+     */
+    domain: z
+      .strictObject({
+        /** Fully qualified name, e.g. `api.example.com`. */
+        name: z.string().regex(/^(?!-)[a-z0-9-]{1,63}(?:\.(?!-)[a-z0-9-]{1,63})+$/, {
+          message: 'must be a lower-case host name such as api.example.com',
+        }),
+        /**
+         * ARN of an existing ACM certificate in us-east-1 covering `name`.
+         * @default - the Edge stack requests a DNS-validated certificate (add its validation record)
+         */
+        certificateArn: z
+          .string()
+          .regex(/^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[0-9a-f-]{36}$/, {
+            message: 'must be an ACM certificate ARN in us-east-1 (CloudFront only uses certificates there)',
+          })
+          .optional(),
+      })
+      .optional(),
+    /** Retention of the WAF logs (edge and regional). */
+    wafLogRetentionDays: retentionDays,
+    /** Days CloudFront access logs are kept in their bucket. */
+    accessLogRetentionDays: z.number().int().min(1).max(3653),
+    /** Days between rotations of the origin-verify secret (at most 30). */
+    originVerifyRotationDays: z.number().int().min(1).max(30),
+  })
+  .refine(
+    (edge) =>
+      edge.authRateLimit.limit / edge.authRateLimit.windowSeconds <=
+      edge.rateLimit.limit / edge.rateLimit.windowSeconds,
+    {
+      message: 'must be at most as permissive as edge.rateLimit (it is the stricter rule)',
+      path: ['authRateLimit', 'limit'],
+    },
+  );
+export type EdgeConfig = z.infer<typeof edgeConfigSchema>;
+
 export const environmentConfigSchema = z
   .strictObject({
     /** Environment name; also the `env` context value and part of every stack name. */
@@ -530,6 +610,8 @@ export const environmentConfigSchema = z
     backup: backupConfigSchema,
     auth: authConfigSchema,
     api: apiConfigSchema,
+    /** CloudFront, the two web ACLs and the origin-verify secret. */
+    edge: edgeConfigSchema,
     alarms: alarmsConfigSchema,
   })
   .superRefine(checkDataTier);

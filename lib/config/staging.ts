@@ -54,6 +54,7 @@ export const staging: EnvironmentConfigInput = {
     refreshTokenDays: 14,
     refreshTokenRotationGraceSeconds: 10,
     plusFeatures: false,
+    jwksRevision: 1,
     domainPrefix: 'rampart-staging-auth',
   },
   api: {
@@ -98,5 +99,17 @@ export const staging: EnvironmentConfigInput = {
       wafBlockedRequests: 500,
       cloudFront5xxPercent: 2,
     },
+  },
+  edge: {
+    ruleAction: 'block',
+    rateLimit: { limit: 2000, windowSeconds: 300 },
+    authRateLimit: { limit: 100, windowSeconds: 300 },
+    credentialRateLimit: { limit: 3000, windowSeconds: 300 },
+    anonymousIpList: false,
+    botControl: false,
+    priceClass: 'PriceClass_100',
+    wafLogRetentionDays: 90,
+    accessLogRetentionDays: 90,
+    originVerifyRotationDays: 30,
   },
 };

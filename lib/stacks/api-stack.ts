@@ -306,8 +306,8 @@ export class ApiStack extends RampartStack {
       resourceType: 'Custom::Jwks',
       properties: {
         JwksUrl: `https://cognito-idp.${this.region}.amazonaws.com/${auth.directory.userPool.userPoolId}/.well-known/jwks.json`,
-        // Re-fetch on every deploy of a new environment config, so rotated keys arrive.
-        Environment: config.name,
+        // Bump auth.jwksRevision in config to fetch again (a new signing key).
+        Revision: config.auth.jwksRevision,
       },
     });
   }
