@@ -263,3 +263,18 @@ export async function startTestDatabase(options: StartOptions = {}): Promise<Tes
     },
   };
 }
+
+/**
+ * Points the module-scope pool of handlers under test (`getDb()`, which reads DB_* on first use)
+ * at a test database: one connection, like a Lambda environment.
+ */
+export function useDatabaseForHandlers(connection: PoolConfig, extra: Record<string, string> = {}): void {
+  Object.assign(process.env, {
+    DB_HOST: String(connection.host),
+    DB_PORT: String(connection.port),
+    DB_NAME: String(connection.database),
+    DB_USER: String(connection.user),
+    DB_POOL_MAX: '1',
+    ...extra,
+  });
+}

@@ -1,6 +1,6 @@
 import { apiEvent, type AuthorizerContextFixture } from '../../fixtures/api-gateway-event';
 import { invoke } from '../../fixtures/invoke';
-import { startTestDatabase, type TestDatabase } from '../../support/database';
+import { startTestDatabase, useDatabaseForHandlers, type TestDatabase } from '../../support/database';
 
 /** Liveness and readiness through the real wrapper, against a real database that we stop and restart. */
 
@@ -17,13 +17,7 @@ let handlers: typeof import('./health-handlers');
 
 beforeAll(async () => {
   database = await startTestDatabase();
-  const { connection } = database;
-  Object.assign(process.env, {
-    DB_HOST: String(connection.host),
-    DB_PORT: String(connection.port),
-    DB_NAME: String(connection.database),
-    DB_USER: String(connection.user),
-    DB_POOL_MAX: '1',
+  useDatabaseForHandlers(database.connection, {
     DB_CONNECT_TIMEOUT_MS: '300',
     BREAKER_CONSECUTIVE_FAILURES: '2',
     BREAKER_HALF_OPEN_AFTER_MS: '300',

@@ -1,5 +1,4 @@
 import fc from 'fast-check';
-import type { PoolConfig } from 'pg';
 import {
   apiEvent,
   EDITOR_USER,
@@ -7,7 +6,7 @@ import {
   type AuthorizerContextFixture,
 } from '../../fixtures/api-gateway-event';
 import { invoke } from '../../fixtures/invoke';
-import { startTestDatabase, type TestDatabase } from '../../support/database';
+import { startTestDatabase, useDatabaseForHandlers, type TestDatabase } from '../../support/database';
 
 /**
  * The projects handlers end to end: real wrapper, real API Gateway events, real PostgreSQL
@@ -26,18 +25,10 @@ const ADMIN: AuthorizerContextFixture = {
 let database: TestDatabase;
 let handlers: typeof import('./projects-handlers');
 
-function useDatabase(connection: PoolConfig): void {
-  process.env.DB_HOST = String(connection.host);
-  process.env.DB_PORT = String(connection.port);
-  process.env.DB_NAME = String(connection.database);
-  process.env.DB_USER = String(connection.user);
-  process.env.DB_POOL_MAX = '1';
-  delete process.env.QUEUE_URL;
-}
-
 beforeAll(async () => {
   database = await startTestDatabase();
-  useDatabase(database.connection);
+  useDatabaseForHandlers(database.connection);
+  delete process.env.QUEUE_URL;
   handlers = await import('./projects-handlers');
 });
 

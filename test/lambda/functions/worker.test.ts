@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { lambdaContext } from '../../fixtures/lambda-context';
 import { sqsEvent, sqsRecord } from '../../fixtures/sqs-event';
-import { startTestDatabase, type TestDatabase } from '../../support/database';
+import { startTestDatabase, useDatabaseForHandlers, type TestDatabase } from '../../support/database';
 
 /** The SQS worker through its real handler (Powertools batch processing) against real PostgreSQL. */
 
@@ -10,14 +10,7 @@ let handler: typeof import('../../../lambda/functions/worker/handler').handler;
 
 beforeAll(async () => {
   database = await startTestDatabase();
-  const { connection } = database;
-  Object.assign(process.env, {
-    DB_HOST: String(connection.host),
-    DB_PORT: String(connection.port),
-    DB_NAME: String(connection.database),
-    DB_USER: String(connection.user),
-    DB_POOL_MAX: '1',
-  });
+  useDatabaseForHandlers(database.connection);
   ({ handler } = await import('../../../lambda/functions/worker/handler'));
 });
 
