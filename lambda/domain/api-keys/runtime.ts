@@ -2,7 +2,7 @@ import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { getDb } from '../../shared/db';
 import { systemClock } from '../events/types';
 import { DEFAULT_API_KEY_CONFIG, type ApiKeyConfig, type ApiKeyDeps } from './api-keys';
-import { ApiGatewayKeyGateway, usagePlanRefsFromEnv } from './key-gateway';
+import { ApiGatewayKeyGateway, usagePlanRefsFromEnv, type KeyGateway } from './key-gateway';
 
 function positiveNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
@@ -32,6 +32,17 @@ export function readApiKeyConfig(env: NodeJS.ProcessEnv = process.env): ApiKeyCo
 }
 
 let deps: ApiKeyDeps | undefined;
+let gatewayOverride: KeyGateway | undefined;
+
+/**
+ * Local server only (`lib/local`): API keys live in its in-process {@link KeyGateway}
+ * (`LocalKeyGateway`) instead of API Gateway. Never called by a deployed function; `undefined`
+ * restores the API Gateway implementation.
+ */
+export function setKeyGateway(gateway: KeyGateway | undefined): void {
+  gatewayOverride = gateway;
+  deps = undefined;
+}
 
 /**
  * The execution environment's API key dependencies, built on first use (module-scope pool, one
@@ -40,7 +51,9 @@ let deps: ApiKeyDeps | undefined;
 export function apiKeyRuntimeDeps(): ApiKeyDeps {
   deps ??= {
     db: getDb(),
-    gateway: new ApiGatewayKeyGateway(new APIGatewayClient({}), usagePlanRefsFromEnv(process.env)),
+    gateway:
+      gatewayOverride ??
+      new ApiGatewayKeyGateway(new APIGatewayClient({}), usagePlanRefsFromEnv(process.env)),
     clock: systemClock,
     config: readApiKeyConfig(),
   };

@@ -29,7 +29,8 @@ function sampleResource(route: RouteDefinition): string {
   return `${route.method}${route.path.replace(PATH_PARAMETER, 'x')}`;
 }
 
-function globToRegExp(pattern: string): RegExp {
+/** An IAM resource pattern (`*` spans any characters, `/` included; `?` one) as an anchored RegExp. */
+export function globToRegExp(pattern: string): RegExp {
   const source = pattern
     .split('')
     .map((char) => (char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[.+^${}()|[\]\\/]/g, '\\$&')))

@@ -15,7 +15,7 @@ export interface Readiness {
   readonly checkedAt: string;
   readonly checks: {
     readonly database: CheckResult;
-    readonly queue: CheckResult;
+    readonly queue: CheckResult & { readonly deadLetters?: number };
     readonly worker: CheckResult & { readonly lastSeen?: string };
   };
   readonly breakers: readonly BreakerSnapshot[];
@@ -30,6 +30,12 @@ export interface ReadinessProbes {
   /** When the worker last finished a batch. */
   lastWorkerHeartbeat(signal: AbortSignal): Promise<Date | undefined>;
   breakers(): readonly BreakerSnapshot[];
+  /**
+   * Messages waiting in the dead-letter queue, reported as `checks.queue.deadLetters` (they are
+   * alarmed, not a readiness failure).
+   * @default - not reported
+   */
+  deadLetterCount?(signal: AbortSignal): Promise<number>;
 }
 
 export interface ReadinessOptions {
@@ -79,10 +85,13 @@ export async function checkReadiness(
   clock: Clock,
   options: ReadinessOptions = DEFAULT_READINESS_OPTIONS,
 ): Promise<Readiness> {
-  const [database, queue, worker] = await Promise.all([
+  const [database, queue, worker, deadLetters] = await Promise.all([
     timed(clock, options.timeoutMs, (signal) => probes.pingDatabase(signal)),
     timed(clock, options.timeoutMs, (signal) => probes.pingQueue(signal)),
     timed(clock, options.timeoutMs, (signal) => probes.lastWorkerHeartbeat(signal)),
+    probes.deadLetterCount
+      ? timed(clock, options.timeoutMs, (signal) => probes.deadLetterCount!(signal))
+      : undefined,
   ]);
   const breakers = probes.breakers();
   const databaseBreakerOpen = breakers.some(
@@ -92,9 +101,10 @@ export async function checkReadiness(
   const databaseCheck: CheckResult = database.error
     ? { status: 'down', latencyMs: database.latencyMs, detail: database.error }
     : { status: 'ok', latencyMs: database.latencyMs };
-  const queueCheck: CheckResult = queue.error
-    ? { status: 'degraded', latencyMs: queue.latencyMs, detail: queue.error }
-    : { status: 'ok', latencyMs: queue.latencyMs };
+  const deadLetterField = deadLetters?.value === undefined ? {} : { deadLetters: deadLetters.value };
+  const queueCheck: Readiness['checks']['queue'] = queue.error
+    ? { status: 'degraded', latencyMs: queue.latencyMs, detail: queue.error, ...deadLetterField }
+    : { status: 'ok', latencyMs: queue.latencyMs, ...deadLetterField };
   const lastSeen = worker.value;
   const stale = !lastSeen || clock.now().getTime() - lastSeen.getTime() > options.heartbeatMaxAgeMs;
   const workerCheck = worker.error

@@ -11,6 +11,16 @@ import { breakerSnapshots } from '../breaker';
 import { getDb } from '../db';
 
 let sqs: SQSClient | undefined;
+let probeOverrides: Partial<ReadinessProbes> = {};
+
+/**
+ * Local server only (`lib/local`): replaces some probes (its in-process queue instead of SQS, its
+ * dead-letter list). Never called by a deployed function; `{}` restores the defaults.
+ */
+export function setReadinessProbes(overrides: Partial<ReadinessProbes>): void {
+  probeOverrides = overrides;
+  readiness = undefined;
+}
 
 /** Readiness probes against the real pool and queue. */
 export function runtimeReadinessProbes(queueUrl = process.env.QUEUE_URL): ReadinessProbes {
@@ -31,6 +41,7 @@ export function runtimeReadinessProbes(queueUrl = process.env.QUEUE_URL): Readin
     },
     lastWorkerHeartbeat: () => lastHeartbeat(getDb()),
     breakers: breakerSnapshots,
+    ...probeOverrides,
   };
 }
 

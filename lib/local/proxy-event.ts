@@ -1,0 +1,222 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type {
+  APIGatewayEventRequestContext,
+  APIGatewayProxyEvent,
+  APIGatewayRequestAuthorizerEvent,
+} from 'aws-lambda';
+import type { RouteDefinition } from '../../lambda/shared/route';
+
+/** Account, API id and stage the local gateway puts into request contexts and method ARNs. */
+export const LOCAL_ACCOUNT_ID = '000000000000';
+export const LOCAL_API_ID = 'local';
+
+/** A request matched to a route of the manifest. */
+export interface RouteMatch {
+  readonly route: RouteDefinition;
+  readonly pathParameters: Record<string, string> | null;
+}
+
+interface CompiledRoute {
+  readonly route: RouteDefinition;
+  readonly segments: readonly { readonly literal?: string; readonly parameter?: string }[];
+  /** Literal segments first: API Gateway prefers `/projects/mine` over `/projects/{id}`. */
+  readonly literals: number;
+}
+
+/** Resolves request paths to manifest routes the way API Gateway's resource tree does. */
+export class RouteTable {
+  private readonly compiled: CompiledRoute[];
+
+  constructor(routes: readonly RouteDefinition[]) {
+    this.compiled = routes
+      .map((route) => {
+        const segments = route.path
+          .split('/')
+          .slice(1)
+          .map((segment) => {
+            const parameter = /^\{(.+)\}$/.exec(segment)?.[1];
+            return parameter === undefined ? { literal: segment } : { parameter };
+          });
+        return { route, segments, literals: segments.filter((s) => s.literal !== undefined).length };
+      })
+      .sort((a, b) => b.literals - a.literals);
+  }
+
+  /**
+   * The route for `method` + `path`, or `undefined` when there is none (API Gateway answers
+   * MISSING_AUTHENTICATION_TOKEN both for an unknown path and for a known path without that method).
+   */
+  match(method: string, path: string): RouteMatch | undefined {
+    const parts = path.split('/').slice(1);
+    for (const candidate of this.compiled) {
+      if (candidate.route.method !== method || candidate.segments.length !== parts.length) continue;
+      const parameters: Record<string, string> = {};
+      const matches = candidate.segments.every((segment, index) => {
+        const part = parts[index];
+        if (segment.literal !== undefined) return segment.literal === part;
+        if (part === '') return false;
+        parameters[segment.parameter!] = safeDecode(part);
+        return true;
+      });
+      if (matches) {
+        return {
+          route: candidate.route,
+          pathParameters: Object.keys(parameters).length > 0 ? parameters : null,
+        };
+      }
+    }
+    return undefined;
+  }
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+/** What the local gateway read from one HTTP request. */
+export interface HttpRequestParts {
+  readonly method: string;
+  readonly path: string;
+  readonly query: URLSearchParams;
+  /** Single-value map (last value wins) and multi-value map, header names as the client sent them. */
+  readonly headers: Record<string, string>;
+  readonly multiValueHeaders: Record<string, string[]>;
+  readonly body: string | null;
+  readonly sourceIp: string;
+}
+
+/** Splits a Node request into the parts API Gateway forwards (raw header names kept). */
+export function requestParts(request: IncomingMessage, body: Buffer): HttpRequestParts {
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  const headers: Record<string, string> = {};
+  const multiValueHeaders: Record<string, string[]> = {};
+  for (let index = 0; index < request.rawHeaders.length; index += 2) {
+    const name = request.rawHeaders[index];
+    const value = request.rawHeaders[index + 1];
+    headers[name] = value;
+    (multiValueHeaders[name] ??= []).push(value);
+  }
+  return {
+    method: (request.method ?? 'GET').toUpperCase(),
+    path: url.pathname,
+    query: url.searchParams,
+    headers,
+    multiValueHeaders,
+    body: body.length > 0 ? body.toString('utf8') : null,
+    sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+  };
+}
+
+function queryMaps(
+  query: URLSearchParams,
+): Pick<APIGatewayProxyEvent, 'queryStringParameters' | 'multiValueQueryStringParameters'> {
+  const single: Record<string, string> = {};
+  const multi: Record<string, string[]> = {};
+  for (const [name, value] of query) {
+    single[name] = value;
+    (multi[name] ??= []).push(value);
+  }
+  return Object.keys(single).length === 0
+    ? { queryStringParameters: null, multiValueQueryStringParameters: null }
+    : { queryStringParameters: single, multiValueQueryStringParameters: multi };
+}
+
+function requestContext(
+  parts: HttpRequestParts,
+  route: RouteDefinition,
+  stage: string,
+  requestId: string,
+): APIGatewayEventRequestContext {
+  const now = new Date();
+  const userAgent = Object.entries(parts.headers).find(([name]) => name.toLowerCase() === 'user-agent')?.[1];
+  return {
+    accountId: LOCAL_ACCOUNT_ID,
+    apiId: LOCAL_API_ID,
+    authorizer: null,
+    domainName: 'localhost',
+    domainPrefix: 'localhost',
+    extendedRequestId: randomUUID(),
+    httpMethod: parts.method,
+    identity: {
+      accessKey: null,
+      accountId: null,
+      apiKey: null,
+      apiKeyId: null,
+      caller: null,
+      clientCert: null,
+      cognitoAuthenticationProvider: null,
+      cognitoAuthenticationType: null,
+      cognitoIdentityId: null,
+      cognitoIdentityPoolId: null,
+      principalOrgId: null,
+      sourceIp: parts.sourceIp,
+      user: null,
+      userAgent: userAgent ?? null,
+      userArn: null,
+    },
+    path: `/${stage}${parts.path}`,
+    protocol: 'HTTP/1.1',
+    requestId,
+    requestTime: now.toUTCString(),
+    requestTimeEpoch: now.getTime(),
+    resourceId: route.id,
+    resourcePath: route.path,
+    stage,
+  };
+}
+
+/** The method ARN API Gateway gives a REQUEST authorizer for this call. */
+export function methodArn(stage: string, method: string, path: string): string {
+  return `arn:aws:execute-api:local:${LOCAL_ACCOUNT_ID}:${LOCAL_API_ID}/${stage}/${method}${path}`;
+}
+
+/** The REQUEST authorizer event for a call (API Gateway REST, Lambda authorizer of type REQUEST). */
+export function authorizerEventOf(
+  parts: HttpRequestParts,
+  match: RouteMatch,
+  stage: string,
+  requestId: string,
+): APIGatewayRequestAuthorizerEvent {
+  const { authorizer: _none, ...context } = requestContext(parts, match.route, stage, requestId);
+  return {
+    type: 'REQUEST',
+    methodArn: methodArn(stage, parts.method, parts.path),
+    resource: match.route.path,
+    path: parts.path,
+    httpMethod: parts.method,
+    headers: parts.headers,
+    multiValueHeaders: parts.multiValueHeaders,
+    pathParameters: match.pathParameters,
+    ...queryMaps(parts.query),
+    stageVariables: null,
+    requestContext: { ...context, authorizer: undefined },
+  };
+}
+
+/** The Lambda proxy event (REST API v1 payload) for a call; `authorizer` is what API Gateway forwards. */
+export function proxyEventOf(
+  parts: HttpRequestParts,
+  match: RouteMatch,
+  stage: string,
+  requestId: string,
+  authorizer: Record<string, unknown> | null,
+): APIGatewayProxyEvent {
+  return {
+    resource: match.route.path,
+    path: parts.path,
+    httpMethod: parts.method,
+    headers: parts.headers,
+    multiValueHeaders: parts.multiValueHeaders,
+    pathParameters: match.pathParameters,
+    ...queryMaps(parts.query),
+    stageVariables: null,
+    requestContext: { ...requestContext(parts, match.route, stage, requestId), authorizer },
+    body: parts.body,
+    isBase64Encoded: false,
+  };
+}
