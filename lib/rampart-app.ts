@@ -5,6 +5,7 @@ import { ApiStack } from './stacks/api-stack';
 import { AuthStack } from './stacks/auth-stack';
 import { DataDrStack } from './stacks/data-dr-stack';
 import { DataStack } from './stacks/data-stack';
+import { EdgeStack } from './stacks/edge-stack';
 import { NetworkStack } from './stacks/network-stack';
 
 /** The stacks of one environment. */
@@ -15,6 +16,8 @@ export interface RampartEnvironment {
   /** The DR region's vault and key; only when backups are copied or replicated there. */
   readonly dataDr?: DataDrStack;
   readonly api: ApiStack;
+  /** us-east-1: the CLOUDFRONT-scope web ACL and the custom domain's certificate. */
+  readonly edge: EdgeStack;
 }
 
 /** `Rampart-<env>-<Part>`: the name of every stack, used as both construct id and stack name. */
@@ -50,8 +53,15 @@ export function addEnvironment(app: App, config: EnvironmentConfig): RampartEnvi
   });
   data.addStackDependency(network);
   if (dataDr) data.addStackDependency(dataDr, 'backup copies and replicated backups go to its vault and key');
+  const edge = new EdgeStack(app, stackName(config, 'Edge'), {
+    config,
+    stackName: stackName(config, 'Edge'),
+    description: `Rampart ${config.name}: CLOUDFRONT-scope web ACL and certificate (us-east-1)`,
+  });
   const api = new ApiStack(app, stackName(config, 'Api'), {
     config,
+    edge,
+    crossRegionReferences: true,
     network: network.network,
     auth,
     data,
@@ -60,7 +70,8 @@ export function addEnvironment(app: App, config: EnvironmentConfig): RampartEnvi
   });
   api.addStackDependency(data);
   api.addStackDependency(auth);
-  return { network, auth, data, dataDr, api };
+  api.addStackDependency(edge);
+  return { network, auth, data, dataDr, api, edge };
 }
 
 /** Registers the compliance rule packs that every synth must pass. */

@@ -272,8 +272,8 @@ const databaseRoutes = ROUTES.filter((route) => route.needs?.includes('database'
  * (outbox relay, API key cleanup); the worker is counted on its own.
  */
 export const DATABASE_FUNCTIONS = { api: databaseRoutes + 1, singletons: 2 } as const;
-/** Every function of the Api stack: routes and the authorizer, plus singletons (relay, cleanup, JWKS fetcher). */
-export const ALL_FUNCTIONS = { api: ROUTES.length + 1, singletons: 3 } as const;
+/** Every function of the Api stack: routes and the authorizer, plus singletons (relay, cleanup, JWKS fetcher, origin-verify rotation). */
+export const ALL_FUNCTIONS = { api: ROUTES.length + 1, singletons: 4 } as const;
 
 /** Proxy connections the functions can hold at once when all of them run at their reservation. */
 export function databaseConnectionDemand(functions: z.infer<typeof functionsConfigSchema>): number {

@@ -18,12 +18,20 @@ import type { SecureVpc } from '../constructs/network/secure-vpc';
 import { APP_DB_USER, DATABASE_NAME } from '../constructs/data/postgres-database';
 import type { AuthStack } from './auth-stack';
 import type { DataStack } from './data-stack';
+import { CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
+import { PriceClass } from 'aws-cdk-lib/aws-cloudfront';
+import { EdgeDistribution } from '../constructs/edge/edge-distribution';
+import { OriginVerifySecret, ORIGIN_VERIFY_HEADER } from '../constructs/edge/origin-verify-secret';
+import { ProtectedWebAcl } from '../constructs/edge/protected-web-acl';
+import { largestBodyLimit, type EdgeStack } from './edge-stack';
 import { RampartStack, type RampartStackProps } from './rampart-stack';
 
 export interface ApiStackProps extends RampartStackProps {
   readonly network: SecureVpc;
   readonly auth: AuthStack;
   readonly data: DataStack;
+  /** The us-east-1 stack holding the CLOUDFRONT web ACL (and certificate): read across regions. */
+  readonly edge: EdgeStack;
 }
 
 /** Lambda timeout of a route: its wrapper timeout plus a second to answer 504 and flush metrics. */
@@ -52,6 +60,10 @@ export class ApiStack extends RampartStack {
   public readonly apiKeyCleanup: RampartFunction;
   public readonly workQueue: WorkQueue;
   public readonly key: Key;
+  public readonly regionalWebAcl: ProtectedWebAcl;
+  public readonly originVerify: OriginVerifySecret;
+  public readonly edgeDistribution: EdgeDistribution;
+  public readonly originVerifyRotation: RampartFunction;
   private readonly props: ApiStackProps;
   private readonly functionSecurityGroup: SecurityGroup;
 
@@ -130,6 +142,12 @@ export class ApiStack extends RampartStack {
     });
     this.wireApiKeyManagement();
 
+    const edgeParts = this.addEdge();
+    this.originVerify = edgeParts.originVerify;
+    this.regionalWebAcl = edgeParts.regionalWebAcl;
+    this.edgeDistribution = edgeParts.edge;
+    this.originVerifyRotation = edgeParts.rotation;
+
     this.worker = this.function('Worker', {
       entry: 'worker/handler.ts',
       description: 'Processes domain events from the work queue (partial batch failures, idempotent)',
@@ -179,6 +197,66 @@ export class ApiStack extends RampartStack {
       targets: [new LambdaFunction(this.apiKeyCleanup, { retryAttempts: 2 })],
     });
     this.wireApiKeyGateway(this.apiKeyCleanup);
+  }
+
+  /**
+   * CloudFront in front of the stage (edge web ACL from the us-east-1 Edge stack), the regional web
+   * ACL on the stage that refuses anything without the origin-verify header, and that header's
+   * rotated secret (docs/edge.md).
+   */
+  private addEdge() {
+    const { config, edge } = this.props;
+    const originVerify = new OriginVerifySecret(this, 'OriginVerify', {
+      encryptionKey: this.key,
+      patternSetName: `rampart-${config.name}-origin-verify`,
+    });
+    const regionalWebAcl = new ProtectedWebAcl(this, 'ApiWebAcl', {
+      scope: 'REGIONAL',
+      name: `rampart-${config.name}-api`,
+      ruleAction: config.edge.ruleAction,
+      originVerify: { headerName: ORIGIN_VERIFY_HEADER, regexPatternSetArn: originVerify.patternSet.attrArn },
+      rateRules: [
+        { name: 'RateLimitPerCredential', ...config.edge.credentialRateLimit, perHeader: 'authorization' },
+      ],
+      maxBodyBytes: largestBodyLimit(ROUTES),
+      managedRuleGroups: ['common', 'knownBadInputs', 'sqlInjection'],
+      logRetentionDays: config.edge.wafLogRetentionDays,
+      logEncryptionKey: this.key,
+      extraRedactedHeaders: [ORIGIN_VERIFY_HEADER],
+    });
+    new CfnWebACLAssociation(this, 'ApiWebAclAssociation', {
+      resourceArn: this.restApi.api.deploymentStage.stageArn,
+      webAclArn: regionalWebAcl.webAcl.attrArn,
+    });
+    const distribution = new EdgeDistribution(this, 'Edge', {
+      restApi: this.restApi.api,
+      routes: ROUTES,
+      webAclArn: edge.webAcl.webAcl.attrArn,
+      originVerifyHeader: { name: ORIGIN_VERIFY_HEADER, value: originVerify.currentValue() },
+      // The config's values are CloudFront's own price class names.
+      priceClass: config.edge.priceClass as PriceClass,
+      accessLogRetentionDays: config.edge.accessLogRetentionDays,
+      ...(config.edge.domain && edge.certificate
+        ? { domain: { name: config.edge.domain.name, certificate: edge.certificate } }
+        : {}),
+      varyByOrigin: config.cors.allowedOrigins.length > 0,
+    });
+    const rotation = this.function('OriginVerifyRotation', {
+      entry: 'origin-verify-rotation/handler.ts',
+      description: 'Rotates the origin-verify header value (regional WAF, then CloudFront, then the secret)',
+      serviceName: 'origin-verify-rotation',
+      reservedConcurrentExecutions: 1,
+      timeout: Duration.minutes(1),
+      invocation: 'synchronous',
+      needs: [],
+    });
+    originVerify.rotateWith({
+      rotationFunction: rotation,
+      rotationDays: config.edge.originVerifyRotationDays,
+      distributionArn: distribution.distributionArn,
+      distributionId: distribution.distribution.distributionId,
+    });
+    return { originVerify, regionalWebAcl, edge: distribution, rotation };
   }
 
   /** The function serving one route, with the grants and settings its manifest entry asks for. */

@@ -225,13 +225,6 @@ export class SecureRestApi extends Construct {
 
   private acknowledgeFindings(): void {
     const stage = this.api.deploymentStage;
-    for (const id of ['AwsSolutions-APIG3', 'NIST.800.53.R5-APIGWAssociatedWithWAF']) {
-      Validations.of(stage).acknowledge({
-        id,
-        reason:
-          'The regional web ACL is associated with this stage by the edge issue (WAF); until then CloudFront is not in front either.',
-      });
-    }
     Validations.of(stage).acknowledge({
       id: 'NIST.800.53.R5-APIGWCacheEnabledAndEncrypted',
       reason:

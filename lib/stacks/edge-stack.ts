@@ -1,0 +1,68 @@
+import { Certificate, CertificateValidation, type ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
+import type { Construct } from 'constructs';
+import { ROUTES } from '../../lambda/routes';
+import { DEFAULT_BODY_LIMIT_BYTES, type RouteDefinition } from '../../lambda/shared/route';
+import { ProtectedWebAcl } from '../constructs/edge/protected-web-acl';
+import type { ManagedRuleGroup } from '../constructs/edge/waf-rules';
+import type { EdgeConfig } from '../config';
+import { RampartStack, type RampartStackProps } from './rampart-stack';
+
+/** CloudFront only uses web ACLs and certificates from this region. */
+export const EDGE_REGION = 'us-east-1';
+
+/** Path prefix of the routes the stricter per-IP rate rule protects. */
+export const AUTH_PATH_PREFIX = '/api/v1/auth/';
+
+/** The largest request body any route accepts: the edge refuses larger `Content-Length`s. */
+export function largestBodyLimit(routes: readonly RouteDefinition[] = ROUTES): number {
+  return Math.max(...routes.map((route) => route.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES));
+}
+
+/** Managed groups of the edge ACL: the four baseline groups plus the paid ones the config opts into. */
+export function edgeManagedRuleGroups(edge: EdgeConfig): ManagedRuleGroup[] {
+  return [
+    'ipReputation',
+    ...(edge.anonymousIpList ? (['anonymousIp'] as const) : []),
+    'common',
+    'knownBadInputs',
+    'sqlInjection',
+    ...(edge.botControl ? (['botControl'] as const) : []),
+  ];
+}
+
+/**
+ * The us-east-1 part of an environment: the CLOUDFRONT-scope web ACL (and the certificate of
+ * the custom domain, when one is configured without an existing certificate). The distribution
+ * in the Api stack reads both through cross-region references.
+ */
+export class EdgeStack extends RampartStack {
+  public readonly webAcl: ProtectedWebAcl;
+  /** The custom domain's certificate; undefined when no domain is configured. */
+  public readonly certificate?: ICertificate;
+
+  constructor(scope: Construct, id: string, props: RampartStackProps) {
+    super(scope, id, { regionOverride: EDGE_REGION, crossRegionReferences: true, ...props });
+    const { edge } = this.config;
+    this.webAcl = new ProtectedWebAcl(this, 'EdgeWebAcl', {
+      scope: 'CLOUDFRONT',
+      name: `rampart-${this.config.name}-edge`,
+      ruleAction: edge.ruleAction,
+      rateRules: [
+        { name: 'RateLimitAuth', ...edge.authRateLimit, pathPrefix: AUTH_PATH_PREFIX },
+        { name: 'RateLimitPerIp', ...edge.rateLimit },
+      ],
+      maxBodyBytes: largestBodyLimit(),
+      managedRuleGroups: edgeManagedRuleGroups(edge),
+      logRetentionDays: edge.wafLogRetentionDays,
+    });
+    if (edge.domain) {
+      this.certificate = edge.domain.certificateArn
+        ? Certificate.fromCertificateArn(this, 'Certificate', edge.domain.certificateArn)
+        : new Certificate(this, 'Certificate', {
+            domainName: edge.domain.name,
+            // No hosted zone lookup (synth stays offline): the validation CNAME is added by hand.
+            validation: CertificateValidation.fromDns(),
+          });
+    }
+  }
+}
