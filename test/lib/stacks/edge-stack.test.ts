@@ -1,0 +1,414 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { ENVIRONMENT_NAMES } from '../../../lib/config';
+import { ROUTES } from '../../../lambda/routes';
+import { DEFAULT_BODY_LIMIT_BYTES } from '../../../lambda/shared/route';
+import { synthEnvironments } from '../../support/synth';
+
+const environments = synthEnvironments();
+
+type Resource = { Type: string; Properties: Record<string, unknown> };
+type Rule = {
+  Name: string;
+  Priority: number;
+  Action?: Record<string, unknown>;
+  OverrideAction?: Record<string, unknown>;
+  Statement: Record<string, Record<string, unknown>>;
+};
+
+function only(template: Template, type: string): Resource {
+  const found = Object.values(template.findResources(type)) as Resource[];
+  expect(found).toHaveLength(1);
+  return found[0];
+}
+
+function rulesOf(template: Template): Rule[] {
+  return only(template, 'AWS::WAFv2::WebACL').Properties.Rules as Rule[];
+}
+
+const CACHING_DISABLED = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
+const ALL_VIEWER_EXCEPT_HOST_HEADER = 'b689b0a8-53d0-40ab-baf2-68738e2966ac';
+
+const blockWith = (key: string, status: number, headers?: { Name: string; Value: string }[]) => ({
+  Block: {
+    CustomResponse: {
+      CustomResponseBodyKey: key,
+      ResponseCode: status,
+      ...(headers ? { ResponseHeaders: headers } : {}),
+    },
+  },
+});
+
+describe.each(ENVIRONMENT_NAMES)('edge (%s)', (name) => {
+  const { config, stacks, template: templateOf } = environments[name];
+  const edge = templateOf('edge');
+  const api = templateOf('api');
+  const mode = config.edge.ruleAction;
+  const expectAction = (key: string, status: number, headers?: { Name: string; Value: string }[]) =>
+    mode === 'count' ? { Count: {} } : blockWith(key, status, headers);
+
+  test('the Edge stack is Rampart-<env>-Edge in us-east-1 and holds the only CLOUDFRONT-scope ACL', () => {
+    expect(stacks.edge.stackName).toBe(`Rampart-${name}-Edge`);
+    expect(stacks.edge.region).toBe('us-east-1');
+    edge.hasResourceProperties('AWS::WAFv2::WebACL', {
+      Name: `rampart-${name}-edge`,
+      Scope: 'CLOUDFRONT',
+      DefaultAction: { Allow: {} },
+    });
+    api.hasResourceProperties('AWS::WAFv2::WebACL', { Scope: 'REGIONAL' });
+    api.resourcePropertiesCountIs('AWS::WAFv2::WebACL', { Scope: 'CLOUDFRONT' }, 0);
+  });
+
+  test('edge rules: names, priorities, actions per environment, limits from config', () => {
+    const rules = rulesOf(edge);
+    const managed = [
+      'AWSManagedRulesAmazonIpReputationList',
+      ...(config.edge.anonymousIpList ? ['AWSManagedRulesAnonymousIpList'] : []),
+      'AWSManagedRulesCommonRuleSet',
+      'AWSManagedRulesKnownBadInputsRuleSet',
+      'AWSManagedRulesSQLiRuleSet',
+      ...(config.edge.botControl ? ['AWSManagedRulesBotControlRuleSet'] : []),
+    ];
+    expect(rules.map((rule) => [rule.Priority, rule.Name])).toEqual(
+      ['RateLimitAuth', 'RateLimitPerIp', 'BodySizeLimit', ...managed].map((ruleName, index) => [
+        index,
+        ruleName,
+      ]),
+    );
+    const [auth, perIp, body] = rules;
+    expect(auth.Action).toEqual(
+      expectAction('RateLimited', 429, [
+        { Name: 'Retry-After', Value: String(config.edge.authRateLimit.windowSeconds) },
+      ]),
+    );
+    expect(auth.Statement.RateBasedStatement).toEqual({
+      AggregateKeyType: 'IP',
+      Limit: config.edge.authRateLimit.limit,
+      EvaluationWindowSec: config.edge.authRateLimit.windowSeconds,
+      ScopeDownStatement: {
+        ByteMatchStatement: {
+          SearchString: '/api/v1/auth/',
+          FieldToMatch: { UriPath: {} },
+          PositionalConstraint: 'STARTS_WITH',
+          TextTransformations: [{ Priority: 0, Type: 'NONE' }],
+        },
+      },
+    });
+    expect(perIp.Action).toEqual(
+      expectAction('RateLimited', 429, [
+        { Name: 'Retry-After', Value: String(config.edge.rateLimit.windowSeconds) },
+      ]),
+    );
+    expect(perIp.Statement.RateBasedStatement).toEqual({
+      AggregateKeyType: 'IP',
+      Limit: config.edge.rateLimit.limit,
+      EvaluationWindowSec: config.edge.rateLimit.windowSeconds,
+    });
+    expect(body.Action).toEqual(expectAction('PayloadTooLarge', 413));
+    expect(body.Statement.RegexMatchStatement).toMatchObject({
+      FieldToMatch: { SingleHeader: { Name: 'content-length' } },
+    });
+    for (const rule of rules.slice(3)) {
+      expect(rule.OverrideAction).toEqual(mode === 'count' ? { Count: {} } : { None: {} });
+      expect(rule.Action).toBeUndefined();
+    }
+    const common = rules.find((rule) => rule.Name === 'AWSManagedRulesCommonRuleSet')!;
+    expect(common.Statement.ManagedRuleGroupStatement.RuleActionOverrides).toEqual([
+      { Name: 'SizeRestrictions_BODY', ActionToUse: { Count: {} } },
+    ]);
+  });
+
+  test("dev counts, staging and prod block (the config's choice per environment)", () => {
+    expect(mode).toBe(name === 'dev' ? 'count' : 'block');
+    expect(config.edge.botControl).toBe(name === 'prod');
+    expect(config.edge.anonymousIpList).toBe(name === 'prod');
+  });
+
+  test('the body-size rule matches the largest body a route accepts', () => {
+    const largest = Math.max(...ROUTES.map((route) => route.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES));
+    const regex = new RegExp(
+      (rulesOf(edge)[2].Statement.RegexMatchStatement as { RegexString: string }).RegexString,
+    );
+    expect(regex.test(String(largest))).toBe(false);
+    expect(regex.test(String(largest + 1))).toBe(true);
+  });
+
+  test('refusals carry problem bodies with their status', () => {
+    const bodies = only(edge, 'AWS::WAFv2::WebACL').Properties.CustomResponseBodies as Record<
+      string,
+      { ContentType: string; Content: string }
+    >;
+    expect(Object.keys(bodies).sort()).toEqual(['Forbidden', 'PayloadTooLarge', 'RateLimited']);
+    expect(JSON.parse(bodies.RateLimited.Content)).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
+    expect(JSON.parse(bodies.PayloadTooLarge.Content)).toMatchObject({
+      status: 413,
+      code: 'PAYLOAD_TOO_LARGE',
+    });
+    expect(JSON.parse(bodies.Forbidden.Content)).toMatchObject({ status: 403, code: 'FORBIDDEN' });
+    expect(bodies.RateLimited.ContentType).toBe('APPLICATION_JSON');
+  });
+
+  test('WAF logs go to aws-waf-logs-* groups (encrypted, retention) with authorization and cookie redacted', () => {
+    edge.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: `aws-waf-logs-rampart-${name}-edge`,
+      RetentionInDays: config.edge.wafLogRetentionDays,
+      KmsKeyId: Match.anyValue(),
+    });
+    edge.hasResourceProperties('AWS::WAFv2::LoggingConfiguration', {
+      ResourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EdgeWebAcl'), 'Arn'] },
+      LogDestinationConfigs: [
+        `arn:aws:logs:us-east-1:${config.account}:log-group:aws-waf-logs-rampart-${name}-edge`,
+      ],
+      RedactedFields: [{ SingleHeader: { Name: 'authorization' } }, { SingleHeader: { Name: 'cookie' } }],
+    });
+    api.hasResourceProperties('AWS::WAFv2::LoggingConfiguration', {
+      LogDestinationConfigs: [
+        `arn:aws:logs:${config.region}:${config.account}:log-group:aws-waf-logs-rampart-${name}-api`,
+      ],
+      RedactedFields: [
+        { SingleHeader: { Name: 'authorization' } },
+        { SingleHeader: { Name: 'cookie' } },
+        { SingleHeader: { Name: 'x-origin-verify' } },
+      ],
+    });
+    api.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: `aws-waf-logs-rampart-${name}-api`,
+      RetentionInDays: config.edge.wafLogRetentionDays,
+    });
+  });
+
+  test('regional ACL: origin-verify first (always block, 403), per-credential rate rule, body size, content groups', () => {
+    const rules = rulesOf(api);
+    expect(rules.map((rule) => [rule.Priority, rule.Name])).toEqual([
+      [0, 'OriginVerify'],
+      [1, 'RateLimitPerCredential'],
+      [2, 'BodySizeLimit'],
+      [3, 'AWSManagedRulesCommonRuleSet'],
+      [4, 'AWSManagedRulesKnownBadInputsRuleSet'],
+      [5, 'AWSManagedRulesSQLiRuleSet'],
+    ]);
+    expect(rules[0].Action).toEqual(blockWith('Forbidden', 403));
+    expect(rules[0].Statement).toEqual({
+      NotStatement: {
+        Statement: {
+          RegexPatternSetReferenceStatement: {
+            Arn: {
+              'Fn::GetAtt': [expect.stringMatching(/^OriginVerifyAcceptedValues/), 'Arn'],
+            },
+            FieldToMatch: { SingleHeader: { Name: 'x-origin-verify' } },
+            TextTransformations: [{ Priority: 0, Type: 'NONE' }],
+          },
+        },
+      },
+    });
+    expect(rules[1].Action).toEqual(
+      expectAction('RateLimited', 429, [
+        { Name: 'Retry-After', Value: String(config.edge.credentialRateLimit.windowSeconds) },
+      ]),
+    );
+    expect(rules[1].Statement.RateBasedStatement).toEqual({
+      AggregateKeyType: 'CUSTOM_KEYS',
+      CustomKeys: [
+        { Header: { Name: 'authorization', TextTransformations: [{ Priority: 0, Type: 'NONE' }] } },
+      ],
+      Limit: config.edge.credentialRateLimit.limit,
+      EvaluationWindowSec: config.edge.credentialRateLimit.windowSeconds,
+    });
+  });
+
+  test('the regional ACL is associated with the stage, and the WAF acknowledgements are gone', () => {
+    const association = only(api, 'AWS::WAFv2::WebACLAssociation').Properties;
+    expect(association.WebACLArn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^ApiWebAcl/), 'Arn'] });
+    const join = JSON.stringify(association.ResourceArn);
+    expect(join).toContain('/stages/');
+    expect(join).toMatch(/"Ref":"ApiRestApiDeploymentStage/);
+  });
+
+  test("the distribution wears the Edge stack's ACL (by ARN, read from us-east-1) and the edge certificate", () => {
+    const config_ = only(api, 'AWS::CloudFront::Distribution').Properties.DistributionConfig as Record<
+      string,
+      unknown
+    >;
+    expect(config_.WebACLId).toEqual({
+      'Fn::GetStackOutput': {
+        StackName: `Rampart-${name}-Edge`,
+        Region: 'us-east-1',
+        OutputName: expect.stringMatching(/EdgeWebAcl.*Arn/),
+      },
+    });
+    expect(config_).toMatchObject({
+      HttpVersion: 'http2and3',
+      IPV6Enabled: true,
+      PriceClass: config.edge.priceClass,
+      Logging: { Prefix: 'cloudfront/' },
+    });
+    if (config.edge.domain) {
+      expect(config_.Aliases).toEqual([config.edge.domain.name]);
+      expect(config_.ViewerCertificate).toEqual({
+        AcmCertificateArn: {
+          'Fn::GetStackOutput': {
+            StackName: `Rampart-${name}-Edge`,
+            Region: 'us-east-1',
+            OutputName: expect.stringMatching(/Certificate/),
+          },
+        },
+        MinimumProtocolVersion: 'TLSv1.2_2021',
+        SslSupportMethod: 'sni-only',
+      });
+      edge.hasResourceProperties('AWS::CertificateManager::Certificate', {
+        DomainName: config.edge.domain.name,
+        ValidationMethod: 'DNS',
+      });
+    } else {
+      expect(config_.Aliases).toBeUndefined();
+      edge.resourceCountIs('AWS::CertificateManager::Certificate', 0);
+    }
+    const outputs = edge.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(Object.values(outputs).map((output) => output.Value)).toContainEqual({
+      'Fn::GetAtt': [expect.stringMatching(/^EdgeWebAcl/), 'Arn'],
+    });
+  });
+
+  test('origin: the stage over HTTPS (TLS 1.2) with the origin-verify header from the secret', () => {
+    const config_ = only(api, 'AWS::CloudFront::Distribution').Properties.DistributionConfig as {
+      Origins: Record<string, unknown>[];
+    };
+    expect(config_.Origins).toHaveLength(1);
+    const [origin] = config_.Origins;
+    expect(origin.CustomOriginConfig).toEqual({
+      OriginProtocolPolicy: 'https-only',
+      OriginSSLProtocols: ['TLSv1.2'],
+    });
+    expect(JSON.stringify(origin.OriginPath)).toMatch(/ApiRestApiDeploymentStage/);
+    expect(origin.OriginCustomHeaders).toEqual([
+      {
+        HeaderName: 'x-origin-verify',
+        HeaderValue: {
+          'Fn::Join': [
+            '',
+            [
+              '{{resolve:secretsmanager:',
+              { Ref: expect.stringMatching(/^OriginVerifySecret/) },
+              ':SecretString:::}}',
+            ],
+          ],
+        },
+      },
+    ]);
+  });
+
+  test('no route of the current manifest is edge-cacheable: everything goes through CachingDisabled + AllViewerExceptHostHeader', () => {
+    const config_ = only(api, 'AWS::CloudFront::Distribution').Properties.DistributionConfig as Record<
+      string,
+      unknown
+    >;
+    expect(config_.CacheBehaviors).toBeUndefined();
+    expect(config_.DefaultCacheBehavior).toEqual({
+      AllowedMethods: ['GET', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'POST', 'DELETE'],
+      CachePolicyId: CACHING_DISABLED,
+      OriginRequestPolicyId: ALL_VIEWER_EXCEPT_HOST_HEADER,
+      Compress: false,
+      ResponseHeadersPolicyId: { Ref: expect.stringMatching(/^EdgeSecurityHeaders/) },
+      TargetOriginId: expect.any(String),
+      ViewerProtocolPolicy: 'https-only',
+    });
+    api.resourceCountIs('AWS::CloudFront::CachePolicy', 0);
+  });
+
+  test('access logs: encrypted, TLS-only, private bucket owned by the account, expiring per config', () => {
+    api.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerPreferred' }] },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      LifecycleConfiguration: {
+        Rules: [
+          Match.objectLike({ ExpirationInDays: config.edge.accessLogRetentionDays, Status: 'Enabled' }),
+        ],
+      },
+      VersioningConfiguration: { Status: 'Enabled' },
+    });
+    api.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  test('origin-verify secret: KMS-encrypted, rotated every originVerifyRotationDays by its function, never on deploy', () => {
+    api.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Description: Match.stringLikeRegexp('x-origin-verify'),
+      KmsKeyId: Match.anyValue(),
+      GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true, IncludeSpace: false },
+    });
+    api.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+      SecretId: { Ref: Match.stringLikeRegexp('^OriginVerifySecret') },
+      RotationLambdaARN: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OriginVerifyRotation'), 'Arn'] },
+      RotationRules: { ScheduleExpression: `rate(${config.edge.originVerifyRotationDays} days)` },
+      RotateImmediatelyOnUpdate: false,
+    });
+    expect(config.edge.originVerifyRotationDays).toBeLessThanOrEqual(30);
+    api.hasResourceProperties('AWS::WAFv2::RegexPatternSet', {
+      Name: `rampart-${name}-origin-verify`,
+      Scope: 'REGIONAL',
+      RegularExpressionList: [
+        {
+          'Fn::Join': [
+            '',
+            [
+              '{{resolve:secretsmanager:',
+              { Ref: Match.stringLikeRegexp('^OriginVerifySecret') },
+              ':SecretString:::}}',
+            ],
+          ],
+        },
+      ],
+    });
+  });
+
+  test('the rotation function may update only the pattern set and the distribution', () => {
+    const policies = Object.values(api.findResources('AWS::IAM::Policy')) as Resource[];
+    const rotation = policies.filter((policy) =>
+      (policy.Properties.Roles as { Ref: string }[]).some((role) =>
+        role.Ref.startsWith('OriginVerifyRotationServiceRole'),
+      ),
+    );
+    const statements = rotation.flatMap(
+      (policy) =>
+        (policy.Properties.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] })
+          .Statement,
+    );
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Action: ['wafv2:GetRegexPatternSet', 'wafv2:UpdateRegexPatternSet'],
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^OriginVerifyAcceptedValues/), 'Arn'] },
+      }),
+    );
+    const cloudfront = statements.find((statement) =>
+      JSON.stringify(statement.Action).includes('cloudfront:'),
+    );
+    expect(cloudfront?.Action).toEqual([
+      'cloudfront:GetDistribution',
+      'cloudfront:GetDistributionConfig',
+      'cloudfront:UpdateDistribution',
+    ]);
+    expect(JSON.stringify(cloudfront?.Resource)).toMatch(/:distribution\/.*"Ref":"EdgeDistribution/);
+    api.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          ORIGIN_VERIFY_HEADER: 'x-origin-verify',
+          WAF_PATTERN_SET_NAME: `rampart-${name}-origin-verify`,
+          WAF_SCOPE: 'REGIONAL',
+          DISTRIBUTION_ID: { Ref: Match.stringLikeRegexp('^EdgeDistribution') },
+        }),
+      },
+    });
+  });
+});
