@@ -69,6 +69,11 @@ export interface LocalStackOptions {
   readonly port?: number;
   /** Use this PostgreSQL server instead of the embedded one. @default - embedded PGlite */
   readonly databaseUrl?: string;
+  /**
+   * Connections in the functions' shared pool.
+   * @default 1 on the embedded PGlite (one backend that serializes statements), 4 on a server
+   */
+  readonly databasePoolMax?: number;
   readonly api: LocalApiSettings;
   /** @default SEED_USERS */
   readonly users?: readonly SeedUser[];
@@ -190,7 +195,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AWS_SECRET_ACCESS_KEY: LOCAL_AWS_CREDENTIALS.secretAccessKey,
       DATABASE_URL: databaseUrl,
       // PGlite is one backend that serializes statements (test/support/database.ts explains why 1).
-      DB_POOL_MAX: embedded !== undefined ? '1' : '4',
+      DB_POOL_MAX: String(options.databasePoolMax ?? (embedded !== undefined ? 1 : 4)),
       COGNITO_ENDPOINT: cognito.endpoint,
       USER_POOL_ID: cognito.directory.userPoolId,
       LOGIN_CLIENT_ID: cognito.directory.clientId,
