@@ -60,7 +60,7 @@ export class OriginVerifySecret extends Construct {
     this.patternSet = new CfnRegexPatternSet(this, 'AcceptedValues', {
       name: props.patternSetName,
       scope: 'REGIONAL',
-      description: 'Accepted x-origin-verify values (maintained by the rotation function)',
+      description: 'Accepted x-origin-verify values, maintained by the rotation function',
       regularExpressionList: [this.currentValue()],
     });
   }

@@ -202,7 +202,7 @@ export class ProtectedWebAcl extends Construct {
     this.webAcl = new CfnWebACL(this, 'WebAcl', {
       name: props.name,
       scope: props.scope,
-      description: `Rampart ${props.scope === 'CLOUDFRONT' ? 'edge' : 'regional'} web ACL (${props.ruleAction})`,
+      description: `Rampart ${props.scope === 'CLOUDFRONT' ? 'edge' : 'regional'} web ACL, rule action ${props.ruleAction}`,
       defaultAction: { allow: {} },
       visibilityConfig: visibility(metricName),
       customResponseBodies: wafProblemBodies(),

@@ -1,0 +1,57 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import {
+  ProtectedWebAcl,
+  type ProtectedWebAclProps,
+} from '../../../../lib/constructs/edge/protected-web-acl';
+
+const props: ProtectedWebAclProps = {
+  scope: 'CLOUDFRONT',
+  name: 'test-edge',
+  ruleAction: 'count',
+  managedRuleGroups: ['common'],
+  rateRules: [{ name: 'RateLimitPerIp', limit: 100, windowSeconds: 60 }],
+  maxBodyBytes: 1024,
+  originVerify: {
+    headerName: 'x-origin-verify',
+    regexPatternSetArn: 'arn:aws:wafv2:eu-west-1:1:regional/regexpatternset/x/y',
+  },
+  logRetentionDays: 7,
+};
+
+function stackIn(region?: string): Stack {
+  return new Stack(new App(), 'Misplaced', region ? { env: { account: '111111111111', region } } : {});
+}
+
+describe('ProtectedWebAcl', () => {
+  test('a CLOUDFRONT-scope ACL outside us-east-1 fails at synth, naming the region and the fix', () => {
+    expect(() => new ProtectedWebAcl(stackIn('eu-west-1'), 'Acl', props)).toThrow(
+      'ProtectedWebAcl Misplaced/Acl: a CLOUDFRONT-scope web ACL must be created in us-east-1, but stack Misplaced is in eu-west-1. Create it in the Edge stack (us-east-1) and pass its ARN to the distribution.',
+    );
+    expect(() => new ProtectedWebAcl(stackIn(), 'Acl', props)).toThrow(/is in an unspecified region/);
+  });
+
+  test('REGIONAL ACLs may live anywhere; CLOUDFRONT ones in us-east-1', () => {
+    expect(
+      () => new ProtectedWebAcl(stackIn('eu-west-1'), 'Acl', { ...props, scope: 'REGIONAL' }),
+    ).not.toThrow();
+    expect(() => new ProtectedWebAcl(stackIn('us-east-1'), 'Acl', props)).not.toThrow();
+  });
+
+  test('count mode counts every rule except origin-verify, which always blocks with 403', () => {
+    const stack = stackIn('us-east-1');
+    new ProtectedWebAcl(stack, 'Acl', props);
+    const [acl] = Object.values(Template.fromStack(stack).findResources('AWS::WAFv2::WebACL')) as {
+      Properties: { Rules: { Name: string; Action?: unknown; OverrideAction?: unknown }[] };
+    }[];
+    expect(acl.Properties.Rules.map((rule) => [rule.Name, rule.Action ?? rule.OverrideAction])).toEqual([
+      [
+        'OriginVerify',
+        { Block: { CustomResponse: { CustomResponseBodyKey: 'Forbidden', ResponseCode: 403 } } },
+      ],
+      ['RateLimitPerIp', { Count: {} }],
+      ['BodySizeLimit', { Count: {} }],
+      ['AWSManagedRulesCommonRuleSet', { Count: {} }],
+    ]);
+  });
+});
