@@ -1,4 +1,5 @@
 import { Validations, type App } from 'aws-cdk-lib';
+import type { CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import type { EnvironmentConfig } from './config';
 import { ApiStack } from './stacks/api-stack';
@@ -7,6 +8,8 @@ import { DataDrStack } from './stacks/data-dr-stack';
 import { DataStack } from './stacks/data-stack';
 import { EdgeStack } from './stacks/edge-stack';
 import { NetworkStack } from './stacks/network-stack';
+import { OpsGlobalStack } from './stacks/ops-global-stack';
+import { OpsStack } from './stacks/ops-stack';
 
 /** The stacks of one environment. */
 export interface RampartEnvironment {
@@ -18,6 +21,10 @@ export interface RampartEnvironment {
   readonly api: ApiStack;
   /** us-east-1: the CLOUDFRONT-scope web ACL and the custom domain's certificate. */
   readonly edge: EdgeStack;
+  /** Alarms, topics, Slack and paging, dashboard. */
+  readonly ops: OpsStack;
+  /** The us-east-1 part of Ops: topics and CloudFront / edge WAF alarms. */
+  readonly opsGlobal: OpsGlobalStack;
 }
 
 /** `Rampart-<env>-<Part>`: the name of every stack, used as both construct id and stack name. */
@@ -71,7 +78,41 @@ export function addEnvironment(app: App, config: EnvironmentConfig): RampartEnvi
   api.addStackDependency(data);
   api.addStackDependency(auth);
   api.addStackDependency(edge);
-  return { network, auth, data, dataDr, api, edge };
+  const opsGlobal = new OpsGlobalStack(app, stackName(config, 'OpsGlobal'), {
+    config,
+    crossRegionReferences: true,
+    distribution: {
+      distribution: api.edgeDistribution.distribution,
+      distributionId: api.edgeDistribution.distribution.distributionId,
+    },
+    webAcl: { webAcl: edge.webAcl.webAcl, metricName: webAclMetricName(edge.webAcl.webAcl) },
+    stackName: stackName(config, 'OpsGlobal'),
+    description: `Rampart ${config.name}: alarm topics, pager and CloudFront / edge WAF alarms (us-east-1)`,
+  });
+  opsGlobal.addStackDependency(api);
+  opsGlobal.addStackDependency(edge);
+  const ops = new OpsStack(app, stackName(config, 'Ops'), {
+    config,
+    network: network.network,
+    api,
+    data,
+    global: opsGlobal,
+    regionalWebAcl: {
+      webAcl: api.regionalWebAcl.webAcl,
+      metricName: webAclMetricName(api.regionalWebAcl.webAcl),
+    },
+    stackName: stackName(config, 'Ops'),
+    description: `Rampart ${config.name}: alarm topics, Slack and pager delivery, alarms, SLOs, event alerts and dashboard`,
+  });
+  ops.addStackDependency(api);
+  ops.addStackDependency(data);
+  ops.addStackDependency(opsGlobal, 'the notifier subscribes to the us-east-1 topics by ARN');
+  return { network, auth, data, dataDr, api, edge, ops, opsGlobal };
+}
+
+/** The `WebACL` dimension of a web ACL's CloudWatch metrics: its visibility metric name. */
+function webAclMetricName(webAcl: CfnWebACL): string {
+  return (webAcl.visibilityConfig as CfnWebACL.VisibilityConfigProperty).metricName;
 }
 
 /** Registers the compliance rule packs that every synth must pass. */

@@ -1,0 +1,76 @@
+import { Stack } from 'aws-cdk-lib';
+import type { Construct, IConstruct } from 'constructs';
+import { ALARM_SEVERITIES, type AlarmSeverity } from '../config';
+import { AlarmFactory } from '../constructs/ops/alarm-factory';
+import { cloudFrontAlarms, wafAlarms } from '../constructs/ops/component-alarms';
+import { dashboardUrl } from '../constructs/ops/ops-dashboard';
+import { SeverityTopics } from '../constructs/ops/severity-topics';
+import { RampartStack, type RampartStackProps } from './rampart-stack';
+
+/** CloudFront publishes its metrics, and the CLOUDFRONT-scope WAF its own, only in us-east-1. */
+export const GLOBAL_REGION = 'us-east-1';
+
+/** `rampart-<env>-global-<severity>`: fixed so the regional Ops stack subscribes by ARN. */
+export function globalTopicPrefix(environment: string): string {
+  return `rampart-${environment}-global`;
+}
+
+/** ARNs of the us-east-1 topics, built from their fixed names. */
+export function globalTopicArns(stack: Stack, environment: string): Record<AlarmSeverity, string> {
+  return Object.fromEntries(
+    ALARM_SEVERITIES.map((severity) => [
+      severity,
+      stack.formatArn({
+        service: 'sns',
+        region: GLOBAL_REGION,
+        resource: `${globalTopicPrefix(environment)}-${severity}`,
+      }),
+    ]),
+  ) as Record<AlarmSeverity, string>;
+}
+
+export interface OpsGlobalStackProps extends Omit<RampartStackProps, 'regionOverride'> {
+  /**
+   * The CloudFront distribution to alarm on, when the edge exists.
+   * @default - no CloudFront alarms
+   */
+  readonly distribution?: { readonly distribution: IConstruct; readonly distributionId: string };
+  /**
+   * The CLOUDFRONT-scope web ACL (its visibility metric name), when it exists.
+   * @default - no global WAF alarms
+   */
+  readonly webAcl?: { readonly webAcl: IConstruct; readonly metricName: string };
+}
+
+/**
+ * The us-east-1 part of Ops: severity topics (fixed names, subscribed by the regional notifier
+ * and Chatbot), the pager subscription, and the CloudFront / global WAF alarms, which only
+ * see metrics in this region.
+ */
+export class OpsGlobalStack extends RampartStack {
+  public readonly topics: SeverityTopics;
+  public readonly alarms: AlarmFactory;
+
+  constructor(scope: Construct, id: string, props: OpsGlobalStackProps) {
+    super(scope, id, { ...props, regionOverride: GLOBAL_REGION });
+    const { config } = props;
+    this.topics = new SeverityTopics(this, 'Topics', {
+      environment: config.name,
+      topicNamePrefix: globalTopicPrefix(config.name),
+    });
+    this.topics.subscribePager(config.alarms.paging);
+    this.alarms = new AlarmFactory(this, 'Alarms', {
+      app: 'rampart',
+      environment: config.name,
+      docsBaseUrl: config.alarms.docsBaseUrl,
+      dashboardUrl: dashboardUrl(config.region, `rampart-${config.name}-ops`),
+      topics: this.topics.topics,
+      evaluationPeriods: config.alarms.datapoints.evaluationPeriods,
+      datapointsToAlarm: config.alarms.datapoints.datapointsToAlarm,
+    });
+    if (props.distribution) cloudFrontAlarms(this.alarms, props.distribution, config.alarms.thresholds);
+    if (props.webAcl) {
+      wafAlarms(this.alarms, { ...props.webAcl, component: 'edge-waf' }, config.alarms.thresholds);
+    }
+  }
+}

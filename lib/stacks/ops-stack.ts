@@ -1,0 +1,435 @@
+import { Duration } from 'aws-cdk-lib';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { MathExpression, Metric, TreatMissingData, ComparisonOperator } from 'aws-cdk-lib/aws-cloudwatch';
+import type { Construct, IConstruct } from 'constructs';
+import { ROUTES } from '../../lambda/routes';
+import { DEFAULT_TIMEOUT_MS } from '../../lambda/shared/route';
+import { maxConnectionsOf, proxyConnectionBudget } from '../config';
+import type { SecureVpc } from '../constructs/network/secure-vpc';
+import type { RampartFunction } from '../constructs/compute/rampart-function';
+import { AlarmFactory, kebab } from '../constructs/ops/alarm-factory';
+import {
+  apiAlarms,
+  databaseAlarms,
+  deadLetterAlarms,
+  functionAlarms,
+  proxyAlarms,
+  proxyMetric,
+  queueAlarms,
+  routeMetric,
+  topicAlarms,
+  wafAlarms,
+} from '../constructs/ops/component-alarms';
+import { EventAlertRules } from '../constructs/ops/event-alert-rules';
+import { dashboardUrl, OpsDashboard } from '../constructs/ops/ops-dashboard';
+import { SeverityTopics } from '../constructs/ops/severity-topics';
+import { SlackDelivery } from '../constructs/ops/slack-delivery';
+import type { ApiStack } from './api-stack';
+import type { DataStack } from './data-stack';
+import { globalTopicArns, type OpsGlobalStack } from './ops-global-stack';
+import { RampartStack, type RampartStackProps } from './rampart-stack';
+
+export interface OpsStackProps extends RampartStackProps {
+  readonly network: SecureVpc;
+  readonly api: ApiStack;
+  readonly data: DataStack;
+  /**
+   * The us-east-1 part: its topics are subscribed by the notifier and Chatbot.
+   * @default - no global topics
+   */
+  readonly global?: OpsGlobalStack;
+  /**
+   * The regional web ACL in front of the API, when it exists.
+   * @default - no regional WAF alarm
+   */
+  readonly regionalWebAcl?: { readonly webAcl: IConstruct; readonly metricName: string };
+}
+
+const MINUTE = Duration.minutes(1);
+const FIVE_MINUTES = Duration.minutes(5);
+
+/** Custom metric that mutes the paging composites while it is 1 (maintenance, DR drills). */
+export const MAINTENANCE_METRIC = { namespace: 'Rampart/Operations', metricName: 'MaintenanceMode' } as const;
+
+/**
+ * Operations of an environment: severity topics (customer-managed key that CloudWatch and
+ * EventBridge can use), pager subscription, Slack delivery (webhook notifier and optional
+ * Chatbot), the alarm catalogue over every component, burn-rate SLO composites that page,
+ * the maintenance suppressor, event alerts (AWS Backup, Secrets Manager rotation) and the dashboard.
+ */
+export class OpsStack extends RampartStack {
+  public readonly topics: SeverityTopics;
+  public readonly alarms: AlarmFactory;
+  public readonly slack: SlackDelivery;
+  public readonly eventRules: EventAlertRules;
+  public readonly dashboard: OpsDashboard;
+
+  constructor(scope: Construct, id: string, props: OpsStackProps) {
+    super(scope, id, props);
+    const { config, network, api, data } = props;
+    const { alarms: alarmsConfig } = config;
+    const t = alarmsConfig.thresholds;
+    const dashboardName = `rampart-${config.name}-ops`;
+
+    this.topics = new SeverityTopics(this, 'Topics', { environment: config.name });
+    this.topics.subscribePager(alarmsConfig.paging);
+    this.alarms = new AlarmFactory(this, 'Alarms', {
+      app: 'rampart',
+      environment: config.name,
+      docsBaseUrl: alarmsConfig.docsBaseUrl,
+      dashboardUrl: dashboardUrl(this.region, dashboardName),
+      topics: this.topics.topics,
+      evaluationPeriods: alarmsConfig.datapoints.evaluationPeriods,
+      datapointsToAlarm: alarmsConfig.datapoints.datapointsToAlarm,
+    });
+
+    this.slack = new SlackDelivery(this, 'Slack', {
+      environment: config.name,
+      alarms: alarmsConfig,
+      topics: this.topics.topics,
+      remoteTopicArns: props.global ? globalTopicArns(this, config.name) : undefined,
+      key: this.topics.key,
+      vpc: network.vpc,
+      subnets: network.functionSubnets,
+      logRetentionDays: config.functions.logRetentionDays,
+    });
+    this.topics.key.grantEncryptDecrypt(new ServicePrincipal(`logs.${this.region}.amazonaws.com`));
+
+    // Functions: every route, the authorizer, the worker and the scheduled ones.
+    const watched: {
+      fn: RampartFunction;
+      component: string;
+      timeoutMs: number;
+      reserved: number;
+      impact: string;
+      errorsRunbook?: string;
+    }[] = [
+      ...ROUTES.map((route) => ({
+        fn: api.routeFunctions[route.id],
+        component: kebab(route.id),
+        timeoutMs: (Math.ceil((route.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000) + 1) * 1000,
+        reserved: config.functions.apiReservedConcurrency,
+        impact: `${route.method} ${route.path}`,
+      })),
+      {
+        fn: api.authorizerFunction,
+        component: 'authorizer',
+        timeoutMs: 5000,
+        reserved: config.functions.apiReservedConcurrency,
+        impact: 'Every authenticated route (the authorizer)',
+        errorsRunbook: 'authorizer-errors',
+      },
+      {
+        fn: api.worker,
+        component: 'worker',
+        timeoutMs: 30_000,
+        reserved: config.functions.workerReservedConcurrency,
+        impact: 'Event processing (worker)',
+      },
+      {
+        fn: api.outboxRelay,
+        component: 'outbox-relay',
+        timeoutMs: 50_000,
+        reserved: 1,
+        impact: 'Relaying unpublished events (outbox relay)',
+      },
+      {
+        fn: api.apiKeyCleanup,
+        component: 'api-key-cleanup',
+        timeoutMs: 120_000,
+        reserved: 1,
+        impact: 'Expired API key removal (cleanup)',
+      },
+      {
+        fn: this.slack.notifier,
+        component: 'notifier',
+        timeoutMs: 30_000,
+        reserved: 5,
+        impact: 'Alert delivery to Slack (notifier)',
+      },
+    ];
+    for (const w of watched) {
+      functionAlarms(
+        this.alarms,
+        {
+          fn: w.fn,
+          component: w.component,
+          timeout: Duration.millis(w.timeoutMs),
+          reservedConcurrency: w.reserved,
+          impact: w.impact,
+          errorsRunbook: w.errorsRunbook,
+        },
+        t,
+      );
+    }
+
+    const stage = api.restApi.api.deploymentStage;
+    const apiRef = { stage, apiName: `rampart-${config.name}`, routes: ROUTES };
+    apiAlarms(this.alarms, apiRef, t);
+
+    queueAlarms(
+      this.alarms,
+      { queue: api.workQueue.queue, component: 'work-queue', impact: 'Event processing' },
+      t,
+    );
+    deadLetterAlarms(this.alarms, {
+      queue: api.workQueue.deadLetterQueue,
+      component: 'work-dlq',
+      impact: 'Events or scheduled runs failed for good',
+      retention: Duration.days(config.queue.deadLetterRetentionDays),
+    });
+    deadLetterAlarms(this.alarms, {
+      queue: this.slack.deadLetterQueue,
+      component: 'notifier-dlq',
+      impact: 'Alerts were not delivered to Slack',
+      retention: this.slack.deadLetterRetention,
+      runbook: 'notifier-undelivered',
+      severity: 'critical',
+    });
+
+    databaseAlarms(
+      this.alarms,
+      { instance: data.database.instance, maxConnections: maxConnectionsOf(config.database.instanceClass) },
+      t,
+    );
+    proxyAlarms(
+      this.alarms,
+      { proxy: data.database.proxy, connectionBudget: proxyConnectionBudget(config.database) },
+      t,
+    );
+    if (props.regionalWebAcl) {
+      wafAlarms(this.alarms, { ...props.regionalWebAcl, component: 'api-waf', region: this.region }, t);
+    }
+    topicAlarms(this.alarms, this.topics.topics);
+
+    // SLOs: burn-rate composites page; muted by the maintenance alarm.
+    const maintenance = this.alarms.metricAlarm({
+      runbook: 'ops-maintenance-mode',
+      component: 'ops',
+      signal: 'maintenance-mode',
+      severity: 'info',
+      impact: 'Paging SLO alarms are muted while this is in ALARM (maintenance or DR drill).',
+      metric: new Metric({
+        ...MAINTENANCE_METRIC,
+        dimensionsMap: { Environment: config.name },
+        statistic: 'Maximum',
+        period: MINUTE,
+      }),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      // Keeps its state until the next data point: 1 mutes, 0 unmutes.
+      treatMissingData: TreatMissingData.IGNORE,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+    });
+    this.alarms.burnRateSlo({
+      runbook: 'slo-availability',
+      component: 'slo-availability',
+      impact: `The availability objective (${alarmsConfig.slo.availabilityPercent}% of requests without 5XX) is burning its error budget too fast.`,
+      objectivePercent: alarmsConfig.slo.availabilityPercent,
+      badPercent: (window) =>
+        new MathExpression({
+          expression: 'IF(requests > 0, 100 * errors / requests, 0)',
+          usingMetrics: {
+            errors: stage.metricServerError({ period: window, statistic: 'Sum' }),
+            requests: stage.metricCount({ period: window, statistic: 'Sum' }),
+          },
+          label: '5XX % of requests',
+          period: window,
+        }),
+      actionsSuppressor: maintenance,
+      watches: [stage],
+    });
+    this.alarms.burnRateSlo({
+      runbook: 'slo-latency',
+      component: 'slo-latency',
+      impact: `The latency objective (${alarmsConfig.slo.latencyPercent}% of requests under ${alarmsConfig.slo.latencyThresholdMs} ms) is burning its error budget too fast.`,
+      objectivePercent: alarmsConfig.slo.latencyPercent,
+      badPercent: (window) =>
+        new MathExpression({
+          expression: '100 - fast',
+          usingMetrics: {
+            fast: stage.metricLatency({
+              period: window,
+              statistic: `PR(:${alarmsConfig.slo.latencyThresholdMs})`,
+            }),
+          },
+          label: `% of requests slower than ${alarmsConfig.slo.latencyThresholdMs} ms`,
+          period: window,
+        }),
+      actionsSuppressor: maintenance,
+      watches: [stage],
+    });
+
+    this.eventRules = new EventAlertRules(this, 'EventAlerts', {
+      topics: this.topics.topics,
+      deadLetterQueue: this.slack.deadLetterQueue,
+    });
+
+    const fnMetrics = (metric: (fn: RampartFunction) => Metric) =>
+      watched.map((w) => metric(w.fn).with({ label: w.component }));
+    this.dashboard = new OpsDashboard(this, 'Dashboard', {
+      dashboardName,
+      alarms: this.alarms.entries.map((entry) => entry.alarm),
+      sections: [
+        {
+          title: 'API',
+          graphs: [
+            {
+              title: 'Requests, 4XX, 5XX',
+              left: [
+                stage.metricCount({ period: MINUTE, statistic: 'Sum' }),
+                stage.metricClientError({ period: MINUTE, statistic: 'Sum' }),
+                stage.metricServerError({ period: MINUTE, statistic: 'Sum' }),
+              ],
+            },
+            {
+              title: 'Latency p50/p90/p99',
+              left: ['p50', 'p90', 'p99'].map((s) => stage.metricLatency({ period: MINUTE, statistic: s })),
+            },
+            {
+              title: 'Integration latency p99',
+              left: [stage.metricIntegrationLatency({ period: MINUTE, statistic: 'p99' })],
+            },
+          ],
+        },
+        {
+          title: 'Routes (golden signals)',
+          graphs: ROUTES.map((route) => ({
+            title: `${route.method} ${route.path}`,
+            left: [
+              routeMetric(apiRef, route, 'Latency', 'p90', FIVE_MINUTES),
+              routeMetric(apiRef, route, 'Latency', 'p99', FIVE_MINUTES),
+            ],
+            right: [
+              routeMetric(apiRef, route, 'Count', 'Sum', FIVE_MINUTES),
+              routeMetric(apiRef, route, '5XXError', 'Sum', FIVE_MINUTES),
+              routeMetric(apiRef, route, '4XXError', 'Sum', FIVE_MINUTES),
+            ],
+          })),
+        },
+        {
+          title: 'Functions and authorizer',
+          graphs: [
+            {
+              title: 'Errors',
+              left: fnMetrics((fn) => fn.metricErrors({ period: MINUTE, statistic: 'Sum' })),
+            },
+            {
+              title: 'Throttles',
+              left: fnMetrics((fn) => fn.metricThrottles({ period: MINUTE, statistic: 'Sum' })),
+            },
+            {
+              title: 'Duration p99',
+              left: fnMetrics((fn) => fn.metricDuration({ period: MINUTE, statistic: 'p99' })),
+            },
+            {
+              title: 'Authorizer',
+              left: [
+                api.authorizerFunction.metricInvocations({ period: MINUTE }),
+                api.authorizerFunction.metricErrors({ period: MINUTE }),
+              ],
+              right: [api.authorizerFunction.metricDuration({ period: MINUTE, statistic: 'p99' })],
+            },
+          ],
+        },
+        {
+          title: 'Database and proxy',
+          graphs: [
+            {
+              title: 'CPU and DB load',
+              left: [data.database.instance.metricCPUUtilization({ period: MINUTE })],
+              right: [data.database.instance.metric('DBLoad', { period: MINUTE })],
+            },
+            {
+              title: 'Memory and storage',
+              left: [data.database.instance.metricFreeableMemory({ period: FIVE_MINUTES })],
+              right: [data.database.instance.metricFreeStorageSpace({ period: FIVE_MINUTES })],
+            },
+            {
+              title: 'Read/write latency',
+              left: ['ReadLatency', 'WriteLatency'].map((m) =>
+                data.database.instance.metric(m, { period: MINUTE }),
+              ),
+            },
+            {
+              title: 'Connections',
+              left: [
+                data.database.instance.metricDatabaseConnections({ period: MINUTE, statistic: 'Maximum' }),
+                proxyMetric(data.database.proxy, 'DatabaseConnections', 'Maximum', MINUTE),
+                proxyMetric(data.database.proxy, 'ClientConnections', 'Maximum', MINUTE),
+              ],
+            },
+            {
+              title: 'Proxy borrow latency (µs) and pinned',
+              left: [proxyMetric(data.database.proxy, 'DatabaseConnectionsBorrowLatency', 'Average', MINUTE)],
+              right: [
+                proxyMetric(
+                  data.database.proxy,
+                  'DatabaseConnectionsCurrentlySessionPinned',
+                  'Maximum',
+                  MINUTE,
+                ),
+              ],
+            },
+            {
+              title: 'Proxy auth failures',
+              left: [proxyMetric(data.database.proxy, 'ClientConnectionsSetupFailedAuth', 'Sum', MINUTE)],
+            },
+          ],
+        },
+        {
+          title: 'Queue and worker',
+          graphs: [
+            {
+              title: 'Work queue',
+              left: [api.workQueue.queue.metricApproximateNumberOfMessagesVisible({ period: MINUTE })],
+              right: [api.workQueue.queue.metricApproximateAgeOfOldestMessage({ period: MINUTE })],
+            },
+            {
+              title: 'Dead letters',
+              left: [
+                api.workQueue.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: MINUTE }),
+                this.slack.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: MINUTE }),
+              ],
+            },
+            {
+              title: 'Worker',
+              left: [
+                api.worker.metricInvocations({ period: MINUTE }),
+                api.worker.metricErrors({ period: MINUTE }),
+              ],
+              right: [api.worker.metricDuration({ period: MINUTE, statistic: 'p99' })],
+            },
+          ],
+        },
+        ...(props.regionalWebAcl
+          ? [
+              {
+                title: 'WAF',
+                graphs: [
+                  {
+                    title: 'Regional web ACL',
+                    left: ['AllowedRequests', 'BlockedRequests'].map(
+                      (metricName) =>
+                        new Metric({
+                          namespace: 'AWS/WAFV2',
+                          metricName,
+                          dimensionsMap: {
+                            WebACL: props.regionalWebAcl!.metricName,
+                            Rule: 'ALL',
+                            Region: this.region,
+                          },
+                          statistic: 'Sum',
+                          period: FIVE_MINUTES,
+                        }),
+                    ),
+                  },
+                ],
+              },
+            ]
+          : []),
+      ],
+    });
+  }
+}
