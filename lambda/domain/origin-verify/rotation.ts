@@ -195,6 +195,11 @@ export async function finishSecret(event: RotationEvent, deps: RotationDependenc
     deps.log?.('finishSecret: version is current already', { token: event.ClientRequestToken });
     return;
   }
+  // Never promote a value CloudFront does not send (Secrets Manager only calls this after testSecret passed).
+  const pending = await valueOf(deps, event.SecretId, 'AWSPENDING', event.ClientRequestToken);
+  if ((await deps.distribution.read(deps.signal)).value !== pending) {
+    throw new RotationError('CloudFront is not configured with the pending value; not promoting it');
+  }
   await deps.secrets.send(
     new UpdateSecretVersionStageCommand({
       SecretId: event.SecretId,

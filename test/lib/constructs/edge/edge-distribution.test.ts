@@ -142,7 +142,7 @@ describe('security headers: the CloudFront policy and the wrapper come from one 
       ...SECURITY_HEADERS,
       strictTransportSecurity: { maxAgeSeconds: 31_536_000, includeSubDomains: true, preload: true },
       contentSecurityPolicy: "default-src 'none'; frame-ancestors 'none'; sandbox",
-    } as SecurityHeadersDefinition;
+    } as unknown as SecurityHeadersDefinition;
     const config = headersPolicyOf(distributionTemplate([], { securityHeaders: changed }));
     expect(renderedByCloudFront(config)).toEqual(securityHeaderValues(changed));
     expect(renderedByCloudFront(config)).not.toEqual(securityHeaderValues(SECURITY_HEADERS));
