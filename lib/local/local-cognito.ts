@@ -40,7 +40,8 @@ const START_SCRIPT = require.resolve('cognito-local/lib/bin/start.js');
 const READY_LINE = /Cognito Local running on http:\/\//;
 const DIRECTORY_FILE = 'rampart-directory.json';
 
-function freeLoopbackPort(): Promise<number> {
+/** A port free on 127.0.0.1 right now (cognito-local needs it up front: it puts it in the issuer). */
+export function freeLoopbackPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -51,32 +52,36 @@ function freeLoopbackPort(): Promise<number> {
   });
 }
 
-function waitForLine(child: ChildProcess, pattern: RegExp, timeoutMs: number): Promise<void> {
+/** Resolves when cognito-local (`child`, stdout and stderr piped) reports it is listening. */
+export function waitForCognitoLocal(child: ChildProcess, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
     let output = '';
     const done = (error?: Error): void => {
       clearTimeout(timer);
       child.stdout?.off('data', onData);
+      child.stderr?.off('data', onData);
       child.off('exit', onExit);
       if (error) reject(error);
       else resolve();
     };
     const onData = (chunk: Buffer): void => {
       output += chunk.toString('utf8');
-      if (pattern.test(output)) done();
+      if (READY_LINE.test(output)) done();
     };
     const onExit = (code: number | null): void =>
-      done(new Error(`cognito-local exited with ${String(code)}:\n${output}`));
+      done(new Error(`cognito-local exited with ${String(code)} before it was ready:\n${output}`));
     const timer = setTimeout(
       () => done(new Error(`cognito-local did not start in ${timeoutMs} ms:\n${output}`)),
       timeoutMs,
     );
     child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
     child.once('exit', onExit);
   });
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
+/** Terminates a child process and resolves once it has exited. */
+export function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     child.once('exit', () => resolve());
@@ -108,7 +113,7 @@ export async function startLocalCognito(options: LocalCognitoOptions): Promise<L
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   try {
-    await waitForLine(child, READY_LINE, options.startTimeoutMs ?? 20_000);
+    await waitForCognitoLocal(child, options.startTimeoutMs ?? 20_000);
   } catch (error) {
     await stopChild(child);
     throw error;

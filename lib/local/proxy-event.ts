@@ -170,6 +170,20 @@ function requestContext(
   };
 }
 
+/** What the authorizer event and the proxy event both carry about the request. */
+function requestFields(parts: HttpRequestParts, match: RouteMatch) {
+  return {
+    resource: match.route.path,
+    path: parts.path,
+    httpMethod: parts.method,
+    headers: parts.headers,
+    multiValueHeaders: parts.multiValueHeaders,
+    pathParameters: match.pathParameters,
+    ...queryMaps(parts.query),
+    stageVariables: null,
+  };
+}
+
 /** The method ARN API Gateway gives a REQUEST authorizer for this call. */
 export function methodArn(stage: string, method: string, path: string): string {
   return `arn:aws:execute-api:local:${LOCAL_ACCOUNT_ID}:${LOCAL_API_ID}/${stage}/${method}${path}`;
@@ -186,14 +200,7 @@ export function authorizerEventOf(
   return {
     type: 'REQUEST',
     methodArn: methodArn(stage, parts.method, parts.path),
-    resource: match.route.path,
-    path: parts.path,
-    httpMethod: parts.method,
-    headers: parts.headers,
-    multiValueHeaders: parts.multiValueHeaders,
-    pathParameters: match.pathParameters,
-    ...queryMaps(parts.query),
-    stageVariables: null,
+    ...requestFields(parts, match),
     requestContext: { ...context, authorizer: undefined },
   };
 }
@@ -207,14 +214,7 @@ export function proxyEventOf(
   authorizer: Record<string, unknown> | null,
 ): APIGatewayProxyEvent {
   return {
-    resource: match.route.path,
-    path: parts.path,
-    httpMethod: parts.method,
-    headers: parts.headers,
-    multiValueHeaders: parts.multiValueHeaders,
-    pathParameters: match.pathParameters,
-    ...queryMaps(parts.query),
-    stageVariables: null,
+    ...requestFields(parts, match),
     requestContext: { ...requestContext(parts, match.route, stage, requestId), authorizer },
     body: parts.body,
     isBase64Encoded: false,

@@ -1,9 +1,9 @@
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freeLoopbackPort, stopChild, waitForCognitoLocal } from '../../lib/local/local-cognito';
 import {
   createLocalUser,
   provisionLocalDirectory,
@@ -38,7 +38,6 @@ export interface StartCognitoLocalOptions {
 }
 
 const START_SCRIPT = require.resolve('cognito-local/lib/bin/start.js');
-const READY_LINE = /Cognito Local running on (http:\/\/\S+)/;
 
 /** Dummy credentials and region: the SDK signs requests, cognito-local ignores the signature. */
 export const LOCAL_AWS_ENV = {
@@ -46,58 +45,6 @@ export const LOCAL_AWS_ENV = {
   AWS_SECRET_ACCESS_KEY: 'local',
   AWS_REGION: 'local',
 } as const;
-
-function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function waitForReady(child: ChildProcess, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(
-      () => fail(new Error(`cognito-local did not start in ${timeoutMs} ms:\n${output}`)),
-      timeoutMs,
-    );
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString('utf8');
-      if (READY_LINE.test(output)) {
-        cleanup();
-        resolve();
-      }
-    };
-    const onExit = (code: number | null): void =>
-      fail(new Error(`cognito-local exited with ${String(code)} before it was ready:\n${output}`));
-    const fail = (error: Error): void => {
-      cleanup();
-      reject(error);
-    };
-    const cleanup = (): void => {
-      clearTimeout(timer);
-      child.stdout?.off('data', onData);
-      child.stderr?.off('data', onData);
-      child.off('exit', onExit);
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', onExit);
-  });
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
 
 /**
  * Starts cognito-local on a free loopback port with its data in a fresh temp directory, then
@@ -113,7 +60,7 @@ export async function startCognitoLocal(options: StartCognitoLocalOptions = {}):
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   try {
-    await waitForReady(child, options.startTimeoutMs ?? 20_000);
+    await waitForCognitoLocal(child, options.startTimeoutMs ?? 20_000);
   } catch (error) {
     await stopChild(child);
     rmSync(dataDir, { recursive: true, force: true });
