@@ -1,9 +1,9 @@
 import { Duration } from 'aws-cdk-lib';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { MathExpression, Metric, TreatMissingData, ComparisonOperator } from 'aws-cdk-lib/aws-cloudwatch';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct, IConstruct } from 'constructs';
 import { ROUTES } from '../../lambda/routes';
-import { DEFAULT_TIMEOUT_MS } from '../../lambda/shared/route';
 import { maxConnectionsOf, proxyConnectionBudget } from '../config';
 import type { SecureVpc } from '../constructs/network/secure-vpc';
 import type { RampartFunction } from '../constructs/compute/rampart-function';
@@ -95,67 +95,43 @@ export class OpsStack extends RampartStack {
     });
     this.topics.key.grantEncryptDecrypt(new ServicePrincipal(`logs.${this.region}.amazonaws.com`));
 
-    // Functions: every route, the authorizer, the worker and the scheduled ones.
-    const watched: {
-      fn: RampartFunction;
-      component: string;
-      timeoutMs: number;
-      reserved: number;
-      impact: string;
-      errorsRunbook?: string;
-    }[] = [
+    // Functions: every route, the authorizer, the worker, the scheduled ones, origin-verify rotation
+    // and the notifier itself. Timeout and reservation are read from each function's definition.
+    const watched: { fn: RampartFunction; component: string; impact: string; errorsRunbook?: string }[] = [
       ...ROUTES.map((route) => ({
         fn: api.routeFunctions[route.id],
         component: kebab(route.id),
-        timeoutMs: (Math.ceil((route.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000) + 1) * 1000,
-        reserved: config.functions.apiReservedConcurrency,
         impact: `${route.method} ${route.path}`,
       })),
       {
         fn: api.authorizerFunction,
         component: 'authorizer',
-        timeoutMs: 5000,
-        reserved: config.functions.apiReservedConcurrency,
         impact: 'Every authenticated route (the authorizer)',
         errorsRunbook: 'authorizer-errors',
       },
-      {
-        fn: api.worker,
-        component: 'worker',
-        timeoutMs: 30_000,
-        reserved: config.functions.workerReservedConcurrency,
-        impact: 'Event processing (worker)',
-      },
+      { fn: api.worker, component: 'worker', impact: 'Event processing (worker)' },
       {
         fn: api.outboxRelay,
         component: 'outbox-relay',
-        timeoutMs: 50_000,
-        reserved: 1,
         impact: 'Relaying unpublished events (outbox relay)',
       },
+      { fn: api.apiKeyCleanup, component: 'api-key-cleanup', impact: 'Expired API key removal (cleanup)' },
       {
-        fn: api.apiKeyCleanup,
-        component: 'api-key-cleanup',
-        timeoutMs: 120_000,
-        reserved: 1,
-        impact: 'Expired API key removal (cleanup)',
+        fn: api.originVerifyRotation,
+        component: 'origin-verify-rotation',
+        impact: 'Rotation of the CloudFront origin-verify header',
       },
-      {
-        fn: this.slack.notifier,
-        component: 'notifier',
-        timeoutMs: 30_000,
-        reserved: 5,
-        impact: 'Alert delivery to Slack (notifier)',
-      },
+      { fn: this.slack.notifier, component: 'notifier', impact: 'Alert delivery to Slack (notifier)' },
     ];
     for (const w of watched) {
+      const definition = w.fn.node.defaultChild as CfnFunction;
       functionAlarms(
         this.alarms,
         {
           fn: w.fn,
           component: w.component,
-          timeout: Duration.millis(w.timeoutMs),
-          reservedConcurrency: w.reserved,
+          timeout: Duration.seconds(definition.timeout ?? 3),
+          reservedConcurrency: definition.reservedConcurrentExecutions ?? 0,
           impact: w.impact,
           errorsRunbook: w.errorsRunbook,
         },
