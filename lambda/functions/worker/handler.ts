@@ -1,5 +1,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
@@ -22,6 +23,9 @@ async function processRecord(record: SQSRecord): Promise<void> {
  */
 export const handler = middy(async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
   const response = await processPartialResponse(event, processRecord, processor, { context });
+  // Every batch publishes its counts (and Powertools never warns about an empty flush).
+  metrics.addMetric('WorkerRecords', MetricUnit.Count, event.Records.length);
+  metrics.addMetric('WorkerRecordFailures', MetricUnit.Count, response.batchItemFailures.length);
   await recordHeartbeat(getDb(), systemClock.now()).catch((error: unknown) =>
     logger.warn('Heartbeat not recorded', { error: error instanceof Error ? error.message : String(error) }),
   );
