@@ -1,5 +1,5 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { ENVIRONMENT_NAMES } from '../../../lib/config';
+import { ENVIRONMENT_NAMES, loadEnvironmentConfig, parseEnvironmentConfig } from '../../../lib/config';
 import { ROUTES } from '../../../lambda/routes';
 import { DEFAULT_BODY_LIMIT_BYTES } from '../../../lambda/shared/route';
 import { synthEnvironments } from '../../support/synth';
@@ -410,5 +410,37 @@ describe.each(ENVIRONMENT_NAMES)('edge (%s)', (name) => {
         }),
       },
     });
+  });
+});
+
+describe('edge config validation', () => {
+  const prod = loadEnvironmentConfig('prod');
+  const withEdge = (edge: Record<string, unknown>) => ({ ...prod, edge: { ...prod.edge, ...edge } });
+
+  test('rotation at most every 30 days, stricter auth rule, us-east-1 certificates only, WAF minimum rate', () => {
+    expect(() => parseEnvironmentConfig(withEdge({ originVerifyRotationDays: 31 }))).toThrow(
+      /edge\.originVerifyRotationDays/,
+    );
+    expect(() =>
+      parseEnvironmentConfig(withEdge({ authRateLimit: { limit: 5000, windowSeconds: 300 } })),
+    ).toThrow(/edge\.authRateLimit\.limit: must be at most as permissive as edge\.rateLimit/);
+    expect(() =>
+      parseEnvironmentConfig(
+        withEdge({
+          domain: {
+            name: 'api.example.com',
+            certificateArn:
+              'arn:aws:acm:eu-west-1:333333333333:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b',
+          },
+        }),
+      ),
+    ).toThrow(/edge\.domain\.certificateArn: must be an ACM certificate ARN in us-east-1/);
+    expect(() => parseEnvironmentConfig(withEdge({ rateLimit: { limit: 5, windowSeconds: 300 } }))).toThrow(
+      /edge\.rateLimit\.limit/,
+    );
+    expect(() => parseEnvironmentConfig(withEdge({ rateLimit: { limit: 100, windowSeconds: 30 } }))).toThrow(
+      /edge\.rateLimit\.windowSeconds: must be one of 60, 120, 300, 600/,
+    );
+    expect(() => parseEnvironmentConfig(withEdge({}))).not.toThrow();
   });
 });
