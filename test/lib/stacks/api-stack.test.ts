@@ -192,7 +192,8 @@ describe.each(ENVIRONMENT_NAMES)('Api stack (%s)', (name) => {
 
   test('functions: Node.js 24 on arm64, in the VPC, reserved concurrency, JSON logs to encrypted groups', () => {
     const functions = Object.values(resourcesOf(template, 'AWS::Lambda::Function'));
-    expect(functions.length).toBe(ROUTES.length + 5);
+    // Routes, the authorizer, worker, outbox relay, key cleanup, JWKS fetcher and origin-verify rotation.
+    expect(functions.length).toBe(ROUTES.length + 6);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -267,7 +268,13 @@ describe.each(ENVIRONMENT_NAMES)('Api stack (%s)', (name) => {
 
   test('the authorizer gets the JWKS from the deploy-time custom resource, never fetching it', () => {
     template.hasResourceProperties('Custom::Jwks', {
-      JwksUrl: Match.objectLike({ 'Fn::Join': Match.anyValue() }),
+      JwksUrl: {
+        'Fn::Join': [
+          '',
+          [`https://cognito-idp.${config.region}.amazonaws.com/`, Match.anyValue(), '/.well-known/jwks.json'],
+        ],
+      },
+      Revision: config.auth.jwksRevision,
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
       Description: Match.stringLikeRegexp('^REQUEST authorizer'),
