@@ -1,0 +1,5 @@
+import { opsEnvironmentTests } from './ops-environment';
+
+describe('Ops alarms, dev', () => {
+  opsEnvironmentTests('dev');
+});

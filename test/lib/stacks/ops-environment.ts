@@ -1,0 +1,429 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Stack } from 'aws-cdk-lib';
+import { EVENT_ALERTS } from '../../../lambda/domain/notify/event-alerts';
+import { ALARM_SEVERITIES, type AlarmSeverity, type EnvironmentName } from '../../../lib/config';
+import type { RampartEnvironment } from '../../../lib/rampart-app';
+import { GLOBAL_REGION } from '../../../lib/stacks/ops-global-stack';
+import { synthEnvironments, type SynthesizedEnvironment } from '../../support/synth';
+
+export const RUNBOOK_DIR = join(__dirname, '..', '..', '..', 'runbooks', 'alarms');
+
+/** Sections every alarm runbook must have, as `##` headings, in this order. */
+export const REQUIRED_SECTIONS = [
+  'What it means',
+  'Impact and severity',
+  'Dashboards and queries',
+  'Diagnosis',
+  'Mitigation',
+  'Verification',
+  'Escalation',
+  'Related alarms',
+  'Last reviewed',
+] as const;
+
+/** Resource types that must each be watched by at least one alarm. */
+export const WATCHED_TYPES = [
+  'AWS::Lambda::Function',
+  'AWS::SQS::Queue',
+  'AWS::RDS::DBInstance',
+  'AWS::RDS::DBProxy',
+  'AWS::ApiGateway::Stage',
+  'AWS::WAFv2::WebACL',
+  'AWS::CloudFront::Distribution',
+] as const;
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export interface AlarmResource {
+  readonly stack: Stack;
+  readonly part: string;
+  readonly logicalId: string;
+  readonly type: string;
+  readonly properties: Json;
+  readonly name: string;
+  readonly description: string;
+}
+
+export interface TemplateSet {
+  readonly env: SynthesizedEnvironment;
+  /** Template JSON by stack name. */
+  readonly templates: Map<string, { part: string; stack: Stack; json: Json }>;
+  readonly alarms: AlarmResource[];
+}
+
+export function synthOps(name: EnvironmentName): TemplateSet {
+  const env = synthEnvironments([name])[name];
+  const templates = new Map<string, { part: string; stack: Stack; json: Json }>();
+  for (const [part, stack] of Object.entries(env.stacks) as [keyof RampartEnvironment, Stack | undefined][]) {
+    if (!stack) continue;
+    templates.set(stack.stackName, { part, stack, json: env.template(part).toJSON() });
+  }
+  const alarms: AlarmResource[] = [];
+  for (const { part, stack, json } of templates.values()) {
+    for (const [logicalId, resource] of Object.entries(json.Resources ?? {}) as [string, Json][]) {
+      if (resource.Type !== 'AWS::CloudWatch::Alarm' && resource.Type !== 'AWS::CloudWatch::CompositeAlarm')
+        continue;
+      alarms.push({
+        stack,
+        part,
+        logicalId,
+        type: resource.Type,
+        properties: resource.Properties,
+        name: resource.Properties.AlarmName,
+        description: resource.Properties.AlarmDescription,
+      });
+    }
+  }
+  return { env, templates, alarms };
+}
+
+export function severityOf(alarm: AlarmResource): AlarmSeverity | undefined {
+  const match = /^Severity: (critical|warning|info)\. /.exec(alarm.description);
+  return match?.[1] as AlarmSeverity | undefined;
+}
+
+export function runbookUrlOf(alarm: AlarmResource): string | undefined {
+  return / Runbook: (https:\/\/\S+)$/.exec(alarm.description)?.[1];
+}
+
+/** `##` headings of a markdown file, fenced code excluded. */
+export function headings(markdown: string): string[] {
+  const result: string[] = [];
+  let fenced = false;
+  for (const line of markdown.split('\n')) {
+    if (line.startsWith('```')) fenced = !fenced;
+    else if (!fenced && line.startsWith('## ')) result.push(line.slice(3).trim());
+  }
+  return result;
+}
+
+/** The text of one `##` section. */
+export function section(markdown: string, title: string): string {
+  const lines = markdown.split('\n');
+  const start = lines.findIndex((line) => line.trim() === `## ${title}`);
+  if (start < 0) return '';
+  const rest = lines.slice(start + 1);
+  let fenced = false;
+  const end = rest.findIndex((line) => {
+    if (line.startsWith('```')) fenced = !fenced;
+    return !fenced && line.startsWith('## ');
+  });
+  return rest.slice(0, end < 0 ? undefined : end).join('\n');
+}
+
+export function runbookFiles(): string[] {
+  return existsSync(RUNBOOK_DIR)
+    ? readdirSync(RUNBOOK_DIR)
+        .filter((file) => file.endsWith('.md'))
+        .map((file) => file.slice(0, -3))
+    : [];
+}
+
+export function readRunbook(id: string): string {
+  return readFileSync(join(RUNBOOK_DIR, `${id}.md`), 'utf8');
+}
+
+/** Runbook ids used by event alerts (EventBridge rules rendered by the notifier). */
+export const EVENT_RUNBOOKS = EVENT_ALERTS.map((alert) => alert.id);
+
+/** A reference resolved to the resource it names: `<stackName>/<logicalId>`, or a literal. */
+export type Resolved = { readonly ref: string } | { readonly literal: string };
+
+/**
+ * Follows `Ref`, `Fn::GetAtt` and cross-stack `Fn::GetStackOutput` / `Fn::ImportValue` to the
+ * resource a dimension value names.
+ */
+export function resolver(set: TemplateSet): (value: unknown, stackName: string) => Resolved | undefined {
+  const exportsByName = new Map<string, { stackName: string; value: unknown }>();
+  for (const [stackName, { json }] of set.templates) {
+    for (const output of Object.values(json.Outputs ?? {}) as Json[]) {
+      if (typeof output.Export?.Name === 'string')
+        exportsByName.set(output.Export.Name, { stackName, value: output.Value });
+    }
+  }
+  const resolve = (value: unknown, stackName: string): Resolved | undefined => {
+    if (typeof value === 'string') return { literal: value };
+    if (typeof value !== 'object' || value === null) return undefined;
+    const v = value as Json;
+    if (typeof v.Ref === 'string') return { ref: `${stackName}/${v.Ref}` };
+    if (Array.isArray(v['Fn::GetAtt'])) return { ref: `${stackName}/${v['Fn::GetAtt'][0]}` };
+    if (v['Fn::GetStackOutput']) {
+      const { StackName, OutputName } = v['Fn::GetStackOutput'] as { StackName: string; OutputName: string };
+      const output = set.templates.get(StackName)?.json.Outputs?.[OutputName];
+      return output ? resolve(output.Value, StackName) : undefined;
+    }
+    if (typeof v['Fn::ImportValue'] === 'string') {
+      const exported = exportsByName.get(v['Fn::ImportValue']);
+      return exported ? resolve(exported.value, exported.stackName) : undefined;
+    }
+    return undefined;
+  };
+  return resolve;
+}
+
+/** Every dimension of an alarm (single metric or metric math), as name -> resolved value. */
+export function dimensionsOf(alarm: AlarmResource): { name: string; value: unknown }[] {
+  const own = (alarm.properties.Dimensions ?? []) as { Name: string; Value: unknown }[];
+  const math = ((alarm.properties.Metrics ?? []) as Json[]).flatMap(
+    (m) => (m.MetricStat?.Metric?.Dimensions ?? []) as { Name: string; Value: unknown }[],
+  );
+  return [...own, ...math].map((d) => ({ name: d.Name, value: d.Value }));
+}
+
+export function namespacesOf(alarm: AlarmResource): string[] {
+  const own = alarm.properties.Namespace ? [alarm.properties.Namespace as string] : [];
+  const math = ((alarm.properties.Metrics ?? []) as Json[])
+    .map((m) => m.MetricStat?.Metric?.Namespace as string | undefined)
+    .filter((n): n is string => n !== undefined);
+  return [...own, ...math];
+}
+
+/**
+ * Functions invoked only by CloudFormation during a deployment (custom resource providers,
+ * CDK triggers): a failure fails the deployment in front of the deployer, so they carry no alarms.
+ */
+export function deployTimeFunctions(json: Json): Set<string> {
+  const resources = json.Resources as Record<string, Json>;
+  const functionOf = (value: unknown): string | undefined => {
+    const v = value as Json | undefined;
+    const id = v?.Ref ?? (Array.isArray(v?.['Fn::GetAtt']) ? v['Fn::GetAtt'][0] : undefined);
+    if (typeof id !== 'string') return undefined;
+    const target = resources[id];
+    if (target?.Type === 'AWS::Lambda::Version') return functionOf(target.Properties.FunctionName);
+    return target?.Type === 'AWS::Lambda::Function' ? id : undefined;
+  };
+  const result = new Set<string>();
+  for (const resource of Object.values(resources)) {
+    if (!/^(Custom::|AWS::CloudFormation::CustomResource$)/.test(resource.Type)) continue;
+    for (const key of ['ServiceToken', 'HandlerArn']) {
+      const fn = functionOf(resource.Properties?.[key]);
+      if (fn) result.add(fn);
+    }
+  }
+  return result;
+}
+
+/** Resources of the watched types that no alarm's dimensions point at. */
+export function coverage(
+  set: TemplateSet,
+  alarms: readonly AlarmResource[],
+): { unwatched: string[]; counted: Record<string, number> } {
+  const resolve = resolver(set);
+  const watchedRefs = new Set<string>();
+  const literals = new Map<string, Set<string>>();
+  for (const alarm of alarms) {
+    for (const { name: dimension, value } of dimensionsOf(alarm)) {
+      const resolved = resolve(value, alarm.stack.stackName);
+      if (!resolved) continue;
+      if ('ref' in resolved) watchedRefs.add(resolved.ref);
+      else literals.set(dimension, (literals.get(dimension) ?? new Set()).add(resolved.literal));
+    }
+  }
+  const unwatched: string[] = [];
+  const counted: Record<string, number> = {};
+  for (const [stackName, { json }] of set.templates) {
+    const deployTime = deployTimeFunctions(json);
+    for (const [id, resource] of Object.entries(json.Resources as Record<string, Json>)) {
+      if (!(WATCHED_TYPES as readonly string[]).includes(resource.Type)) continue;
+      if (resource.Type === 'AWS::Lambda::Function' && deployTime.has(id)) continue;
+      counted[resource.Type] = (counted[resource.Type] ?? 0) + 1;
+      const byRef = watchedRefs.has(`${stackName}/${id}`);
+      const byName =
+        resource.Type === 'AWS::WAFv2::WebACL' &&
+        literals.get('WebACL')?.has(resource.Properties.VisibilityConfig.MetricName);
+      if (!byRef && !byName) unwatched.push(`${stackName} ${resource.Type} ${id}`);
+    }
+  }
+  return { unwatched, counted };
+}
+
+/** The catalogue tests of one environment (one synth per test file keeps each file under 10 s). */
+export function opsEnvironmentTests(name: EnvironmentName): void {
+  let set: TemplateSet;
+  beforeAll(() => {
+    set = synthOps(name);
+  });
+
+  const topicRefs = (part: 'ops' | 'opsGlobal') => {
+    const stack = set.env.stacks[part];
+    return Object.fromEntries(
+      ALARM_SEVERITIES.map((severity) => [severity, stack.resolve(stack.topics.topics[severity].topicArn)]),
+    ) as Record<AlarmSeverity, unknown>;
+  };
+
+  test('every alarm notifies exactly the topic of its severity, on ALARM and on OK', () => {
+    expect(set.alarms.length).toBeGreaterThan(100);
+    for (const alarm of set.alarms) {
+      const severity = severityOf(alarm);
+      expect({ alarm: alarm.name, severity }).toEqual({
+        alarm: alarm.name,
+        severity: expect.stringMatching(/^(critical|warning|info)$/),
+      });
+      const expected = [topicRefs(alarm.part as 'ops' | 'opsGlobal')[severity!]];
+      expect({ alarm: alarm.name, actions: alarm.properties.AlarmActions }).toEqual({
+        alarm: alarm.name,
+        actions: expected,
+      });
+      expect({ alarm: alarm.name, ok: alarm.properties.OKActions }).toEqual({
+        alarm: alarm.name,
+        ok: expected,
+      });
+      expect(alarm.properties.ActionsEnabled ?? true).toBe(true);
+    }
+  });
+
+  test('names are <app>-<env>-<component>-<signal>, unique, and metric alarms set missing data and M of N', () => {
+    const names = set.alarms.map((alarm) => alarm.name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const alarm of set.alarms) {
+      expect(alarm.name).toMatch(new RegExp(`^rampart-${name}-[a-z0-9]+(-[a-z0-9]+)+$`));
+      if (alarm.type !== 'AWS::CloudWatch::Alarm') continue;
+      expect({ alarm: alarm.name, missing: alarm.properties.TreatMissingData }).toEqual({
+        alarm: alarm.name,
+        missing: expect.stringMatching(/^(breaching|notBreaching|ignore|missing)$/),
+      });
+      expect(alarm.properties.EvaluationPeriods).toBeGreaterThanOrEqual(1);
+      expect(alarm.properties.DatapointsToAlarm).toBeGreaterThanOrEqual(1);
+      expect(alarm.properties.DatapointsToAlarm).toBeLessThanOrEqual(alarm.properties.EvaluationPeriods);
+    }
+  });
+
+  test('component alarms use the configured M of N', () => {
+    const { evaluationPeriods, datapointsToAlarm } = set.env.config.alarms.datapoints;
+    const errors = set.alarms.find((alarm) => alarm.name === `rampart-${name}-get-project-errors`)!;
+    expect(errors.properties).toMatchObject({
+      EvaluationPeriods: evaluationPeriods,
+      DatapointsToAlarm: datapointsToAlarm,
+    });
+  });
+
+  test('every description states severity, impact, dashboard and a runbook that exists with every required section', () => {
+    const base = `${set.env.config.alarms.docsBaseUrl}runbooks/alarms/`;
+    for (const alarm of set.alarms) {
+      expect(alarm.description).toMatch(
+        /^Severity: (critical|warning|info)\. Impact: .+ Dashboard: https:\/\/\S+#dashboards\/dashboard\/rampart-[a-z]+-ops Runbook: https:\/\/\S+\.md$/,
+      );
+      expect(alarm.description.length).toBeLessThanOrEqual(1024);
+      const url = runbookUrlOf(alarm)!;
+      expect(url.startsWith(base)).toBe(true);
+      const id = url.slice(base.length, -3);
+      expect({ alarm: alarm.name, runbookExists: existsSync(join(RUNBOOK_DIR, `${id}.md`)) }).toEqual({
+        alarm: alarm.name,
+        runbookExists: true,
+      });
+    }
+  });
+
+  test('every runbook in use has the required sections in order, commands, a query and a review date', () => {
+    const used = new Set([
+      ...set.alarms.map((alarm) => runbookUrlOf(alarm)!.split('/').pop()!.slice(0, -3)),
+      ...EVENT_RUNBOOKS,
+    ]);
+    for (const id of used) {
+      const markdown = readRunbook(id);
+      const found = headings(markdown).filter((h) => (REQUIRED_SECTIONS as readonly string[]).includes(h));
+      expect({ id, sections: found }).toEqual({ id, sections: [...REQUIRED_SECTIONS] });
+      expect({ id, commands: /```(sh|bash)\n/.test(section(markdown, 'Mitigation')) }).toEqual({
+        id,
+        commands: true,
+      });
+      expect({
+        id,
+        query: /```\n(fields|filter|stats) /.test(section(markdown, 'Dashboards and queries')),
+      }).toEqual({ id, query: true });
+      expect({ id, reviewed: /\b20\d\d-\d\d-\d\d\b/.test(section(markdown, 'Last reviewed')) }).toEqual({
+        id,
+        reviewed: true,
+      });
+    }
+  });
+
+  test('no runbook exists for an alarm or event alert that no longer exists', () => {
+    const used = new Set([
+      ...set.alarms.map((alarm) => runbookUrlOf(alarm)!.split('/').pop()!.slice(0, -3)),
+      ...EVENT_RUNBOOKS,
+    ]);
+    expect(runbookFiles().filter((id) => !used.has(id))).toEqual([]);
+  });
+
+  test('CloudFront and edge WAF alarms live only in us-east-1, and they exist', () => {
+    const global = (alarm: AlarmResource) =>
+      namespacesOf(alarm).includes('AWS/CloudFront') ||
+      (namespacesOf(alarm).includes('AWS/WAFV2') && !dimensionsOf(alarm).some((d) => d.name === 'Region'));
+    const edgeAlarms = set.alarms.filter(global);
+    expect(edgeAlarms.map((alarm) => alarm.name).sort()).toEqual([
+      `rampart-${name}-cdn-5xx-rate`,
+      `rampart-${name}-edge-waf-blocked-spike`,
+    ]);
+    for (const alarm of edgeAlarms) expect(alarm.stack.region).toBe(GLOBAL_REGION);
+    expect(set.env.stacks.opsGlobal.region).toBe(GLOBAL_REGION);
+  });
+
+  test('the topic keys let CloudWatch and EventBridge publish, and the topics are encrypted with them', () => {
+    for (const part of ['ops', 'opsGlobal'] as const) {
+      const json = set.env.template(part).toJSON();
+      const keys = Object.entries(json.Resources as Record<string, Json>).filter(
+        ([, r]) => r.Type === 'AWS::KMS::Key',
+      );
+      const [keyId, key] = keys.find(([id]) => id.startsWith('TopicsKey'))!;
+      expect(key.Properties.KeyPolicy.Statement).toContainEqual({
+        Sid: 'AllowAlarmAndEventPublishers',
+        Effect: 'Allow',
+        Principal: { Service: ['cloudwatch.amazonaws.com', 'events.amazonaws.com'] },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        Resource: '*',
+      });
+      const topics = Object.values(json.Resources as Record<string, Json>).filter(
+        (r) => r.Type === 'AWS::SNS::Topic',
+      );
+      expect(topics).toHaveLength(3);
+      for (const topic of topics)
+        expect(topic.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
+    }
+  });
+
+  test('every Lambda function, queue, database, proxy, API stage, web ACL and distribution has an alarm', () => {
+    const { unwatched, counted } = coverage(set, set.alarms);
+    expect(unwatched).toEqual([]);
+    // The check saw every watched type (a type that vanished from the templates would pass silently).
+    expect(Object.keys(counted).sort()).toEqual([...WATCHED_TYPES].sort());
+  });
+
+  test('the coverage check fails when a resource loses its alarms', () => {
+    const workerArn = set.env.stacks.api.resolve(set.env.stacks.api.worker.functionName) as { Ref: string };
+    const withoutWorker = set.alarms.filter((alarm) => !alarm.name.startsWith(`rampart-${name}-worker-`));
+    expect(coverage(set, withoutWorker).unwatched).toEqual([
+      `Rampart-${name}-Api AWS::Lambda::Function ${workerArn.Ref}`,
+    ]);
+    const withoutDb = set.alarms.filter(
+      (alarm) =>
+        !/-db-(cpu|freeable-memory|free-storage|connections|read-latency|write-latency|load)$/.test(
+          alarm.name,
+        ),
+    );
+    expect(coverage(set, withoutDb).unwatched).toEqual([
+      expect.stringMatching(new RegExp(`^Rampart-${name}-Data AWS::RDS::DBInstance `)),
+    ]);
+  });
+
+  test('the pager subscription never puts an integration key in the template', () => {
+    const paging = set.env.config.alarms.paging;
+    const subscriptions = [...set.templates.values()].flatMap(({ json }) =>
+      Object.values(json.Resources as Record<string, Json>).filter(
+        (r) => r.Type === 'AWS::SNS::Subscription',
+      ),
+    );
+    const pager = subscriptions.filter(
+      (s) => s.Properties.Protocol === 'https' || s.Properties.Protocol === 'email',
+    );
+    if (paging?.kind === 'https') {
+      expect(pager.map((s) => s.Properties.Endpoint)).toEqual([
+        `{{resolve:secretsmanager:${paging.endpointSecretName}:SecretString:::}}`,
+        `{{resolve:secretsmanager:${paging.endpointSecretName}:SecretString:::}}`,
+      ]);
+    } else if (paging?.kind === 'email') {
+      expect(pager.map((s) => s.Properties.Endpoint)).toEqual([paging.address, paging.address]);
+    }
+  });
+}
