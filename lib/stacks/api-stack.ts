@@ -138,6 +138,7 @@ export class ApiStack extends RampartStack {
       stageThrottle: config.api.stageThrottle,
       accessLogGroup: accessLogs.logGroup,
       minimumCompressionBytes: config.api.minimumCompressionBytes,
+      corsAllowedOrigins: config.cors.allowedOrigins,
       usagePlans: config.api.usagePlans,
     });
     this.wireApiKeyManagement();

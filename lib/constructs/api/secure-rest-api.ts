@@ -1,4 +1,4 @@
-import { Size, Validations } from 'aws-cdk-lib';
+import { Duration, Size, Validations } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
   ApiKeySourceType,
@@ -50,9 +50,34 @@ export interface SecureRestApiProps {
   readonly accessLogGroup: ILogGroup;
   /** Responses of at least this many bytes are compressed when the client accepts it. */
   readonly minimumCompressionBytes: number;
+  /**
+   * Browser origins allowed to call the API; preflight (OPTIONS) is answered by API Gateway for
+   * them, the handlers add the CORS headers to real responses. Never `*`.
+   * @default - no CORS: no OPTIONS methods
+   */
+  readonly corsAllowedOrigins?: readonly string[];
   /** Usage plan limits per API key tier; every plan has throttle and quota. */
   readonly usagePlans: Readonly<Record<ApiKeyTier, UsagePlanLimits>>;
 }
+
+/** Request headers browsers may send cross-origin (preflight `Access-Control-Allow-Headers`). */
+export const CORS_REQUEST_HEADERS = [
+  'Authorization',
+  'Content-Type',
+  'Idempotency-Key',
+  'If-Match',
+  'If-None-Match',
+  'X-Correlation-Id',
+];
+
+/** Response headers browsers may read cross-origin. */
+export const CORS_EXPOSED_HEADERS = [
+  'ETag',
+  'Location',
+  'Retry-After',
+  'RateLimit-Policy',
+  'X-Correlation-Id',
+];
 
 /** Access log fields: enough to follow one request end to end and to see who was throttled. */
 const ACCESS_LOG_FIELDS = {
@@ -152,7 +177,21 @@ export class SecureRestApi extends Construct {
         methodOptions,
       },
       disableExecuteApiEndpoint: false,
+      ...(props.corsAllowedOrigins && props.corsAllowedOrigins.length > 0
+        ? {
+            defaultCorsPreflightOptions: {
+              allowOrigins: [...props.corsAllowedOrigins],
+              allowMethods: [...new Set(props.routes.map((route) => route.method))],
+              allowHeaders: CORS_REQUEST_HEADERS,
+              exposeHeaders: CORS_EXPOSED_HEADERS,
+              maxAge: Duration.hours(1),
+            },
+          }
+        : {}),
     });
+    if (props.corsAllowedOrigins?.includes('*')) {
+      throw new Error(`SecureRestApi ${id}: corsAllowedOrigins must list origins, never *`);
+    }
 
     const validateBody = new RequestValidator(this, 'BodyValidator', {
       restApi: this.api,
@@ -205,6 +244,20 @@ export class SecureRestApi extends Construct {
           reason: `Public by the route manifest (${route.id}): callers authenticate here or only read liveness; throttled per method and by WAF.`,
         });
       }
+    }
+
+    for (const method of this.api.methods) {
+      if (method.httpMethod !== 'OPTIONS') continue;
+      Validations.of(method).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason:
+          'CORS preflight: browsers send OPTIONS without credentials; API Gateway answers it itself (mock integration), no handler runs.',
+      });
+      Validations.of(method).acknowledge({
+        id: 'AwsSolutions-COG4',
+        reason:
+          'CORS preflight carries no credentials to authorize; API Gateway answers it with the allowed origins and headers only.',
+      });
     }
 
     addProblemGatewayResponses(this.api);

@@ -17,7 +17,7 @@ function resourcesOf(template: Template, type: string): Resources {
 /** The CFN Method of a route (resource ids are built from the path by CDK). */
 function methodOf(template: Template, route: { method: string; id: string }) {
   const methods = Object.values(resourcesOf(template, 'AWS::ApiGateway::Method')).filter(
-    (method) => method.Properties.OperationName === route.id,
+    (method) => method.Properties.OperationName === route.id && method.Properties.HttpMethod !== 'OPTIONS',
   );
   expect(methods).toHaveLength(1);
   return methods[0].Properties;
@@ -55,7 +55,11 @@ describe.each(ENVIRONMENT_NAMES)('Api stack (%s)', (name) => {
   });
 
   test("one method per manifest route; every non-public route has the authorizer, the public list is the manifest's", () => {
-    template.resourceCountIs('AWS::ApiGateway::Method', ROUTES.length);
+    template.resourcePropertiesCountIs(
+      'AWS::ApiGateway::Method',
+      { HttpMethod: Match.not('OPTIONS') },
+      ROUTES.length,
+    );
     for (const route of ROUTES) {
       const method = methodOf(template, route);
       expect(method.HttpMethod).toBe(route.method);
@@ -68,7 +72,10 @@ describe.each(ENVIRONMENT_NAMES)('Api stack (%s)', (name) => {
       }
     }
     const publicMethods = Object.values(resourcesOf(template, 'AWS::ApiGateway::Method'))
-      .filter((method) => method.Properties.AuthorizationType === 'NONE')
+      .filter(
+        (method) =>
+          method.Properties.AuthorizationType === 'NONE' && method.Properties.HttpMethod !== 'OPTIONS',
+      )
       .map((method) => method.Properties.OperationName)
       .sort();
     expect(publicMethods).toEqual(
@@ -76,6 +83,34 @@ describe.each(ENVIRONMENT_NAMES)('Api stack (%s)', (name) => {
         .map((route) => route.id)
         .sort(),
     );
+  });
+
+  test('CORS preflight only where origins are configured, for exactly those origins', () => {
+    const preflights = template.findResources('AWS::ApiGateway::Method', {
+      Properties: { HttpMethod: 'OPTIONS' },
+    });
+    if (config.cors.allowedOrigins.length === 0) {
+      expect(Object.keys(preflights)).toHaveLength(0);
+      return;
+    }
+    expect(Object.keys(preflights).length).toBeGreaterThan(0);
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'OPTIONS',
+      AuthorizationType: 'NONE',
+      Integration: Match.objectLike({
+        Type: 'MOCK',
+        IntegrationResponses: [
+          Match.objectLike({
+            ResponseParameters: Match.objectLike({
+              'method.response.header.Access-Control-Allow-Origin': `'${config.cors.allowedOrigins[0]}'`,
+              'method.response.header.Access-Control-Allow-Headers': Match.stringLikeRegexp(
+                'Authorization,Content-Type,Idempotency-Key',
+              ),
+            }),
+          }),
+        ],
+      }),
+    });
   });
 
   test('request validation: body routes have a JSON Schema model, path parameters are required', () => {
