@@ -407,6 +407,161 @@ export function opsEnvironmentTests(name: EnvironmentName): void {
     ]);
   });
 
+  test('the notifier: subscribed to every topic (us-east-1 ones cross-region), two async retries, then its encrypted DLQ', () => {
+    const ops = set.env.template('ops');
+    const json = ops.toJSON();
+    const [notifierId] = Object.entries(json.Resources as Record<string, Json>).find(
+      ([id, r]) => r.Type === 'AWS::Lambda::Function' && id.startsWith('SlackNotifier'),
+    )!;
+    const [dlqId] = Object.entries(json.Resources as Record<string, Json>).find(([id]) =>
+      id.startsWith('SlackDeadLetterQueue'),
+    )!;
+    const [keyId] = Object.entries(json.Resources as Record<string, Json>).find(([id]) =>
+      id.startsWith('TopicsKey'),
+    )!;
+    ops.hasResourceProperties('AWS::Lambda::Function', {
+      DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] } },
+      ReservedConcurrentExecutions: 5,
+      Environment: {
+        Variables: {
+          RAMPART_ENVIRONMENT: name,
+          SLACK_WEBHOOK_SECRET_ID: `rampart/${name}/slack-webhook`,
+          ROUTE_ALL_TO_ONE_CHANNEL: String(set.env.config.alarms.routeAllToOneChannel),
+        },
+      },
+    });
+    ops.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: notifierId },
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 3600,
+    });
+    ops.hasResourceProperties('AWS::SQS::Queue', {
+      KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] },
+      MessageRetentionPeriod: 1209600,
+    });
+    const lambdaSubscriptions = Object.values(json.Resources as Record<string, Json>).filter(
+      (r) => r.Type === 'AWS::SNS::Subscription' && r.Properties.Protocol === 'lambda',
+    );
+    expect(lambdaSubscriptions.map((r) => r.Properties.TopicArn)).toEqual([
+      ...ALARM_SEVERITIES.map((severity) => topicRefs('ops')[severity]),
+      ...ALARM_SEVERITIES.map(
+        (severity) => `arn:aws:sns:us-east-1:${set.env.config.account}:rampart-${name}-global-${severity}`,
+      ),
+    ]);
+    expect(lambdaSubscriptions.slice(3).every((r) => r.Properties.Region === 'us-east-1')).toBe(true);
+    const globalTopics = Object.values(
+      set.env.template('opsGlobal').toJSON().Resources as Record<string, Json>,
+    ).filter((r) => r.Type === 'AWS::SNS::Topic');
+    expect(globalTopics.map((t) => t.Properties.TopicName)).toEqual(
+      ALARM_SEVERITIES.map((s) => `rampart-${name}-global-${s}`),
+    );
+  });
+
+  test('Chatbot channels exist only where configured, read-only and logging errors', () => {
+    const chatbot = set.env.config.alarms.chatbot;
+    const channels = Object.values(set.env.template('ops').toJSON().Resources as Record<string, Json>).filter(
+      (r) => r.Type === 'AWS::Chatbot::SlackChannelConfiguration',
+    );
+    if (!chatbot) {
+      expect(channels).toEqual([]);
+      return;
+    }
+    expect(channels.map((c) => [c.Properties.ConfigurationName, c.Properties.SlackChannelId])).toEqual(
+      ALARM_SEVERITIES.map((severity) => [`rampart-${name}-${severity}`, chatbot.channels[severity]]),
+    );
+    for (const channel of channels) {
+      expect(channel.Properties).toMatchObject({
+        SlackWorkspaceId: chatbot.workspaceId,
+        LoggingLevel: 'ERROR',
+        UserRoleRequired: true,
+        GuardrailPolicies: [
+          { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/ReadOnlyAccess']] },
+        ],
+      });
+      expect(channel.Properties.SnsTopicArns).toHaveLength(2);
+    }
+  });
+
+  test('event alerts: one rule per alert on the topic of its severity, with a dead-letter queue', () => {
+    const rules = Object.values(set.env.template('ops').toJSON().Resources as Record<string, Json>).filter(
+      (r) => r.Type === 'AWS::Events::Rule',
+    );
+    expect(rules.map((r) => r.Properties.Description)).toEqual(
+      EVENT_ALERTS.map((a) => `${a.title}: runbooks/alarms/${a.id}.md`),
+    );
+    rules.forEach((rule, index) => {
+      const alert = EVENT_ALERTS[index];
+      expect(rule.Properties.EventPattern).toEqual({
+        source: alert.pattern.source,
+        'detail-type': alert.pattern.detailType,
+        detail: alert.pattern.detail,
+      });
+      expect(rule.Properties.Targets).toEqual([
+        expect.objectContaining({
+          Arn: topicRefs('ops')[alert.severity],
+          RetryPolicy: { MaximumEventAgeInSeconds: 7200, MaximumRetryAttempts: 8 },
+        }),
+      ]);
+    });
+  });
+
+  test('SLOs page through composites muted by the maintenance alarm; their inputs go to info', () => {
+    const composites = set.alarms.filter((alarm) => alarm.type === 'AWS::CloudWatch::CompositeAlarm');
+    expect(composites.map((c) => c.name)).toEqual([
+      `rampart-${name}-slo-availability-burn-rate`,
+      `rampart-${name}-slo-latency-burn-rate`,
+    ]);
+    const maintenance = set.alarms.find((a) => a.name === `rampart-${name}-ops-maintenance-mode`)!;
+    expect(maintenance.properties).toMatchObject({
+      Namespace: 'Rampart/Operations',
+      MetricName: 'MaintenanceMode',
+      TreatMissingData: 'ignore',
+      Threshold: 1,
+    });
+    for (const composite of composites) {
+      expect(severityOf(composite)).toBe('critical');
+      expect(composite.properties.ActionsSuppressor).toEqual({
+        'Fn::GetAtt': [maintenance.logicalId, 'Arn'],
+      });
+      const slo = composite.name.replace(`rampart-${name}-`, '').replace('-burn-rate', '');
+      const arn = (window: string) => ({
+        'Fn::GetAtt': [
+          set.alarms.find((a) => a.name === `rampart-${name}-${slo}-burn-${window}`)!.logicalId,
+          'Arn',
+        ],
+      });
+      expect(composite.properties.AlarmRule).toEqual({
+        'Fn::Join': [
+          '',
+          [
+            '((ALARM("',
+            arn('fast-1h'),
+            '") AND ALARM("',
+            arn('fast-5m'),
+            '")) OR (ALARM("',
+            arn('slow-6h'),
+            '") AND ALARM("',
+            arn('slow-30m'),
+            '")))',
+          ],
+        ],
+      });
+    }
+    const { availabilityPercent, latencyPercent, latencyThresholdMs } = set.env.config.alarms.slo;
+    const input = (n: string) => set.alarms.find((a) => a.name === `rampart-${name}-${n}`)!.properties;
+    expect(input('slo-availability-burn-fast-1h')).toMatchObject({
+      Threshold: Math.round(14.4 * (100 - availabilityPercent) * 1000) / 1000,
+      EvaluationPeriods: 1,
+    });
+    expect(input('slo-availability-burn-slow-6h').Metrics[1].MetricStat.Period).toBe(21600);
+    expect(input('slo-latency-burn-fast-5m').Metrics[1].MetricStat.Stat).toBe(`PR(:${latencyThresholdMs})`);
+    expect(input('slo-latency-burn-slow-30m').Threshold).toBeCloseTo(6 * (100 - latencyPercent), 3);
+    for (const n of ['fast-1h', 'fast-5m', 'slow-6h', 'slow-30m'])
+      expect(
+        severityOf(set.alarms.find((a) => a.name === `rampart-${name}-slo-availability-burn-${n}`)!),
+      ).toBe('info');
+  });
+
   test('the pager subscription never puts an integration key in the template', () => {
     const paging = set.env.config.alarms.paging;
     const subscriptions = [...set.templates.values()].flatMap(({ json }) =>
