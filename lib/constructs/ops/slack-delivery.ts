@@ -94,6 +94,9 @@ export class SlackDelivery extends Construct {
       overrides: { deadLetterQueue: this.deadLetterQueue, retryAttempts: 2, maxEventAge: Duration.hours(1) },
     });
     webhook.grantRead(this.notifier);
+    // Lambda sends failed events to the dead-letter queue as the function's role: an SSE-KMS queue
+    // also needs the key (CDK grants only sqs:SendMessage).
+    key.grant(this.notifier, 'kms:GenerateDataKey', 'kms:Decrypt');
     Validations.of(this.notifier.role!).acknowledge({
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${alarms.slackWebhookSecretName}-??????]`,
       reason:
