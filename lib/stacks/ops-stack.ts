@@ -23,6 +23,7 @@ import {
 import { EventAlertRules } from '../constructs/ops/event-alert-rules';
 import { dashboardUrl, OpsDashboard } from '../constructs/ops/ops-dashboard';
 import { SeverityTopics } from '../constructs/ops/severity-topics';
+import { SecretRotationWatch } from '../constructs/ops/secret-rotation-watch';
 import { SlackDelivery } from '../constructs/ops/slack-delivery';
 import type { ApiStack } from './api-stack';
 import type { DataStack } from './data-stack';
@@ -63,6 +64,7 @@ export class OpsStack extends RampartStack {
   public readonly slack: SlackDelivery;
   public readonly eventRules: EventAlertRules;
   public readonly dashboard: OpsDashboard;
+  public readonly rotationWatch: SecretRotationWatch;
 
   constructor(scope: Construct, id: string, props: OpsStackProps) {
     super(scope, id, props);
@@ -95,6 +97,27 @@ export class OpsStack extends RampartStack {
     });
     this.topics.key.grantEncryptDecrypt(new ServicePrincipal(`logs.${this.region}.amazonaws.com`));
 
+    this.rotationWatch = new SecretRotationWatch(this, 'SecretRotation', {
+      secrets: [
+        {
+          name: 'database-admin',
+          secret: data.database.adminSecret,
+          rotationDays: config.database.secretRotationDays,
+        },
+        {
+          name: 'origin-verify',
+          secret: api.originVerify.secret,
+          rotationDays: config.edge.originVerifyRotationDays,
+        },
+      ],
+      alarms: this.alarms,
+      vpc: network.vpc,
+      subnets: network.functionSubnets,
+      logEncryptionKey: this.topics.key,
+      logRetentionDays: config.functions.logRetentionDays,
+      deadLetterQueue: this.slack.deadLetterQueue,
+    });
+
     // Functions: every route, the authorizer, the worker, the scheduled ones, origin-verify rotation
     // and the notifier itself. Timeout and reservation are read from each function's definition.
     const watched: { fn: RampartFunction; component: string; impact: string; errorsRunbook?: string }[] = [
@@ -122,6 +145,11 @@ export class OpsStack extends RampartStack {
         impact: 'Rotation of the CloudFront origin-verify header',
       },
       { fn: this.slack.notifier, component: 'notifier', impact: 'Alert delivery to Slack (notifier)' },
+      {
+        fn: this.rotationWatch.checker,
+        component: 'secret-rotation-age',
+        impact: 'Measuring secret rotation age',
+      },
     ];
     for (const w of watched) {
       const definition = w.fn.node.defaultChild as CfnFunction;

@@ -484,7 +484,7 @@ export function opsEnvironmentTests(name: EnvironmentName): void {
 
   test('event alerts: one rule per alert on the topic of its severity, with a dead-letter queue', () => {
     const rules = Object.values(set.env.template('ops').toJSON().Resources as Record<string, Json>).filter(
-      (r) => r.Type === 'AWS::Events::Rule',
+      (r) => r.Type === 'AWS::Events::Rule' && r.Properties.EventPattern,
     );
     expect(rules.map((r) => r.Properties.Description)).toEqual(
       EVENT_ALERTS.map((a) => `${a.title}: runbooks/alarms/${a.id}.md`),
@@ -560,6 +560,35 @@ export function opsEnvironmentTests(name: EnvironmentName): void {
       expect(
         severityOf(set.alarms.find((a) => a.name === `rampart-${name}-slo-availability-burn-${n}`)!),
       ).toBe('info');
+  });
+
+  test('days since last rotation: a checker every 6 hours, one alarm per rotated secret, missing data breaches', () => {
+    const ops = set.env.template('ops');
+    ops.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(6 hours)' });
+    const { config } = set.env;
+    for (const [secret, days] of [
+      ['database-admin', config.database.secretRotationDays],
+      ['origin-verify', config.edge.originVerifyRotationDays],
+    ] as const) {
+      const alarm = set.alarms.find((a) => a.name === `rampart-${name}-secret-${secret}-rotation-overdue`)!;
+      expect(alarm.properties).toMatchObject({
+        Namespace: 'Rampart/Operations',
+        MetricName: 'DaysSinceLastRotation',
+        Dimensions: [
+          { Name: 'Secret', Value: secret },
+          { Name: 'service', Value: 'secret-rotation-age' },
+        ],
+        Period: 86400,
+        Threshold: days + 2,
+        TreatMissingData: 'breaching',
+      });
+    }
+    const statements = Object.values(ops.findResources('AWS::IAM::Policy')).flatMap(
+      (p) => p.Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown[] }[],
+    );
+    const describe = statements.filter((s) => s.Action === 'secretsmanager:DescribeSecret');
+    expect(describe).toHaveLength(1);
+    expect(describe[0].Resource).toHaveLength(2);
   });
 
   test('the pager subscription never puts an integration key in the template', () => {
