@@ -1,30 +1,115 @@
+import {
+  CloudFrontClient,
+  GetDistributionCommand,
+  GetDistributionConfigCommand,
+  UpdateDistributionCommand,
+  type DistributionConfig,
+} from '@aws-sdk/client-cloudfront';
 import { PutSecretValueCommand, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
+import { GetRegexPatternSetCommand, UpdateRegexPatternSetCommand, WAFV2Client } from '@aws-sdk/client-wafv2';
+import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { handler } from '../../../../lambda/functions/origin-verify-rotation/handler';
 import { FakeSecretsManager, SECRET_ID, randomValue } from '../../domain/origin-verify/fakes';
 
-const TOKEN = 'c2b1f6a0-0000-4000-8000-0000000000aa';
+/**
+ * The deployed handler end to end, with its real SDK-backed WAF and CloudFront updaters. No local
+ * peer exists for Secrets Manager, WAF or CloudFront: their clients are mocked, the WAF set and
+ * the distribution keep state between calls, and the exact requests are asserted.
+ */
 
-describe('origin-verify rotation handler (until the WAF and CloudFront SDK clients are added)', () => {
-  test('createSecret stores a pending value; setSecret stops, naming the missing package; the current value stays', async () => {
-    const initial = randomValue();
-    const secrets = new FakeSecretsManager(initial, { everyClient: true });
-    secrets.startRotation(TOKEN);
-    await handler({ SecretId: SECRET_ID, ClientRequestToken: TOKEN, Step: 'createSecret' });
-    expect(secrets.mock).toHaveReceivedCommandWith(PutSecretValueCommand, {
-      SecretId: SECRET_ID,
-      ClientRequestToken: TOKEN,
-      VersionStages: ['AWSPENDING'],
-    });
-    await expect(
-      handler({ SecretId: SECRET_ID, ClientRequestToken: TOKEN, Step: 'setSecret' }),
-    ).rejects.toThrow('origin-verify rotation needs @aws-sdk/client-cloudfront, which is not installed yet');
-    // Even a finishSecret (which Secrets Manager would not send after a failed step) promotes nothing.
-    await expect(
-      handler({ SecretId: SECRET_ID, ClientRequestToken: TOKEN, Step: 'finishSecret' }),
-    ).rejects.toThrow(/not installed yet/);
-    expect(secrets.mock).toHaveReceivedCommandTimes(UpdateSecretVersionStageCommand, 0);
-    expect(secrets.valueAt('AWSCURRENT')).toBe(initial);
-    secrets.mock.restore();
+const TOKEN = 'c2b1f6a0-0000-4000-8000-0000000000aa';
+const waf = mockClient(WAFV2Client);
+const cloudfront = mockClient(CloudFrontClient);
+
+Object.assign(process.env, {
+  WAF_PATTERN_SET_NAME: 'rampart-dev-origin-verify',
+  WAF_PATTERN_SET_ID: 'set-1',
+  WAF_SCOPE: 'REGIONAL',
+  DISTRIBUTION_ID: 'E123',
+  ORIGIN_VERIFY_HEADER: 'x-origin-verify',
+});
+
+function distribution(value: string): DistributionConfig {
+  return {
+    CallerReference: 'ref',
+    Comment: 'rampart',
+    Enabled: true,
+    Origins: {
+      Quantity: 1,
+      Items: [
+        {
+          Id: 'api',
+          DomainName: 'abc.execute-api.eu-west-1.amazonaws.com',
+          CustomHeaders: { Quantity: 1, Items: [{ HeaderName: 'x-origin-verify', HeaderValue: value }] },
+        },
+      ],
+    },
+  } as DistributionConfig;
+}
+
+test('a full rotation: WAF accepts both, CloudFront switches, only then the new value becomes current', async () => {
+  const { handler } = await import('../../../../lambda/functions/origin-verify-rotation/handler');
+  const initial = randomValue();
+  const secrets = new FakeSecretsManager(initial, { everyClient: true });
+  secrets.startRotation(TOKEN);
+
+  // Stateful stand-ins for the WAF pattern set and the distribution.
+  let accepted = [initial];
+  let sending = initial;
+  let status = 'Deployed';
+  waf.on(GetRegexPatternSetCommand).callsFake(() => ({
+    RegexPatternSet: { RegularExpressionList: accepted.map((value) => ({ RegexString: value })) },
+    LockToken: `lock-${accepted.length}`,
+  }));
+  waf.on(UpdateRegexPatternSetCommand).callsFake((input) => {
+    accepted = input.RegularExpressionList.map((entry: { RegexString: string }) => entry.RegexString);
+    return {};
   });
+  cloudfront.on(GetDistributionCommand).callsFake(() => ({
+    Distribution: { Status: status, DistributionConfig: distribution(sending) },
+  }));
+  cloudfront
+    .on(GetDistributionConfigCommand)
+    .callsFake(() => ({ DistributionConfig: distribution(sending), ETag: 'etag-1' }));
+  cloudfront.on(UpdateDistributionCommand).callsFake((input) => {
+    sending = input.DistributionConfig.Origins.Items[0].CustomHeaders.Items[0].HeaderValue;
+    status = 'InProgress';
+    return {};
+  });
+
+  const step = (name: string) => handler({ SecretId: SECRET_ID, ClientRequestToken: TOKEN, Step: name });
+  await step('createSecret');
+  expect(secrets.mock).toHaveReceivedCommandWith(PutSecretValueCommand, {
+    SecretId: SECRET_ID,
+    ClientRequestToken: TOKEN,
+    VersionStages: ['AWSPENDING'],
+  });
+  const pending = secrets.valueAt('AWSPENDING');
+
+  await step('setSecret');
+  expect(waf).toHaveReceivedCommandWith(UpdateRegexPatternSetCommand, {
+    Name: 'rampart-dev-origin-verify',
+    Id: 'set-1',
+    Scope: 'REGIONAL',
+    LockToken: 'lock-1',
+  });
+  expect(accepted.sort()).toEqual([initial, pending].sort());
+  expect(cloudfront).toHaveReceivedCommandWith(UpdateDistributionCommand, { Id: 'E123', IfMatch: 'etag-1' });
+  expect(sending).toBe(pending);
+
+  // CloudFront still deploying: testSecret refuses, the current value stays in service.
+  await expect(step('testSecret')).rejects.toThrow();
+  expect(secrets.valueAt('AWSCURRENT')).toBe(initial);
+  status = 'Deployed';
+  await step('testSecret');
+  await step('finishSecret');
+  expect(secrets.mock).toHaveReceivedCommandWith(UpdateSecretVersionStageCommand, {
+    SecretId: SECRET_ID,
+    VersionStage: 'AWSCURRENT',
+    MoveToVersionId: TOKEN,
+  });
+  expect(secrets.valueAt('AWSCURRENT')).toBe(pending);
+  // Both values stay accepted until the next rotation (an edge may still send the old one).
+  expect(accepted).toEqual(expect.arrayContaining([initial, pending]));
+  secrets.mock.restore();
 });
