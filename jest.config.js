@@ -16,5 +16,9 @@ module.exports = {
   coverageReporters: ['text-summary', 'lcov'],
   coverageThreshold: { global: { lines: 80 } },
   testTimeout: 60_000,
+  // Most suites wait on PostgreSQL, cognito-local or a child process, so two workers fit the 2-core
+  // build machines (jest's default, cores - 1, is one: 4 min instead of 2.5). Three starve the
+  // embedded PostgreSQL under coverage and connections time out.
+  maxWorkers: 2,
   setupFilesAfterEnv: ['<rootDir>/test/support/quiet-logs.ts'],
 };
