@@ -1,3 +1,4 @@
+import type { DistributionConfig } from '@aws-sdk/client-cloudfront';
 import {
   DescribeSecretCommand,
   GetRandomPasswordCommand,
@@ -147,4 +148,23 @@ export class FakeDistribution implements DistributionHeaderUpdater {
     this.deployed = true;
     this.sentByEdges = [this.value];
   }
+}
+
+/** A CloudFront distribution config whose one origin sends `x-origin-verify: value`. */
+export function distributionConfig(value: string, headerName = 'x-origin-verify'): DistributionConfig {
+  return {
+    CallerReference: 'ref',
+    Comment: 'rampart',
+    Enabled: true,
+    Origins: {
+      Quantity: 1,
+      Items: [
+        {
+          Id: 'api',
+          DomainName: 'abc.execute-api.eu-west-1.amazonaws.com',
+          CustomHeaders: { Quantity: 1, Items: [{ HeaderName: headerName, HeaderValue: value }] },
+        },
+      ],
+    },
+  } as DistributionConfig;
 }

@@ -3,7 +3,6 @@ import {
   GetDistributionCommand,
   GetDistributionConfigCommand,
   UpdateDistributionCommand,
-  type DistributionConfig,
 } from '@aws-sdk/client-cloudfront';
 import {
   GetRegexPatternSetCommand,
@@ -18,6 +17,7 @@ import {
   WafV2PatternSetUpdater,
   sdkUpdatersFromEnv,
 } from '../../../../lambda/domain/origin-verify/sdk-updaters';
+import { distributionConfig } from './fakes';
 
 /** No local WAF or CloudFront exists: the exact requests are asserted. */
 
@@ -76,22 +76,7 @@ describe('WafV2PatternSetUpdater', () => {
 });
 
 describe('CloudFrontHeaderUpdater', () => {
-  const config = (value: string): DistributionConfig =>
-    ({
-      CallerReference: 'ref',
-      Comment: 'rampart',
-      Enabled: true,
-      Origins: {
-        Quantity: 1,
-        Items: [
-          {
-            Id: 'api',
-            DomainName: 'abc.execute-api.eu-west-1.amazonaws.com',
-            CustomHeaders: { Quantity: 1, Items: [{ HeaderName: 'X-Origin-Verify', HeaderValue: value }] },
-          },
-        ],
-      },
-    }) as DistributionConfig;
+  const config = (value: string) => distributionConfig(value, 'X-Origin-Verify');
   const headerUpdater = () =>
     new CloudFrontHeaderUpdater(new CloudFrontClient({ region: 'us-east-1' }), 'E123', 'x-origin-verify');
 

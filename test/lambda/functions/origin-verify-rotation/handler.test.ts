@@ -3,13 +3,17 @@ import {
   GetDistributionCommand,
   GetDistributionConfigCommand,
   UpdateDistributionCommand,
-  type DistributionConfig,
 } from '@aws-sdk/client-cloudfront';
 import { PutSecretValueCommand, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
 import { GetRegexPatternSetCommand, UpdateRegexPatternSetCommand, WAFV2Client } from '@aws-sdk/client-wafv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { FakeSecretsManager, SECRET_ID, randomValue } from '../../domain/origin-verify/fakes';
+import {
+  FakeSecretsManager,
+  SECRET_ID,
+  distributionConfig,
+  randomValue,
+} from '../../domain/origin-verify/fakes';
 
 /**
  * The deployed handler end to end, with its real SDK-backed WAF and CloudFront updaters. No local
@@ -28,24 +32,6 @@ Object.assign(process.env, {
   DISTRIBUTION_ID: 'E123',
   ORIGIN_VERIFY_HEADER: 'x-origin-verify',
 });
-
-function distribution(value: string): DistributionConfig {
-  return {
-    CallerReference: 'ref',
-    Comment: 'rampart',
-    Enabled: true,
-    Origins: {
-      Quantity: 1,
-      Items: [
-        {
-          Id: 'api',
-          DomainName: 'abc.execute-api.eu-west-1.amazonaws.com',
-          CustomHeaders: { Quantity: 1, Items: [{ HeaderName: 'x-origin-verify', HeaderValue: value }] },
-        },
-      ],
-    },
-  } as DistributionConfig;
-}
 
 test('a full rotation: WAF accepts both, CloudFront switches, only then the new value becomes current', async () => {
   const { handler } = await import('../../../../lambda/functions/origin-verify-rotation/handler');
@@ -66,11 +52,11 @@ test('a full rotation: WAF accepts both, CloudFront switches, only then the new 
     return {};
   });
   cloudfront.on(GetDistributionCommand).callsFake(() => ({
-    Distribution: { Status: status, DistributionConfig: distribution(sending) },
+    Distribution: { Status: status, DistributionConfig: distributionConfig(sending) },
   }));
   cloudfront
     .on(GetDistributionConfigCommand)
-    .callsFake(() => ({ DistributionConfig: distribution(sending), ETag: 'etag-1' }));
+    .callsFake(() => ({ DistributionConfig: distributionConfig(sending), ETag: 'etag-1' }));
   cloudfront.on(UpdateDistributionCommand).callsFake((input) => {
     sending = input.DistributionConfig.Origins.Items[0].CustomHeaders.Items[0].HeaderValue;
     status = 'InProgress';
