@@ -9,6 +9,8 @@ export const CREDENTIALS_SHIM = './lambda/shared/aws/lambda-credentials.ts';
 export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
   '@aws-sdk/credential-provider-node': CREDENTIALS_SHIM,
   '@aws-sdk/credential-providers': CREDENTIALS_SHIM,
+  // js-xss needs cssfilter only for whitelisted `style` attributes, which no profile allows.
+  cssfilter: './lambda/shared/bundle-stubs/cssfilter.ts',
 };
 
 /**
