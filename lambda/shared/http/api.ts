@@ -1,10 +1,9 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy, { type MiddyfiedHandler } from '@middy/core';
 import httpEventNormalizer from '@middy/http-event-normalizer';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { logger, metrics } from '../powertools';
+import { logger } from '../powertools';
 import { DEFAULT_BODY_LIMIT_BYTES, DEFAULT_TIMEOUT_MS, type RouteDefinition } from '../route';
 import { authorizeMiddleware } from './authorize';
 import { conditionalRequestsMiddleware } from './conditional-requests';
@@ -13,7 +12,7 @@ import { correlationIdMiddleware } from './correlation-id';
 import { jsonBodyMiddleware } from './json-body';
 import { problemErrorsMiddleware } from './problem-errors';
 import { REQUEST_STATE, type StatefulEvent } from './request-state';
-import { requestMetricsMiddleware } from './request-metrics';
+import { publishMetricsMiddleware } from './publish-metrics';
 import { routeHeadersMiddleware } from './route-headers';
 import { securityHeadersMiddleware } from './security-headers';
 import { timeoutEarlyResponse, timeoutGuardMiddleware } from './timeout-guard';
@@ -68,7 +67,8 @@ function serializeResult(result: ApiResult): APIGatewayProxyResult {
  * Order of `use()` (`before` in this order, `after`/`onError` in reverse):
  * 0. header normalizer (lower-case names) and event normalizer (`{}` for absent query/path) - official
  * 1. Powertools `injectLambdaContext` + correlation id (log key, `x-correlation-id` echo)
- * 2. Powertools `logMetrics` (cold start, flush on success and error) + per-route latency/status metric
+ * 2. metrics: cold start, and a flush of what the request recorded (success and error); per-route
+ *    latency and status come from API Gateway's per-method metrics
  * 3. security headers and CORS (their after/onError run after the error handler built the response)
  * 4. Cache-Control + deprecation headers (after/onError)
  * 4b. RateLimit-Policy for API-key callers, per usage plan tier (after/onError; `../rate-limit-headers`)
@@ -106,8 +106,7 @@ export function api<const R extends RouteDefinition>(
     .use(httpEventNormalizer())
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(correlationIdMiddleware())
-    .use(logMetrics(metrics, { captureColdStartMetric: true }))
-    .use(requestMetricsMiddleware({ routeId: route.id }))
+    .use(publishMetricsMiddleware())
     .use(securityHeadersMiddleware())
     .use(corsMiddleware({ config: cors }))
     .use(routeHeadersMiddleware({ route }))

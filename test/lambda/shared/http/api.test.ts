@@ -1,7 +1,8 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { createError } from '@middy/util';
 import { AppError } from '../../../../lambda/shared/errors';
 import { api } from '../../../../lambda/shared/http/api';
-import { logger } from '../../../../lambda/shared/powertools';
+import { logger, metrics } from '../../../../lambda/shared/powertools';
 import { SECURITY_HEADERS } from '../../../../lambda/shared/security-headers';
 import { apiEvent } from '../../../fixtures/api-gateway-event';
 import { captureStdout, type CapturedOutput } from '../../../fixtures/captured-output';
@@ -142,23 +143,29 @@ describe('api(): correlation id and logging', () => {
 describe('api(): metrics', () => {
   const emf = () => output.lines().filter((line) => line._aws !== undefined);
 
-  it('emits latency and the status class with the route dimension, on success and on error', async () => {
+  it('writes no EMF line for a request that recorded no metric (API Gateway measures routes)', async () => {
     const ok = api(publicStatus, () => ({ status: 200, body: {} }));
-    const failing = api(publicStatus, () => {
-      throw new Error('boom');
-    });
     await invoke(ok, apiEvent({ path: '/api/v1/status', authorizer: null }));
-    await invoke(failing, apiEvent({ path: '/api/v1/status', authorizer: null }));
-    const perRequest = emf().filter((line) => line.route === 'publicStatus');
-    expect(perRequest).toHaveLength(2);
-    expect(perRequest[0]).toMatchObject({ Http2xx: 1, Latency: expect.any(Number) });
-    expect(perRequest[1]).toMatchObject({ Http5xx: 1, Latency: expect.any(Number) });
+    await invoke(
+      api(getProject, () => ({ status: 200, body: {} })),
+      projectEvent({ authorizer: null }),
+    );
+    expect(emf().filter((line) => line.ColdStart === undefined)).toEqual([]);
+    expect(output.lines().filter((line) => String(line.message).includes('No application metrics'))).toEqual(
+      [],
+    );
   });
 
-  it('counts a rejected request as 4xx', async () => {
-    const handler = api(getProject, () => ({ status: 200, body: {} }));
-    await invoke(handler, projectEvent({ authorizer: null }));
-    expect(emf().find((line) => line.route === 'getProject')).toMatchObject({ Http4xx: 1 });
+  it('publishes what the request recorded, on success and on error', async () => {
+    const recording = (fail: boolean) =>
+      api(publicStatus, () => {
+        metrics.addMetric('ThingsDone', MetricUnit.Count, 1);
+        if (fail) throw new Error('boom');
+        return { status: 200, body: {} };
+      });
+    await invoke(recording(false), apiEvent({ path: '/api/v1/status', authorizer: null }));
+    await invoke(recording(true), apiEvent({ path: '/api/v1/status', authorizer: null }));
+    expect(emf().filter((line) => line.ThingsDone === 1)).toHaveLength(2);
   });
 });
 
