@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type {
+  APIGatewayEventIdentity,
   APIGatewayEventRequestContext,
   APIGatewayProxyEvent,
   APIGatewayRequestAuthorizerEvent,
@@ -126,6 +127,31 @@ function queryMaps(
     : { queryStringParameters: single, multiValueQueryStringParameters: multi };
 }
 
+/**
+ * `requestContext.identity` of a REST API proxy event for an unsigned call: everything null but
+ * the caller's address and user agent (API Gateway fills the IAM and Cognito-identity fields only
+ * for IAM-authorized calls). Shared with the test event fixtures.
+ */
+export function callerIdentity(sourceIp: string, userAgent: string | null): APIGatewayEventIdentity {
+  return {
+    accessKey: null,
+    accountId: null,
+    apiKey: null,
+    apiKeyId: null,
+    caller: null,
+    clientCert: null,
+    cognitoAuthenticationProvider: null,
+    cognitoAuthenticationType: null,
+    cognitoIdentityId: null,
+    cognitoIdentityPoolId: null,
+    principalOrgId: null,
+    sourceIp,
+    user: null,
+    userAgent,
+    userArn: null,
+  };
+}
+
 function requestContext(
   parts: HttpRequestParts,
   route: RouteDefinition,
@@ -142,23 +168,7 @@ function requestContext(
     domainPrefix: 'localhost',
     extendedRequestId: randomUUID(),
     httpMethod: parts.method,
-    identity: {
-      accessKey: null,
-      accountId: null,
-      apiKey: null,
-      apiKeyId: null,
-      caller: null,
-      clientCert: null,
-      cognitoAuthenticationProvider: null,
-      cognitoAuthenticationType: null,
-      cognitoIdentityId: null,
-      cognitoIdentityPoolId: null,
-      principalOrgId: null,
-      sourceIp: parts.sourceIp,
-      user: null,
-      userAgent: userAgent ?? null,
-      userArn: null,
-    },
+    identity: callerIdentity(parts.sourceIp, userAgent ?? null),
     path: `/${stage}${parts.path}`,
     protocol: 'HTTP/1.1',
     requestId,
