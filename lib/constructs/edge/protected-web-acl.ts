@@ -10,6 +10,7 @@ import {
   visibility,
   wafProblemBodies,
   blockWith,
+  managedRuleOverrides,
   type ManagedRuleGroup,
   type WafRuleAction,
 } from './waf-rules';
@@ -86,7 +87,7 @@ export const ALWAYS_REDACTED_HEADERS = ['authorization', 'cookie'] as const;
 /**
  * A WAFv2 web ACL with Rampart's rule layout: origin-verify (always block), per-IP rate rules
  * (429 + Retry-After), a Content-Length rule (413), then AWS managed groups; refusals answer
- * with problem bodies; everything counts instead of blocking when `ruleAction` is `count`.
+ * with problem bodies, managed rules' included (403); everything counts instead of blocking when `ruleAction` is `count`.
  * Logs go to an encrypted `aws-waf-logs-*` log group with credentials redacted.
  * A CLOUDFRONT-scope ACL outside us-east-1 is refused at synth.
  */
@@ -175,6 +176,7 @@ export class ProtectedWebAcl extends Construct {
     }
     for (const group of props.managedRuleGroups) {
       const name = MANAGED_RULE_GROUPS[group];
+      const overrides = managedRuleOverrides(group, props.ruleAction);
       add({
         name,
         overrideAction: props.ruleAction === 'count' ? { count: {} } : { none: {} },
@@ -182,10 +184,7 @@ export class ProtectedWebAcl extends Construct {
           managedRuleGroupStatement: {
             vendorName: 'AWS',
             name,
-            // Bodies up to the API's limit are legal; the BodySizeLimit rule judges their size.
-            ...(group === 'common'
-              ? { ruleActionOverrides: [{ name: 'SizeRestrictions_BODY', actionToUse: { count: {} } }] }
-              : {}),
+            ...(overrides.length > 0 ? { ruleActionOverrides: overrides } : {}),
             ...(group === 'botControl'
               ? {
                   managedRuleGroupConfigs: [

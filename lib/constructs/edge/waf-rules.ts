@@ -16,6 +16,82 @@ export const MANAGED_RULE_GROUPS = {
 } as const;
 export type ManagedRuleGroup = keyof typeof MANAGED_RULE_GROUPS;
 
+/**
+ * The rules of each managed group whose own action is Block, by the names AWS documents
+ * (AWS WAF Developer Guide, "AWS Managed Rules rule groups list"). Rampart overrides each to
+ * Block with its problem body, since a managed group's refusal otherwise carries WAF's plain
+ * `403` page. Rules that only count by design (`AWSManagedIPDDoSList`) are left out so they keep
+ * counting. WAF ignores an override naming no rule of a managed group, and a rule AWS adds later
+ * blocks with the default page until it is listed here: a wrong or missing name never stops a
+ * rule from blocking.
+ */
+export const MANAGED_BLOCKING_RULES: Readonly<Record<ManagedRuleGroup, readonly string[]>> = {
+  ipReputation: ['AWSManagedIPReputationList', 'AWSManagedReconnaissanceList'],
+  anonymousIp: ['AnonymousIPList', 'HostingProviderIPList'],
+  common: [
+    'NoUserAgent_HEADER',
+    'UserAgent_BadBots_HEADER',
+    'SizeRestrictions_QUERYSTRING',
+    'SizeRestrictions_Cookie_HEADER',
+    'SizeRestrictions_BODY',
+    'SizeRestrictions_URIPATH',
+    'EC2MetaDataSSRF_BODY',
+    'EC2MetaDataSSRF_COOKIE',
+    'EC2MetaDataSSRF_URIPATH',
+    'EC2MetaDataSSRF_QUERYARGUMENTS',
+    'GenericLFI_QUERYARGUMENTS',
+    'GenericLFI_URIPATH',
+    'GenericLFI_BODY',
+    'RestrictedExtensions_URIPATH',
+    'RestrictedExtensions_QUERYARGUMENTS',
+    'GenericRFI_QUERYARGUMENTS',
+    'GenericRFI_BODY',
+    'GenericRFI_URIPATH',
+    'CrossSiteScripting_COOKIE',
+    'CrossSiteScripting_QUERYARGUMENTS',
+    'CrossSiteScripting_BODY',
+    'CrossSiteScripting_URIPATH',
+  ],
+  knownBadInputs: [
+    'Host_localhost_HEADER',
+    'PROPFIND_METHOD',
+    'ExploitablePaths_URIPATH',
+    'BadAuthToken_COOKIE_AUTHORIZATION',
+  ],
+  sqlInjection: [
+    'SQLiExtendedPatterns_QUERYARGUMENTS',
+    'SQLi_QUERYARGUMENTS',
+    'SQLi_BODY',
+    'SQLi_COOKIE',
+    'SQLi_URIPATH',
+  ],
+  botControl: [
+    'CategoryAdvertising',
+    'CategoryArchiver',
+    'CategoryContentFetcher',
+    'CategoryHttpLibrary',
+    'CategoryLinkChecker',
+    'CategoryMiscellaneous',
+    'CategoryMonitoring',
+    'CategoryScrapingFramework',
+    'CategorySecurity',
+    'CategorySeo',
+    'CategorySocialMedia',
+    'CategorySearchEngine',
+    'SignalAutomatedBrowser',
+    'SignalKnownBotDataCenter',
+    'SignalNonBrowserUserAgent',
+  ],
+};
+
+/**
+ * Managed-group rules Rampart always counts: the common rule set's `SizeRestrictions_BODY`
+ * refuses bodies over 8 KB, far below the API's limit, which the `BodySizeLimit` rule enforces.
+ */
+export const MANAGED_COUNTED_RULES: Readonly<Partial<Record<ManagedRuleGroup, readonly string[]>>> = {
+  common: ['SizeRestrictions_BODY'],
+};
+
 /** Keys of the problem+json bodies every Rampart web ACL defines (`CustomResponseBodies`). */
 export const WAF_PROBLEMS = {
   RateLimited: 'RATE_LIMITED',
@@ -76,6 +152,26 @@ export function ruleAction(
   headers: Readonly<Record<string, string>> = {},
 ): CfnWebACL.RuleActionProperty {
   return mode === 'count' ? { count: {} } : blockWith(key, headers);
+}
+
+/**
+ * The rule action overrides of a managed group: counted rules count; under `block` every other
+ * blocking rule answers with the `Forbidden` problem body instead of WAF's default page. Under
+ * `count` the group's override action already makes every rule count.
+ */
+export function managedRuleOverrides(
+  group: ManagedRuleGroup,
+  mode: WafRuleAction,
+): CfnWebACL.RuleActionOverrideProperty[] {
+  const counted = new Set(MANAGED_COUNTED_RULES[group] ?? []);
+  return [
+    ...[...counted].map((name) => ({ name, actionToUse: { count: {} } })),
+    ...(mode === 'block'
+      ? MANAGED_BLOCKING_RULES[group]
+          .filter((name) => !counted.has(name))
+          .map((name) => ({ name, actionToUse: blockWith('Forbidden') }))
+      : []),
+  ];
 }
 
 /**

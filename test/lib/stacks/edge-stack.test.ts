@@ -3,6 +3,11 @@ import { ENVIRONMENT_NAMES, loadEnvironmentConfig, parseEnvironmentConfig } from
 import { ROUTES } from '../../../lambda/routes';
 import { DEFAULT_BODY_LIMIT_BYTES } from '../../../lambda/shared/route';
 import { synthEnvironments } from '../../support/synth';
+import {
+  MANAGED_BLOCKING_RULES,
+  MANAGED_RULE_GROUPS,
+  type ManagedRuleGroup,
+} from '../../../lib/constructs/edge/waf-rules';
 
 const environments = synthEnvironments();
 
@@ -114,7 +119,31 @@ describe.each(ENVIRONMENT_NAMES)('edge (%s)', (name) => {
     const common = rules.find((rule) => rule.Name === 'AWSManagedRulesCommonRuleSet')!;
     expect(common.Statement.ManagedRuleGroupStatement.RuleActionOverrides).toEqual([
       { Name: 'SizeRestrictions_BODY', ActionToUse: { Count: {} } },
+      ...(mode === 'block'
+        ? MANAGED_BLOCKING_RULES.common
+            .filter((rule) => rule !== 'SizeRestrictions_BODY')
+            .map((rule) => ({ Name: rule, ActionToUse: blockWith('Forbidden', 403) }))
+        : []),
     ]);
+  });
+
+  test('managed rules refuse with the Forbidden problem body (block) or only count (count)', () => {
+    for (const rule of [...rulesOf(edge), ...rulesOf(api)].filter((r) => r.Name.startsWith('AWSManaged'))) {
+      const group = (Object.keys(MANAGED_RULE_GROUPS) as ManagedRuleGroup[]).find(
+        (key) => MANAGED_RULE_GROUPS[key] === rule.Name,
+      )!;
+      const overrides = rule.Statement.ManagedRuleGroupStatement.RuleActionOverrides as
+        { Name: string; ActionToUse: unknown }[] | undefined;
+      const blocking = (overrides ?? []).filter((override) => !('Count' in (override.ActionToUse as object)));
+      if (mode === 'count') {
+        expect(blocking).toEqual([]);
+        continue;
+      }
+      expect(blocking.map((override) => override.Name).sort()).toEqual(
+        MANAGED_BLOCKING_RULES[group].filter((name) => name !== 'SizeRestrictions_BODY').sort(),
+      );
+      for (const override of blocking) expect(override.ActionToUse).toEqual(blockWith('Forbidden', 403));
+    }
   });
 
   test("dev counts, staging and prod block (the config's choice per environment)", () => {

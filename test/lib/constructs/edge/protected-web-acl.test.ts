@@ -4,6 +4,11 @@ import {
   ProtectedWebAcl,
   type ProtectedWebAclProps,
 } from '../../../../lib/constructs/edge/protected-web-acl';
+import {
+  MANAGED_BLOCKING_RULES,
+  MANAGED_RULE_GROUPS,
+  type ManagedRuleGroup,
+} from '../../../../lib/constructs/edge/waf-rules';
 
 const props: ProtectedWebAclProps = {
   scope: 'CLOUDFRONT',
@@ -53,5 +58,24 @@ describe('ProtectedWebAcl', () => {
       ['BodySizeLimit', { Count: {} }],
       ['AWSManagedRulesCommonRuleSet', { Count: {} }],
     ]);
+  });
+
+  test('block mode: every managed group is present, and every body key a rule or override uses is defined', () => {
+    const stack = stackIn('us-east-1');
+    const groups = Object.keys(MANAGED_RULE_GROUPS) as ManagedRuleGroup[];
+    new ProtectedWebAcl(stack, 'Acl', { ...props, ruleAction: 'block', managedRuleGroups: groups });
+    const [acl] = Object.values(Template.fromStack(stack).findResources('AWS::WAFv2::WebACL')) as {
+      Properties: { Rules: { Name: string }[]; CustomResponseBodies: Record<string, unknown> };
+    }[];
+    expect(acl.Properties.Rules.map((rule) => rule.Name).slice(3)).toEqual(
+      groups.map((group) => MANAGED_RULE_GROUPS[group]),
+    );
+    const keys = [...JSON.stringify(acl.Properties.Rules).matchAll(/"CustomResponseBodyKey":"([^"]+)"/g)].map(
+      (match) => match[1],
+    );
+    const overrides = groups.reduce((sum, group) => sum + MANAGED_BLOCKING_RULES[group].length, 0) - 1;
+    // origin-verify, rate, body size, then one per blocking managed rule (SizeRestrictions_BODY counts)
+    expect(keys).toHaveLength(3 + overrides);
+    for (const key of keys) expect(Object.keys(acl.Properties.CustomResponseBodies)).toContain(key);
   });
 });
