@@ -1,7 +1,7 @@
 import {
   AdminListGroupsForUserCommand,
+  CognitoIdentityProviderClient,
   UserNotFoundException,
-  type CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { ROLE_SCOPES, ROLES, type Role, type Scope } from '../../shared/access';
 import { knownScopes } from './access-token';
@@ -39,6 +39,15 @@ export function cognitoRoleDirectory(
     }
     return ROLES.filter((role) => groups.has(role));
   };
+}
+
+/**
+ * {@link cognitoRoleDirectory} on a new client for the pool. `endpoint` is for local mode only
+ * (cognito-local). The authorizer loads this module on its first API key; importing the client by
+ * name here, instead of `import()`ing the package there, lets the bundler drop the rest of it.
+ */
+export function poolRoleDirectory(userPoolId: string, endpoint?: string): RoleDirectory {
+  return cognitoRoleDirectory(new CognitoIdentityProviderClient(endpoint ? { endpoint } : {}), userPoolId);
 }
 
 export interface OwnerScopesCacheOptions {

@@ -48,24 +48,13 @@ export function lazyApiKeyLookup(
   let lookup: Promise<ApiKeyLookup> | undefined;
   // Loaded on first use: pg and the Cognito SDK stay out of the cold start of a JWT-only workload.
   const build = async (): Promise<ApiKeyLookup> => {
-    const [
-      { CognitoIdentityProviderClient },
-      { getDb },
-      { PostgresApiKeyLookup },
-      { cachedOwnerScopes, cognitoRoleDirectory },
-    ] = await Promise.all([
-      import('@aws-sdk/client-cognito-identity-provider'),
-      import('../../shared/db'),
-      import('../api-keys/store'),
-      import('./owner-scopes'),
-    ]);
-    // COGNITO_ENDPOINT: local mode only (cognito-local), as for the auth functions.
-    const cognito = new CognitoIdentityProviderClient(
-      env.COGNITO_ENDPOINT ? { endpoint: env.COGNITO_ENDPOINT } : {},
+    const [{ getDb }, { PostgresApiKeyLookup }, { cachedOwnerScopes, poolRoleDirectory }] = await Promise.all(
+      [import('../../shared/db'), import('../api-keys/store'), import('./owner-scopes')],
     );
+    // COGNITO_ENDPOINT: local mode only (cognito-local), as for the auth functions.
     return new PostgresApiKeyLookup(
       getDb(),
-      cachedOwnerScopes(cognitoRoleDirectory(cognito, env.USER_POOL_ID ?? '')),
+      cachedOwnerScopes(poolRoleDirectory(env.USER_POOL_ID ?? '', env.COGNITO_ENDPOINT)),
     );
   };
   return {

@@ -11,6 +11,10 @@ export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
   '@aws-sdk/credential-providers': CREDENTIALS_SHIM,
   // js-xss needs cssfilter only for whitelisted `style` attributes, which no profile allows.
   cssfilter: './lambda/shared/bundle-stubs/cssfilter.ts',
+  // No service Rampart calls has an event-stream operation; the SDK imports the codec on demand.
+  '@smithy/core/event-streams': './lambda/shared/bundle-stubs/event-streams.ts',
+  // pg looks up ~/.pgpass only for connections without a password; Rampart's always have one.
+  pgpass: './lambda/shared/bundle-stubs/pgpass.ts',
 };
 
 /**
