@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, existsSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, relative } from 'node:path';
-import { BUNDLE_ALIASES, FUNCTION_BUNDLING } from '../lib/constructs/compute/bundling';
+import { BUNDLE_ALIASES, FUNCTION_BUNDLING, FUNCTION_RUNTIME } from '../lib/constructs/compute/bundling';
 
 const root = join(__dirname, '..');
 const functionsDir = join(root, 'lambda', 'functions');
@@ -57,6 +57,49 @@ const lambdaEnv = {
   SLACK_WEBHOOK_SECRET_ID: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:bench',
 };
 
+/** Node major of the functions' Lambda runtime (`nodejs24.x` -> 24). */
+const RUNTIME_MAJOR = Number(/^nodejs(\d+)/.exec(FUNCTION_RUNTIME.name)?.[1]);
+
+/**
+ * The Node binary loads and micro benchmarks run on: the Lambda runtime's major, so what is measured
+ * is what deploys (Node 21+ differs from 20 on the load path: pg's Cloudflare check constructs a
+ * `Response` where `navigator` is missing, loading undici, ~20 ms). `BENCH_NODE` names a binary;
+ * otherwise this Node if its major matches, else the official build from the npm registry
+ * (`node-<platform>-<arch>@<major>`, fetched once by npm exec into its cache). Offline, it falls back
+ * to this Node and says so.
+ */
+function runtimeNode(): { path: string; version: string; note?: string } {
+  const versionOf = (path: string) =>
+    spawnSync(path, ['-p', 'process.version'], { encoding: 'utf8' }).stdout?.trim() ?? '';
+  if (process.env.BENCH_NODE)
+    return { path: process.env.BENCH_NODE, version: versionOf(process.env.BENCH_NODE) };
+  if (Number(process.versions.node.split('.')[0]) === RUNTIME_MAJOR) {
+    return { path: process.execPath, version: process.version };
+  }
+  const fetched = spawnSync(
+    'npm',
+    [
+      'exec',
+      '--yes',
+      `--package=node-${process.platform}-${process.arch}@${RUNTIME_MAJOR}`,
+      '--',
+      'node',
+      '-e',
+      'process.stdout.write(process.execPath)',
+    ],
+    { encoding: 'utf8', timeout: 180_000 },
+  );
+  const path = fetched.status === 0 ? fetched.stdout.trim() : '';
+  if (path && existsSync(path)) return { path, version: versionOf(path) };
+  return {
+    path: process.execPath,
+    version: process.version,
+    note: `could not fetch Node ${RUNTIME_MAJOR} (offline?); measured on ${process.version}, not the runtime's major`,
+  };
+}
+
+const runtime = runtimeNode();
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -68,7 +111,7 @@ function loadMs(file: string): number {
   const probe = `const t=process.hrtime.bigint();require(${JSON.stringify(file)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`;
   const samples: number[] = [];
   for (let run = 0; run < LOAD_RUNS; run += 1) {
-    const result = spawnSync(process.execPath, ['-e', probe], { env: lambdaEnv, encoding: 'utf8' });
+    const result = spawnSync(runtime.path, ['-e', probe], { env: lambdaEnv, encoding: 'utf8' });
     if (result.status !== 0) throw new Error(`loading ${file} failed: ${result.stderr}`);
     samples.push(Number(result.stdout));
   }
@@ -95,7 +138,7 @@ interface FunctionResult {
 
 /** Runs a micro benchmark script in its own process; its last stdout line is a JSON object. */
 function microbenchmark(script: string): Record<string, number> {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'scripts', script)], {
+  const result = spawnSync(runtime.path, ['--import', 'tsx', join(root, 'scripts', script)], {
     env: { ...lambdaEnv, POWERTOOLS_LOG_LEVEL: 'SILENT' },
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
@@ -137,7 +180,11 @@ async function main(): Promise<void> {
 
   const micro = microbenchmarks();
   const report = {
-    machine: `${process.platform}-${process.arch}, node ${process.version}, ${cpus().length} cores`,
+    machine: `${process.platform}-${process.arch}, ${cpus().length} cores`,
+    // Loads and micro benchmarks run on the Lambda runtime's Node major; esbuild runs on this Node.
+    measuredOnNode: runtime.version,
+    lambdaRuntime: FUNCTION_RUNTIME.name,
+    ...(runtime.note ? { measuredOnNodeNote: runtime.note } : {}),
     loadRuns: LOAD_RUNS,
     functions,
     ...micro,
@@ -148,7 +195,10 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(report, null, 2));
     return;
   }
-  console.log(`Rampart bench on ${report.machine}\n`);
+  console.log(
+    `Rampart bench on ${report.machine}; loads and micro benchmarks on node ${runtime.version} (Lambda ${FUNCTION_RUNTIME.name})\n`,
+  );
+  if (runtime.note) console.log(`note: ${runtime.note}\n`);
   console.table(
     functions.map((fn) => ({
       function: fn.name,

@@ -15,7 +15,7 @@ import { REQUEST_STATE, type StatefulEvent } from './request-state';
 import { publishMetricsMiddleware } from './publish-metrics';
 import { routeHeadersMiddleware } from './route-headers';
 import { securityHeadersMiddleware } from './security-headers';
-import { timeoutEarlyResponse, timeoutGuardMiddleware } from './timeout-guard';
+import { raceDeadline, startDeadline } from './deadline';
 import type { ApiHandlerFn, ApiRequest, ApiResult } from './types';
 import { rateLimitHeadersMiddleware } from '../rate-limit-headers';
 import { validateRequestMiddleware } from './validate-request';
@@ -26,7 +26,7 @@ export type { ApiHandlerFn, ApiRequest, ApiResult, Principal } from './types';
 /** The Lambda handler `api()` builds: API Gateway REST (v1) proxy event in, proxy result out. */
 export type ApiHandler = MiddyfiedHandler<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>;
 
-/** Milliseconds before the Lambda (or route) deadline at which the wrapper gives up and answers 504. */
+/** Milliseconds before the Lambda deadline at which the wrapper gives up and answers 504. */
 export const DEFAULT_TIMEOUT_EARLY_MS = 200;
 
 export interface ApiOptions {
@@ -36,7 +36,7 @@ export interface ApiOptions {
    */
   readonly cors?: CorsConfig;
   /**
-   * Margin Middy keeps before the deadline to send the 504 response.
+   * Margin kept before the Lambda deadline to send the 504 response.
    * @default 200
    */
   readonly timeoutEarlyMs?: number;
@@ -76,7 +76,8 @@ function serializeResult(result: ApiResult): APIGatewayProxyResult {
  * 6. body size guard, media type, JSON parse (413/415/400)
  * 7. sanitization, then zod/mini validation (400 with field errors)
  * 8. conditional requests: If-Match required (428) / ETag + If-None-Match -> 304
- * 9. timeout guard: the route's `timeoutMs` bounds Middy core's `timeoutEarlyInMillis` race (504)
+ * 9. timeout guard, around the handler itself: the route's `timeoutMs` or the Lambda deadline,
+ *    whichever comes first, aborts the request's signal and answers 504 (`deadline.ts`)
  * 10. problem+json error handler, last, so its onError runs first
  */
 export function api<const R extends RouteDefinition>(
@@ -87,20 +88,20 @@ export function api<const R extends RouteDefinition>(
   const timeoutEarlyMs = options.timeoutEarlyMs ?? DEFAULT_TIMEOUT_EARLY_MS;
   const cors = options.cors ?? corsConfigFromEnv();
 
-  const lambdaHandler = async (
-    event: StatefulEvent,
-    _context: Context,
-    { signal }: { signal: AbortSignal },
-  ): Promise<APIGatewayProxyResult> => {
+  const timeoutMs = route.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+
+  const lambdaHandler = async (event: StatefulEvent, context: Context): Promise<APIGatewayProxyResult> => {
     const state = event[REQUEST_STATE];
     if (state === undefined) throw new Error('request state missing: correlationIdMiddleware did not run');
-    state.signal = signal;
-    return serializeResult(await fn(state as unknown as ApiRequest<R>));
+    // The route budget starts when the handler does, after every `before` step.
+    startDeadline(state, context, timeoutMs, timeoutEarlyMs);
+    const result = await raceDeadline(Promise.resolve(fn(state as unknown as ApiRequest<R>)), state);
+    return serializeResult(result);
   };
 
+  // Middy core's own timeout race is off (0): `deadline.ts` says why.
   const handler = middy<StatefulEvent, APIGatewayProxyResult, Error, Context>(lambdaHandler, {
-    timeoutEarlyInMillis: timeoutEarlyMs,
-    timeoutEarlyResponse,
+    timeoutEarlyInMillis: 0,
   })
     .use(httpHeaderNormalizer())
     .use(httpEventNormalizer())
@@ -125,7 +126,6 @@ export function api<const R extends RouteDefinition>(
         requireIfMatch: route.conditionalUpdate === true,
       }),
     )
-    .use(timeoutGuardMiddleware({ timeoutMs: route.timeoutMs ?? DEFAULT_TIMEOUT_MS, timeoutEarlyMs }))
     .use(problemErrorsMiddleware());
 
   return handler as unknown as ApiHandler;

@@ -13,13 +13,17 @@ export class RequestState {
   public query: RawParameters;
   public path: RawParameters;
   public principal: Principal | undefined = undefined;
-  public signal!: AbortSignal;
   public readonly ifMatch: string | undefined;
   public readonly idempotencyKey: string | undefined;
-  /** Context with `getRemainingTimeInMillis` bounded by the route timeout (set by the timeout guard). */
+  /** The Lambda context of the invocation. */
   public context: Context;
-  /** Milliseconds Middy reserves before the Lambda deadline to send the 504. */
-  public timeoutEarlyMs = 0;
+  /**
+   * Epoch milliseconds at which the wrapper gives up and answers 504: the route's budget or the
+   * Lambda deadline minus the margin to answer, whichever comes first (set by `deadline.ts`).
+   */
+  public deadline = Number.POSITIVE_INFINITY;
+  /** Created on first use of `signal`: handlers that never do I/O never pay for one. */
+  #abort: AbortController | undefined = undefined;
 
   constructor(
     public readonly headers: Readonly<Record<string, string | undefined>>,
@@ -35,8 +39,19 @@ export class RequestState {
     this.context = context;
   }
 
+  /** Aborted when the request runs out of time: pass it to queries and calls so they are cancelled. */
+  get signal(): AbortSignal {
+    return (this.#abort ??= new AbortController()).signal;
+  }
+
+  /** Cancels whatever listens on `signal` (this request's only: every request has its own). */
+  abort(reason: unknown): void {
+    this.#abort?.abort(reason);
+  }
+
+  /** Milliseconds left before the wrapper answers 504. */
   remainingMs(): number {
-    return Math.max(0, this.context.getRemainingTimeInMillis() - this.timeoutEarlyMs);
+    return Math.max(0, this.deadline - Date.now());
   }
 }
 

@@ -1,4 +1,8 @@
+import { Runtime } from 'aws-cdk-lib/aws-lambda';
 import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+
+/** The Lambda runtime of every Rampart function (`npm run bench` measures on its Node major). */
+export const FUNCTION_RUNTIME = Runtime.NODEJS_24_X;
 
 /**
  * Deployed bundles replace the AWS SDK's Node credential chain with the two sources Lambda

@@ -1,13 +1,13 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, LoggingFormat } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { RemovalPolicy } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { join } from 'node:path';
 import { EncryptedLogGroup } from '../core/encrypted-log-group';
-import { FUNCTION_BUNDLING } from './bundling';
+import { FUNCTION_BUNDLING, FUNCTION_RUNTIME } from './bundling';
 
 /** Root of the Lambda sources; `entry` is resolved against `lambda/functions/`. */
 export const FUNCTIONS_ROOT = join(__dirname, '..', '..', '..', 'lambda', 'functions');
@@ -101,7 +101,7 @@ export class RampartFunction extends NodejsFunction {
       entry: join(FUNCTIONS_ROOT, props.entry),
       handler: 'handler',
       description: props.description,
-      runtime: Runtime.NODEJS_24_X,
+      runtime: FUNCTION_RUNTIME,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
       timeout: props.timeout ?? Duration.seconds(15),

@@ -86,3 +86,39 @@ describe('timeout guard', () => {
     expect(res.json?.code).toBe('TIMEOUT');
   });
 });
+
+describe('timeout guard, per request', () => {
+  it('answers 504 at the deadline even when the handler ignores its signal', async () => {
+    const handler = api(slowReport, async () => {
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      return { status: 200, body: 'late' };
+    });
+    const started = Date.now();
+    const res = await invoke(handler, adminEvent(), { timeoutMs: 30_000 });
+    expect(res.statusCode).toBe(504);
+    expect(res.json?.code).toBe('TIMEOUT');
+    expect(Date.now() - started).toBeLessThan(400);
+  });
+
+  it("one request's timeout does not abort a concurrent request's signal", async () => {
+    const signals: AbortSignal[] = [];
+    const slow = api(slowReport, async (req) => {
+      signals.push(req.signal);
+      return { status: 200, body: await cancellableQuery(5_000, req.signal) };
+    });
+    const quick = api(publicStatus, async (req) => {
+      signals.push(req.signal);
+      return { status: 200, body: await cancellableQuery(150, req.signal) };
+    });
+    const [slowRes, quickRes] = await Promise.all([
+      invoke(slow, adminEvent(), { timeoutMs: 30_000 }),
+      invoke(quick, apiEvent({ path: '/api/v1/status', authorizer: null }), { timeoutMs: 30_000 }),
+    ]);
+    expect(slowRes.statusCode).toBe(504);
+    expect(quickRes.statusCode).toBe(200);
+    expect(quickRes.json).toBe('rows');
+    expect(signals).toHaveLength(2);
+    expect(signals[0]).not.toBe(signals[1]);
+    expect(signals.filter((signal) => signal.aborted)).toHaveLength(1);
+  });
+});
