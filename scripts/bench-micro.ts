@@ -26,32 +26,39 @@ function median(values: number[]): number {
 const BATCH = 100;
 
 /**
- * Median per-call time of `a` and of `b`, measured in alternating batches. This machine's speed
- * drifts by up to 2x within minutes; measuring one handler after the other turned that drift into
- * the "overhead" (runs disagreed by 20 µs), interleaving cancels it.
+ * Per-call times of `a` and of `b`, measured in alternating batches, and the paired difference:
+ * the median over batch pairs of (median of `b`'s batch - median of `a`'s batch). This machine's
+ * speed drifts by 2-3x within minutes; measuring one handler after the other turned that drift
+ * into "overhead" (runs disagreed by 20 µs). Pairing adjacent batches cancels most of it.
  */
-async function interleavedP50(
+async function interleaved(
   a: () => Promise<unknown>,
   b: () => Promise<unknown>,
-): Promise<{ a: number; b: number }> {
+): Promise<{ a: number; b: number; pairedDifference: number }> {
   for (let i = 0; i < WARMUP; i += 1) {
     await a();
     await b();
   }
   const samplesA: number[] = [];
   const samplesB: number[] = [];
-  const time = async (invoke: () => Promise<unknown>, into: number[]) => {
+  const differences: number[] = [];
+  const time = async (invoke: () => Promise<unknown>): Promise<number[]> => {
+    const batch: number[] = [];
     for (let i = 0; i < BATCH; i += 1) {
       const started = process.hrtime.bigint();
       await invoke();
-      into.push(Number(process.hrtime.bigint() - started) / 1e3);
+      batch.push(Number(process.hrtime.bigint() - started) / 1e3);
     }
+    return batch;
   };
   for (let done = 0; done < ITERATIONS; done += BATCH) {
-    await time(a, samplesA);
-    await time(b, samplesB);
+    const batchA = await time(a);
+    const batchB = await time(b);
+    samplesA.push(...batchA);
+    samplesB.push(...batchB);
+    differences.push(median(batchB) - median(batchA));
   }
-  return { a: median(samplesA), b: median(samplesB) };
+  return { a: median(samplesA), b: median(samplesB), pairedDifference: median(differences) };
 }
 
 const route = defineRoute({
@@ -81,14 +88,18 @@ async function measure(): Promise<Record<string, number>> {
   const context = lambdaContext({ timeoutMs: 60_000 });
   // The wrapper normalizes the event in place, as on Lambda where each event is new: both sides
   // get a fresh structured copy, and the copy is timed on both sides so it cancels out.
-  const { a: bareUs, b: wrappedUs } = await interleavedP50(
+  const {
+    a: bareUs,
+    b: wrappedUs,
+    pairedDifference,
+  } = await interleaved(
     () => bare(structuredClone(template), context),
     () => wrapped(structuredClone(template), context),
   );
   return {
     bareHandlerUsP50: round(bareUs),
     wrappedHandlerUsP50: round(wrappedUs),
-    overheadUsP50: round(wrappedUs - bareUs),
+    overheadUsP50: round(pairedDifference),
   };
 }
 

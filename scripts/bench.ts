@@ -100,6 +100,22 @@ function runtimeNode(): { path: string; version: string; note?: string } {
 
 const runtime = runtimeNode();
 
+/**
+ * A fixed reference workload (JSON.stringify of a small object, µs per call, median of 5 runs),
+ * printed with the results. This machine's speed drifts by 2-3x over minutes; comparing this
+ * figure tells whether two runs' numbers can be compared at all.
+ */
+function calibrationUs(): number {
+  const probe =
+    "const o={a:1,b:'hello',c:[1,2,3],d:{e:'f'}};let x=0;for(let i=0;i<20000;i++)x+=JSON.stringify(o).length;" +
+    'const t=process.hrtime.bigint();for(let i=0;i<200000;i++)x+=JSON.stringify(o).length;' +
+    'process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e3/200000))';
+  const runs = Array.from({ length: 5 }, () =>
+    Number(spawnSync(runtime.path, ['-e', probe], { encoding: 'utf8' }).stdout),
+  );
+  return Number(median(runs).toFixed(3));
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -154,6 +170,7 @@ function microbenchmarks(): Record<string, number> {
 
 async function main(): Promise<void> {
   mkdirSync(outDir, { recursive: true });
+  const calibrationBefore = calibrationUs();
   const functions: FunctionResult[] = [];
   for (const { name, entry } of handlerEntries()) {
     const outfile = join(outDir, `${name}.js`);
@@ -186,6 +203,9 @@ async function main(): Promise<void> {
     lambdaRuntime: FUNCTION_RUNTIME.name,
     ...(runtime.note ? { measuredOnNodeNote: runtime.note } : {}),
     loadRuns: LOAD_RUNS,
+    // Same workload before and after the run: if they differ much, the machine changed speed mid-run.
+    calibrationUsBefore: calibrationBefore,
+    calibrationUsAfter: calibrationUs(),
     functions,
     ...micro,
     cdkDefaultComparison: comparison,
@@ -199,6 +219,9 @@ async function main(): Promise<void> {
     `Rampart bench on ${report.machine}; loads and micro benchmarks on node ${runtime.version} (Lambda ${FUNCTION_RUNTIME.name})\n`,
   );
   if (runtime.note) console.log(`note: ${runtime.note}\n`);
+  console.log(
+    `machine speed: reference workload ${report.calibrationUsBefore} µs/op before, ${report.calibrationUsAfter} after (lower is faster)\n`,
+  );
   console.table(
     functions.map((fn) => ({
       function: fn.name,
