@@ -2,11 +2,33 @@ import { build } from 'esbuild';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BUNDLE_ALIASES } from '../../../lib/constructs/compute/bundling';
+import { BUNDLE_ALIASES, FUNCTION_BUNDLING } from '../../../lib/constructs/compute/bundling';
 import * as cssfilterStub from '../../../lambda/shared/bundle-stubs/cssfilter';
 import * as eventStreamsStub from '../../../lambda/shared/bundle-stubs/event-streams';
 import pgpassStub from '../../../lambda/shared/bundle-stubs/pgpass';
 import { RICH_TEXT_PROFILE, stripHtml } from '../../../lambda/shared/sanitize';
+
+/** Bundles `source` (CJS) as the deployed functions are bundled and returns the output path. */
+async function bundleLikeDeployed(source: string): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'rampart-stub-'));
+  const entry = join(dir, 'entry.js');
+  writeFileSync(entry, source);
+  const root = join(__dirname, '..', '..', '..');
+  await build({
+    entryPoints: [entry],
+    outfile: join(dir, 'out.js'),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    mainFields: [...FUNCTION_BUNDLING.mainFields],
+    external: [...FUNCTION_BUNDLING.externalModules],
+    alias: { ...BUNDLE_ALIASES },
+    absWorkingDir: root,
+    nodePaths: [join(root, 'node_modules')],
+    logLevel: 'error',
+  });
+  return join(dir, 'out.js');
+}
 
 describe('cssfilter stand-in in deployed bundles', () => {
   test('is what the bundles alias cssfilter to', () => {
@@ -21,52 +43,15 @@ describe('cssfilter stand-in in deployed bundles', () => {
   });
 
   test('fails closed in a bundle built like the deployed ones: a whitelisted style loses its value', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rampart-stub-'));
-    const entry = join(dir, 'entry.js');
-    writeFileSync(
-      entry,
+    const out = await bundleLikeDeployed(
       "const { FilterXSS } = require('xss');\n" +
         "module.exports = new FilterXSS({ whiteList: { p: ['style'] } }).process('<p style=\"color:red\">x</p>');\n",
     );
-    await build({
-      entryPoints: [entry],
-      outfile: join(dir, 'out.js'),
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      alias: { ...BUNDLE_ALIASES },
-      absWorkingDir: join(__dirname, '..', '..', '..'),
-      nodePaths: [join(__dirname, '..', '..', '..', 'node_modules')],
-      logLevel: 'error',
-    });
-    const { default: output } = (await import(join(dir, 'out.js'))) as { default: string };
+    const { default: output } = (await import(out)) as { default: string };
     expect(output).toBe('<p style>x</p>');
     expect(cssfilterStub.getDefaultWhiteList()).toEqual({});
   });
 });
-
-/** Bundles `source` (CJS) as the deployed functions are bundled and returns the output path. */
-async function bundleLikeDeployed(source: string): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'rampart-stub-'));
-  const entry = join(dir, 'entry.js');
-  writeFileSync(entry, source);
-  const root = join(__dirname, '..', '..', '..');
-  await build({
-    entryPoints: [entry],
-    outfile: join(dir, 'out.js'),
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    mainFields: ['module', 'main'],
-    external: ['pg-native'],
-    alias: { ...BUNDLE_ALIASES },
-    absWorkingDir: root,
-    nodePaths: [join(root, 'node_modules')],
-    metafile: true,
-    logLevel: 'error',
-  });
-  return join(dir, 'out.js');
-}
 
 describe('event-stream stand-in in deployed bundles', () => {
   test('is what the bundles alias @smithy/core/event-streams to', () => {
