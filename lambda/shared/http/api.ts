@@ -1,9 +1,7 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy, { type MiddyfiedHandler } from '@middy/core';
 import httpEventNormalizer from '@middy/http-event-normalizer';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { logger } from '../powertools';
 import { DEFAULT_BODY_LIMIT_BYTES, DEFAULT_TIMEOUT_MS, type RouteDefinition } from '../route';
 import { authorizeMiddleware } from './authorize';
 import { conditionalRequestsMiddleware } from './conditional-requests';
@@ -66,7 +64,8 @@ function serializeResult(result: ApiResult): APIGatewayProxyResult {
  *
  * Order of `use()` (`before` in this order, `after`/`onError` in reverse):
  * 0. header normalizer (lower-case names) and event normalizer (`{}` for absent query/path) - official
- * 1. Powertools `injectLambdaContext` + correlation id (log key, `x-correlation-id` echo)
+ * 1. logging context: Lambda context and correlation id on every log line, reset at the end;
+ *    `x-correlation-id` echo (`correlation-id.ts`)
  * 2. metrics: cold start, and a flush of what the request recorded (success and error); per-route
  *    latency and status come from API Gateway's per-method metrics
  * 3. security headers and CORS (their after/onError run after the error handler built the response)
@@ -105,7 +104,6 @@ export function api<const R extends RouteDefinition>(
   })
     .use(httpHeaderNormalizer())
     .use(httpEventNormalizer())
-    .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(correlationIdMiddleware())
     .use(publishMetricsMiddleware())
     .use(securityHeadersMiddleware())

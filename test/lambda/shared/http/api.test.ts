@@ -131,6 +131,26 @@ describe('api(): correlation id and logging', () => {
     expect(logs[0].function_request_id).toEqual(expect.any(String));
   });
 
+  it("puts each request's Lambda context on its log lines and drops a handler's keys when it ends", async () => {
+    const handler = api(publicStatus, (req) => {
+      logger.info('before append');
+      if (req.headers['x-tenant'] !== undefined) logger.appendKeys({ tenant: req.headers['x-tenant'] });
+      logger.info('inside handler');
+      return { status: 200, body: {} };
+    });
+    await invoke(
+      handler,
+      apiEvent({ path: '/api/v1/status', authorizer: null, headers: { 'x-tenant': 'acme' } }),
+      { awsRequestId: 'req-1' },
+    );
+    await invoke(handler, apiEvent({ path: '/api/v1/status', authorizer: null }), { awsRequestId: 'req-2' });
+    const logs = output.lines().filter((line) => line.message === 'inside handler');
+    expect(logs.map((line) => [line.function_request_id, line.tenant])).toEqual([
+      ['req-1', 'acme'],
+      ['req-2', undefined],
+    ]);
+  });
+
   it('never logs the request body or the response', async () => {
     const handler = api(createProject, () => ({ status: 201, body: { secret: 'response-secret' } }));
     await invoke(handler, apiEvent({ method: 'POST', body: { name: 'request-secret' } }));
