@@ -2,20 +2,15 @@ import { api } from '../../../../lambda/shared/http/api';
 import { base64DecodedLength } from '../../../../lambda/shared/http/json-body';
 import { apiEvent } from '../../../fixtures/api-gateway-event';
 import { captureStdout, type CapturedOutput } from '../../../fixtures/captured-output';
+import { createHandler } from '../../../fixtures/create-handler';
 import { invoke } from '../../../fixtures/invoke';
-import { createProject, getProject } from '../../../fixtures/test-routes';
+import { getProject } from '../../../fixtures/test-routes';
 
 let output: CapturedOutput;
 beforeEach(() => {
   output = captureStdout();
 });
 afterEach(() => output.restore());
-
-/** createProject accepts 4096 bytes. */
-function createHandler() {
-  const fn = jest.fn(async (req: { body: unknown }) => ({ status: 201, body: req.body }));
-  return { fn, handler: api(createProject, fn) };
-}
 
 const post = (body: string | undefined, headers: Record<string, string> = {}, isBase64Encoded = false) =>
   apiEvent({ method: 'POST', body, headers, isBase64Encoded });

@@ -1,8 +1,9 @@
 import { api } from '../../../../lambda/shared/http/api';
 import { apiEvent } from '../../../fixtures/api-gateway-event';
 import { captureStdout, type CapturedOutput } from '../../../fixtures/captured-output';
+import { createHandler } from '../../../fixtures/create-handler';
 import { invoke } from '../../../fixtures/invoke';
-import { createProject, getProject } from '../../../fixtures/test-routes';
+import { getProject } from '../../../fixtures/test-routes';
 
 let output: CapturedOutput;
 beforeEach(() => {
@@ -10,10 +11,6 @@ beforeEach(() => {
 });
 afterEach(() => output.restore());
 
-function createHandler() {
-  const fn = jest.fn(async (req: { body: unknown }) => ({ status: 201, body: req.body }));
-  return { fn, handler: api(createProject, fn) };
-}
 const post = (body: unknown) => apiEvent({ method: 'POST', body });
 
 describe('schema validation', () => {
