@@ -225,7 +225,7 @@ async function main(): Promise<void> {
   console.table(
     functions.map((fn) => ({
       function: fn.name,
-      'bundle KB': Number((fn.bundleBytes / 1024).toFixed(1)),
+      'bundle KiB': Number((fn.bundleBytes / 1024).toFixed(1)),
       'load ms (median)': Number(fn.loadMsMedian.toFixed(1)),
     })),
   );
