@@ -377,10 +377,18 @@ const usageQuery = fc.option(
 const seen = new Set<number>();
 beforeEach(() => seen.clear());
 
+/** Database digest after the previous case; each case reads it once, after its request. */
+let digest: string;
+async function digestChange(): Promise<{ before: string; after: string }> {
+  const before = digest;
+  digest = await h.snapshot();
+  return { before, after: digest };
+}
+
 async function expectProperties(
   res: InvokeResult,
   authorizer: AuthorizerContextFixture | null,
-  before: string,
+  { before, after }: { before: string; after: string },
 ) {
   seen.add(res.statusCode);
   expect(res.statusCode).toBeLessThan(500);
@@ -388,7 +396,7 @@ async function expectProperties(
     expect(res.headers['content-type']).toBe('application/problem+json');
     const code = (res.json as { code: keyof typeof ERROR_CATALOGUE }).code;
     expect(ERROR_CATALOGUE[code].status).toBe(res.statusCode);
-    expect(await h.snapshot()).toBe(before);
+    expect(after).toBe(before);
     expect(gatewayWrites()).toEqual([]);
   }
   const tiered =
@@ -420,12 +428,12 @@ const pathId = (ids: string[]) =>
 
 describe('properties (1000 runs per route, through the real wrapper)', () => {
   it('POST /api-keys', async () => {
+    digest = await h.snapshot();
     await fc.assert(
       fc.asyncProperty(createBody, principals, headers, async (body, authorizer, extra) => {
-        const before = await h.snapshot();
         apigw.resetHistory();
         const res = await invoke(create, createEvent(body, authorizer, extra));
-        await expectProperties(res, authorizer, before);
+        await expectProperties(res, authorizer, await digestChange());
         if (res.statusCode === 201) expect(res.json).toHaveProperty('id');
         h.output.clear();
       }),
@@ -436,16 +444,17 @@ describe('properties (1000 runs per route, through the real wrapper)', () => {
 
   it('GET /api-keys', async () => {
     await seededIds();
+    digest = await h.snapshot();
     await fc.assert(
       fc.asyncProperty(principals, headers, usageQuery, async (authorizer, extra, query) => {
-        const before = await h.snapshot();
         apigw.resetHistory();
         const res = await invoke(
           list,
           apiEvent({ path: '/api/v1/api-keys', authorizer, headers: extra, query }),
         );
-        await expectProperties(res, authorizer, before);
-        expect(await h.snapshot()).toBe(before);
+        const change = await digestChange();
+        await expectProperties(res, authorizer, change);
+        expect(change.after).toBe(change.before);
         h.output.clear();
       }),
       { numRuns: NUM_RUNS },
@@ -455,16 +464,16 @@ describe('properties (1000 runs per route, through the real wrapper)', () => {
 
   it('POST /api-keys/{id}/rotate', async () => {
     const ids = await seededIds();
+    digest = await h.snapshot();
     await fc.assert(
       fc.asyncProperty(
         pathId(ids),
         principals,
         fc.option(junk, { nil: undefined }),
         async (id, authorizer, body) => {
-          const before = await h.snapshot();
           apigw.resetHistory();
           const res = await invoke(rotate, keyEvent('POST', id, '/rotate', authorizer, { body }));
-          await expectProperties(res, authorizer, before);
+          await expectProperties(res, authorizer, await digestChange());
           h.output.clear();
         },
       ),
@@ -475,12 +484,12 @@ describe('properties (1000 runs per route, through the real wrapper)', () => {
 
   it('DELETE /api-keys/{id}', async () => {
     const ids = await seededIds();
+    digest = await h.snapshot();
     await fc.assert(
       fc.asyncProperty(pathId(ids), principals, headers, async (id, authorizer, extra) => {
-        const before = await h.snapshot();
         apigw.resetHistory();
         const res = await invoke(revoke, keyEvent('DELETE', id, '', authorizer, { headers: extra }));
-        await expectProperties(res, authorizer, before);
+        await expectProperties(res, authorizer, await digestChange());
         h.output.clear();
       }),
       { numRuns: NUM_RUNS },
@@ -490,13 +499,14 @@ describe('properties (1000 runs per route, through the real wrapper)', () => {
 
   it('GET /api-keys/{id}/usage', async () => {
     const ids = await seededIds();
+    digest = await h.snapshot();
     await fc.assert(
       fc.asyncProperty(pathId(ids), principals, usageQuery, async (id, authorizer, query) => {
-        const before = await h.snapshot();
         apigw.resetHistory();
         const res = await invoke(usage, keyEvent('GET', id, '/usage', authorizer, { query }));
-        await expectProperties(res, authorizer, before);
-        expect(await h.snapshot()).toBe(before);
+        const change = await digestChange();
+        await expectProperties(res, authorizer, change);
+        expect(change.after).toBe(change.before);
         h.output.clear();
       }),
       { numRuns: NUM_RUNS },
