@@ -190,9 +190,10 @@ describe('projects over the real wrapper and PostgreSQL', () => {
       ),
       fc.string(),
     );
+    // Accepted creates are deleted again, so the row count is the same before every case.
+    const rows = await count('projects');
     await fc.assert(
       fc.asyncProperty(body, async (candidate) => {
-        const rows = await count('projects');
         const response = await create(typeof candidate === 'string' ? candidate : candidate);
         expect(response.statusCode).toBeLessThan(500);
         if (response.statusCode >= 400) {
