@@ -194,7 +194,7 @@ describe('projects over the real wrapper and PostgreSQL', () => {
     const rows = await count('projects');
     await fc.assert(
       fc.asyncProperty(body, async (candidate) => {
-        const response = await create(typeof candidate === 'string' ? candidate : candidate);
+        const response = await create(candidate);
         expect(response.statusCode).toBeLessThan(500);
         if (response.statusCode >= 400) {
           expect(response.headers['content-type']).toBe('application/problem+json');
