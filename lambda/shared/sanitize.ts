@@ -12,7 +12,11 @@ import { AppError } from './errors';
  *   fields a route lists in `richTextFields`, which keep an allow-listed set of formatting tags;
  * - path parameters, and body/query fields whose name says they hold a key, path or file name,
  *   reject traversal: `..` (also `%2e%2e`, double-encoded `%252e%252e`), NUL (`\0`, `%00`),
- *   backslashes, and absolute paths (`/x`, `C:\x`).
+ *   backslashes, and absolute paths (`/x`, `C:\x`);
+ * - NUL (U+0000) is rejected in every string and every object key of the body, query and path:
+ *   PostgreSQL cannot store it in `text`/`jsonb` (SQLSTATE 22021), and no legitimate text holds it.
+ *   Refusing it here, once, means no route has to remember it (the error handler's mapping of
+ *   SQLSTATE class 22 to 400 remains as the net for values that are decoded later, e.g. cursors).
  */
 
 export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
@@ -137,6 +141,10 @@ export function assertSafeName(value: string, field: string): void {
   }
 }
 
+const NUL = '\0';
+const NUL_MESSAGE = 'must not contain the NUL character (U+0000)';
+const NUL_KEY_MESSAGE = 'must not have a key containing the NUL character (U+0000)';
+
 function unsafe(field: string, message: string): AppError {
   return new AppError('UNSAFE_INPUT', {
     detail: `${field} ${message}`,
@@ -169,6 +177,7 @@ function sanitizeString(
   path: (string | number)[],
   options: WalkOptions,
 ): string {
+  if (value.includes(NUL)) throw unsafe(fieldName(options.prefix, path), NUL_MESSAGE);
   if (typeof key === 'string' && NAME_FIELD.test(key) && isUnsafeName(value)) {
     throw unsafe(
       fieldName(options.prefix, path),
@@ -207,6 +216,8 @@ function walk(
   const record = node as Record<string, unknown>;
   // Object.keys sees own keys only, including an own `__proto__` created by JSON.parse.
   for (const name of Object.keys(record)) {
+    // Named by the object that holds it: a field name with a NUL in it is no use in a message.
+    if (name.includes(NUL)) throw unsafe(fieldName(options.prefix, path), NUL_KEY_MESSAGE);
     path.push(name);
     if (FORBIDDEN_KEYS.has(name)) throw unsafe(fieldName(options.prefix, path), 'is a forbidden key');
     const value = record[name];
@@ -221,22 +232,24 @@ const NO_RICH_TEXT: ReadonlySet<string> = new Set();
 
 /**
  * Sanitizes a parsed JSON body in place and returns it (a top-level string is returned as a new
- * value). Throws `UNSAFE_INPUT` with the offending field for forbidden keys, traversal in
- * name/key fields, markup that cannot be stripped, or excessive nesting.
+ * value). Throws `UNSAFE_INPUT` with the offending field for forbidden keys, NUL in a string or
+ * key, traversal in name/key fields, markup that cannot be stripped, or excessive nesting.
  */
 export function sanitizeBody(body: unknown, richTextFields: ReadonlySet<string> = NO_RICH_TEXT): unknown {
   return walk(body, undefined, [], 0, { prefix: 'body', richTextFields });
 }
 
 /**
- * Sanitizes query string parameters in place: forbidden keys rejected, HTML stripped from values,
- * traversal rejected in name/key parameters.
+ * Sanitizes query string parameters in place: forbidden keys and NUL rejected, HTML stripped from
+ * values, traversal rejected in name/key parameters.
  */
 export function sanitizeQuery(query: Record<string, string | undefined>): Record<string, string | undefined> {
   for (const name of Object.keys(query)) {
     const value = query[name];
+    if (name.includes(NUL)) throw unsafe('query', NUL_KEY_MESSAGE);
     if (FORBIDDEN_KEYS.has(name)) throw unsafe(`query.${name}`, 'is a forbidden key');
     if (typeof value !== 'string') continue;
+    if (value.includes(NUL)) throw unsafe(`query.${name}`, NUL_MESSAGE);
     if (NAME_FIELD.test(name) && isUnsafeName(value)) {
       throw unsafe(`query.${name}`, 'must not contain path traversal, NUL, backslashes or an absolute path');
     }
@@ -247,14 +260,16 @@ export function sanitizeQuery(query: Record<string, string | undefined>): Record
 }
 
 /**
- * Checks path parameters: every one is a name/key (ids, slugs), so traversal and markup are both
- * rejected outright; an id is never silently rewritten.
+ * Checks path parameters: every one is a name/key (ids, slugs), so NUL, traversal and markup are
+ * all rejected outright; an id is never silently rewritten.
  */
 export function assertSafePathParameters(params: Record<string, string | undefined>): void {
   for (const name of Object.keys(params)) {
     const value = params[name];
+    if (name.includes(NUL)) throw unsafe('path', NUL_KEY_MESSAGE);
     if (FORBIDDEN_KEYS.has(name)) throw unsafe(`path.${name}`, 'is a forbidden key');
     if (typeof value !== 'string') continue;
+    if (value.includes(NUL)) throw unsafe(`path.${name}`, NUL_MESSAGE);
     assertSafeName(value, `path.${name}`);
     if (TAG_LIKE.test(value)) throw unsafe(`path.${name}`, 'must not contain markup');
   }

@@ -8,7 +8,7 @@ import { requestState, type StatefulEvent } from './request-state';
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 export interface ProblemErrorsOptions {
-  readonly logger?: Pick<typeof sharedLogger, 'error'>;
+  readonly logger?: Pick<typeof sharedLogger, 'error' | 'warn'>;
 }
 
 const defaults = { logger: sharedLogger };
@@ -26,6 +26,7 @@ const LAST_RESORT_BODY = JSON.stringify({
  * Step 9, `use()`d LAST so its onError runs FIRST: every error becomes an RFC 9457
  * `application/problem+json` response with a stable `code`. Unexpected errors are logged (with the
  * correlation id the logger already carries) and answered with a generic 500: no stack, no message.
+ * Expected errors that still deserve attention (a value PostgreSQL refused) are logged as warnings.
  *
  * Custom rather than `@middy/http-error-handler`: that one answers with the error's own message as
  * text/plain and knows nothing of our catalogue or of aws-jwt-verify's errors.
@@ -42,6 +43,8 @@ export function problemErrorsMiddleware(
       const classified = classifyError(error);
       if (classified.unexpected) {
         logger.error('Request failed', { code: classified.code, error: error as Error });
+      } else if (classified.warning !== undefined) {
+        logger.warn('Request refused', { code: classified.code, ...classified.warning });
       }
       const state = requestState(request.event);
       const correlationId = state?.correlationId ?? randomUUID();

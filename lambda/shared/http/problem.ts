@@ -1,4 +1,5 @@
 import * as jwtErrors from 'aws-jwt-verify/error';
+import { describeDbError } from '../db/errors';
 import { AppError, ERROR_CATALOGUE, type ErrorCode, type FieldError } from '../errors';
 
 /** Base of every problem `type`: one anchor per code in docs/errors.md. */
@@ -25,6 +26,8 @@ export interface ClassifiedError {
   readonly headers?: Readonly<Record<string, string>>;
   /** Unexpected: log it (with stack) at error level. */
   readonly unexpected: boolean;
+  /** Expected, but worth a warning line with these attributes (never shown to the client). */
+  readonly warning?: Readonly<Record<string, unknown>>;
 }
 
 /** aws-jwt-verify failures that are our side (JWKS fetch/config), not the caller's token. */
@@ -85,6 +88,38 @@ function classifyHttpError(error: Error): ErrorCode | undefined {
   return STATUS_CODES[status];
 }
 
+/** SQLSTATE class 22, data exception: 22021 (NUL in text), 22001, 22P02, 22003, 22007, 22008, ... */
+const DATA_EXCEPTION_SQLSTATE = /^22[0-9A-Z]{3}$/;
+
+/**
+ * PostgreSQL refused a value the request carried (a NUL the sanitizer could not see because it
+ * was encoded, e.g. inside a cursor; a string longer than its column; text that is not a valid
+ * uuid, number or date; a number out of range). That is the request's fault, so 400, never 500:
+ * 22021 (character not in repertoire, which is what NUL raises) is `UNSAFE_INPUT` like the
+ * sanitizer's refusal, the rest `VALIDATION_FAILED`. The database's message quotes the value and
+ * names types and columns: it goes to the warning log line only.
+ */
+function classifyDataException(error: unknown): ClassifiedError | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const sqlState = (error as { code?: unknown }).code;
+  if (typeof sqlState !== 'string' || !DATA_EXCEPTION_SQLSTATE.test(sqlState)) return undefined;
+  const warning = { reason: 'database-data-exception', sqlState, error: describeDbError(error) };
+  if (sqlState === '22021') {
+    return {
+      code: 'UNSAFE_INPUT',
+      detail: 'The request contains a character that cannot be stored',
+      unexpected: false,
+      warning,
+    };
+  }
+  return {
+    code: 'VALIDATION_FAILED',
+    detail: 'The request contains a value that cannot be stored',
+    unexpected: false,
+    warning,
+  };
+}
+
 /** Maps anything thrown to a catalogue code. Messages of foreign errors never reach the client. */
 export function classifyError(error: unknown): ClassifiedError {
   if (error instanceof AppError) {
@@ -100,6 +135,8 @@ export function classifyError(error: unknown): ClassifiedError {
   // AbortSignal reasons are DOMExceptions, which may come from another realm: test the name only.
   const name = (error as { name?: unknown } | null)?.name;
   if (name === 'TimeoutError' || name === 'AbortError') return { code: 'TIMEOUT', unexpected: true };
+  const dataException = classifyDataException(error);
+  if (dataException !== undefined) return dataException;
   if (error instanceof Error) {
     const jwtCode = classifyJwtError(error);
     if (jwtCode !== undefined) return { code: jwtCode, unexpected: jwtCode === 'DEPENDENCY_UNAVAILABLE' };

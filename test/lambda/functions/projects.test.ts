@@ -6,6 +6,8 @@ import {
   type AuthorizerContextFixture,
 } from '../../fixtures/api-gateway-event';
 import { invoke } from '../../fixtures/invoke';
+import { publicStatus } from '../../fixtures/test-routes';
+import { api } from '../../../lambda/shared/http/api';
 import { startTestDatabase, useDatabaseForHandlers, type TestDatabase } from '../../support/database';
 
 /**
@@ -36,6 +38,11 @@ afterAll(async () => {
   await (await import('../../../lambda/shared/db')).closeDb();
   await database.stop();
 });
+
+/** Strings holding a NUL (U+0000), which PostgreSQL refuses in text: fast-check's strings never do. */
+const withNul = fc
+  .tuple(fc.string({ maxLength: 20 }), fc.string({ maxLength: 20 }))
+  .map(([before, after]) => `${before}\u0000${after}`);
 
 async function count(table: string): Promise<number> {
   const { rows } = await database.pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`);
@@ -177,13 +184,150 @@ describe('projects over the real wrapper and PostgreSQL', () => {
     expect(await count('projects')).toBe(rows);
   });
 
+  describe('NUL (U+0000), which PostgreSQL cannot store in text, is a 400 everywhere and writes nothing', () => {
+    const NUL = '\u0000';
+
+    async function rowsDigest(): Promise<string> {
+      const { rows } = await database.pool.query<{ digest: string }>(
+        `SELECT (SELECT count(*) FROM projects) || '/' || (SELECT count(*) FROM outbox) || '/' ||
+                (SELECT coalesce(sum(version), 0) FROM projects) || '/' ||
+                (SELECT count(*) FROM idempotency_keys) AS digest`,
+      );
+      return rows[0].digest;
+    }
+
+    function expectRefused(response: Awaited<ReturnType<typeof invoke>>, field: string): void {
+      expect(response.statusCode).toBe(400);
+      expect(response.headers['content-type']).toBe('application/problem+json');
+      expect(response.json).toMatchObject({
+        code: 'UNSAFE_INPUT',
+        errors: [{ field, message: expect.stringContaining('NUL') }],
+      });
+    }
+
+    test('create: in name or description, with or without an Idempotency-Key', async () => {
+      const before = await rowsDigest();
+      expectRefused(await create({ name: `a${NUL}b` }), 'body.name');
+      expectRefused(await create({ name: 'ok', description: `x${NUL}` }), 'body.description');
+      // The raw wire form, as a client sends it.
+      expectRefused(await create('{"name":"a\\u0000b"}', { 'idempotency-key': 'nul-1' }), 'body.name');
+      expect(await rowsDigest()).toBe(before);
+    });
+
+    test('update (PATCH with the current If-Match): in name or description; the row keeps its version', async () => {
+      const id = (await create({ name: 'Nul-target', description: 'kept' })).json?.id as string;
+      const before = await rowsDigest();
+      for (const [body, field] of [
+        [{ description: `x${NUL}y` }, 'body.description'],
+        [{ name: NUL }, 'body.name'],
+      ] as const) {
+        const response = await invoke(
+          handlers.update,
+          apiEvent({
+            method: 'PATCH',
+            path: `/api/v1/projects/${id}`,
+            resource: '/api/v1/projects/{id}',
+            pathParameters: { id },
+            headers: { 'content-type': 'application/json', 'if-match': '"v1"' },
+            body,
+            authorizer: EDITOR_USER,
+          }),
+        );
+        expectRefused(response, field);
+      }
+      expect(await rowsDigest()).toBe(before);
+      const { rows } = await database.pool.query(
+        'SELECT name, description, version FROM projects WHERE id = $1',
+        [id],
+      );
+      expect(rows[0]).toEqual({ name: 'Nul-target', description: 'kept', version: 1 });
+    });
+
+    test('path id on get, update and delete', async () => {
+      const before = await rowsDigest();
+      const id = `5f2a1c1e-0000-4000-8000-${NUL}00000000001`;
+      const event = (method: string, authorizer: AuthorizerContextFixture, body?: unknown) =>
+        apiEvent({
+          method,
+          path: `/api/v1/projects/${encodeURIComponent(id)}`,
+          resource: '/api/v1/projects/{id}',
+          pathParameters: { id },
+          headers:
+            body === undefined
+              ? { 'if-match': '"v1"' }
+              : { 'content-type': 'application/json', 'if-match': '"v1"' },
+          body,
+          authorizer,
+        });
+      expectRefused(await invoke(handlers.get, event('GET', VIEWER_USER)), 'path.id');
+      expectRefused(await invoke(handlers.update, event('PATCH', EDITOR_USER, { name: 'x' })), 'path.id');
+      expectRefused(await invoke(handlers.remove, event('DELETE', ADMIN)), 'path.id');
+      expect(await rowsDigest()).toBe(before);
+    });
+
+    test('list: in a query value, and inside a forged cursor', async () => {
+      const list = (query: Record<string, string>) =>
+        invoke(handlers.list, apiEvent({ path: '/api/v1/projects', query, authorizer: VIEWER_USER }));
+      expectRefused(await list({ owner: `a${NUL}` }), 'query.owner');
+      expectRefused(await list({ namePrefix: NUL }), 'query.namePrefix');
+      // A cursor is base64url, so the sanitizer cannot see the NUL; the cursor decoder refuses it.
+      const cursor = Buffer.from(
+        JSON.stringify({
+          v: 1,
+          f: 'name',
+          d: 'asc',
+          k: `a${NUL}`,
+          i: '5f2a1c1e-0000-4000-8000-000000000001',
+        }),
+      ).toString('base64url');
+      const forged = await list({ sort: 'name', cursor });
+      expect(forged.statusCode).toBe(400);
+      expect(forged.json?.errors).toEqual([{ field: 'query.cursor', message: expect.any(String) }]);
+    });
+
+    test.each([
+      ['22021', 'SELECT $1::text AS v', `a${NUL}b`, 'UNSAFE_INPUT'],
+      ['22P02', 'SELECT $1::uuid AS v', 'not-a-uuid', 'VALIDATION_FAILED'],
+      ['22003', 'SELECT $1::integer AS v', '99999999999', 'VALIDATION_FAILED'],
+      ['22008', 'SELECT $1::timestamptz AS v', '2024-02-30T00:00:00Z', 'VALIDATION_FAILED'],
+      ['22026', `SELECT $1::bit(3) & B'11' AS v`, '111', 'VALIDATION_FAILED'],
+      ['22021', 'INSERT INTO projects (name, owner_sub) VALUES ($1, $1)', `n${NUL}`, 'UNSAFE_INPUT'],
+    ])(
+      'the error handler net: SQLSTATE %s (%s) from the real driver and database is a 400, not a 500',
+      async (sqlState, sql, value, code) => {
+        const db = database.createDb();
+        const before = await rowsDigest();
+        let raised: unknown;
+        const handler = api(publicStatus, async () => {
+          try {
+            await db.transaction(async (tx) => {
+              // A first write in the same transaction: the refusal must roll it back.
+              await tx.query(`INSERT INTO projects (name, owner_sub) VALUES ('half-written', 'o')`);
+              await tx.query(sql, [value]);
+            });
+          } catch (error) {
+            raised = error;
+            throw error;
+          }
+          return { status: 200, body: {} };
+        });
+        const response = await invoke(handler, apiEvent({ path: '/api/v1/status', authorizer: null }));
+        expect((raised as { code?: string }).code).toBe(sqlState);
+        expect(response.statusCode).toBe(400);
+        expect(response.json?.code).toBe(code);
+        expect(response.body).not.toContain(String((raised as Error).message));
+        expect(await rowsDigest()).toBe(before);
+      },
+    );
+  });
+
   test('property: random create bodies never give a 5xx, and rejected ones write nothing', async () => {
     const body = fc.oneof(
       fc.anything(),
       fc.record(
         {
-          name: fc.string({ maxLength: 300 }),
-          description: fc.option(fc.string({ maxLength: 2100 })),
+          name: fc.oneof(fc.string({ maxLength: 300 }), withNul),
+          description: fc.option(fc.oneof(fc.string({ maxLength: 2100 }), withNul)),
           status: fc.string(),
         },
         { requiredKeys: [] },
@@ -213,9 +357,16 @@ describe('projects over the real wrapper and PostgreSQL', () => {
     const id = created.json?.id as string;
     await fc.assert(
       fc.asyncProperty(
-        fc.oneof(fc.string(), fc.uuid(), fc.constant(id)),
-        fc.anything(),
-        fc.string(),
+        fc.oneof(fc.string(), fc.uuid(), fc.constant(id), withNul),
+        fc.oneof(
+          fc.anything(),
+          // Would be a valid change but for the NUL, so with `"v1"` it gets as far as it can.
+          fc.record(
+            { name: fc.oneof(fc.string(), withNul), description: withNul, status: fc.constant('active') },
+            { requiredKeys: ['description'] },
+          ),
+        ),
+        fc.oneof(fc.string(), fc.constant('"v1"')),
         async (pathId, body, ifMatch) => {
           const response = await invoke(
             handlers.update,
@@ -242,6 +393,7 @@ describe('projects over the real wrapper and PostgreSQL', () => {
   test('property: random list query strings never give a 5xx; rejected ones are problem+json', async () => {
     const value = fc.oneof(
       fc.string(),
+      withNul,
       fc.constantFrom('name', '-createdAt', 'active', '0', '101', '-1', '%00', '../x'),
     );
     await fc.assert(
@@ -270,7 +422,11 @@ describe('projects over the real wrapper and PostgreSQL', () => {
     await fc.assert(
       // Mostly malformed ids (rejected before any query); some well-formed ones reach PostgreSQL.
       fc.asyncProperty(
-        fc.oneof({ weight: 5, arbitrary: fc.string() }, { weight: 1, arbitrary: fc.uuid() }),
+        fc.oneof(
+          { weight: 5, arbitrary: fc.string() },
+          { weight: 1, arbitrary: fc.uuid() },
+          { weight: 1, arbitrary: withNul },
+        ),
         fc.boolean(),
         async (pathId, useDelete) => {
           const event = apiEvent({

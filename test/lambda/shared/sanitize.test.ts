@@ -191,6 +191,43 @@ describe('sanitizeBody', () => {
     });
   });
 
+  it('rejects NUL (U+0000) in any string or key, naming the field; PostgreSQL cannot store it', () => {
+    const cases: [string, string][] = [
+      ['{"name":"a\\u0000b"}', 'body.name'],
+      ['{"description":"\\u0000"}', 'body.description'],
+      ['{"tags":["ok","x\\u0000"]}', 'body.tags.1'],
+      ['{"nested":{"title":"<b>\\u0000</b>"}}', 'body.nested.title'],
+      ['{"nested":{"a\\u0000b":1}}', 'body.nested'],
+      ['{"a\\u0000b":"x"}', 'body'],
+      ['"top\\u0000level"', 'body'],
+    ];
+    for (const [raw, field] of cases) {
+      const error = unsafeErrorOf(() => sanitizeBody(JSON.parse(raw)));
+      expect(error?.code).toBe('UNSAFE_INPUT');
+      expect(error?.errors).toEqual([{ field, message: expect.stringContaining('NUL') }]);
+      expect(error?.detail).toBe(`${field} ${error?.errors?.[0].message}`);
+    }
+    // Rich-text fields are no exception.
+    const rich = unsafeErrorOf(() => sanitizeBody({ body: 'x\u0000' }, new Set(['body'])));
+    expect(rich?.errors?.[0].field).toBe('body.body');
+  });
+
+  it('rejects a NUL wherever it is inserted into a string (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.jsonValue({ maxDepth: 3 }),
+        fc.string({ maxLength: 8 }),
+        fc.string({ maxLength: 8 }),
+        (value, before, after) => {
+          const body = { wrapper: value, list: [{ text: `${before}\u0000${after}` }] };
+          const error = unsafeErrorOf(() => sanitizeBody(JSON.parse(JSON.stringify(body))));
+          expect(error?.code).toBe('UNSAFE_INPUT');
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
   it(`rejects nesting deeper than ${MAX_DEPTH} instead of overflowing the stack`, () => {
     const deep = JSON.parse('['.repeat(5000) + ']'.repeat(5000));
     expect(unsafeErrorOf(() => sanitizeBody(deep))?.code).toBe('UNSAFE_INPUT');
@@ -207,6 +244,22 @@ describe('query and path parameters', () => {
     expect(sanitizeQuery({ q: '<i>term</i>', page: '2' })).toEqual({ q: 'term', page: '2' });
     expect(unsafeErrorOf(() => sanitizeQuery(JSON.parse('{"constructor":"x"}')))?.code).toBe('UNSAFE_INPUT');
     expect(unsafeErrorOf(() => sanitizeQuery({ path: '%2e%2e/etc' }))?.errors?.[0].field).toBe('query.path');
+  });
+
+  it('rejects NUL (U+0000) in query and path names and values, naming the field', () => {
+    for (const [fn, field] of [
+      [() => sanitizeQuery({ owner: 'a\u0000b' }), 'query.owner'],
+      [() => sanitizeQuery({ status: 'x', namePrefix: '\u0000' }), 'query.namePrefix'],
+      [() => sanitizeQuery({ 'a\u0000': 'x' }), 'query'],
+      [() => assertSafePathParameters({ slug: 'a\u0000b' }), 'path.slug'],
+      [() => assertSafePathParameters({ 'i\u0000d': 'x' }), 'path'],
+    ] as const) {
+      const error = unsafeErrorOf(fn);
+      expect(error?.code).toBe('UNSAFE_INPUT');
+      expect(error?.errors).toEqual([{ field, message: expect.stringContaining('NUL') }]);
+    }
+    // The percent-encoded form is three ordinary characters in a plain query value.
+    expect(sanitizeQuery({ q: '%00' })).toEqual({ q: '%00' });
   });
 
   it('assertSafePathParameters rejects traversal and markup in any path parameter', () => {

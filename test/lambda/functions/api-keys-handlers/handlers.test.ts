@@ -157,6 +157,36 @@ describe('POST /api/v1/api-keys', () => {
     expect((await h.db.query('SELECT count(*)::int AS n FROM api_keys')).rows[0].n).toBe(0);
   });
 
+  it('400 UNSAFE_INPUT for NUL (U+0000) in the name, in the body or a query value; nothing sent, nothing stored', async () => {
+    const before = await h.snapshot();
+    const cases: [ReturnType<typeof createEvent>, string][] = [
+      [createEvent({ name: 'ci\u0000bot', scopes: ['rampart/read'], tier: 'free' }), 'body.name'],
+      [
+        createEvent('{"name":"\\u0000","scopes":["rampart/read"],"tier":"free"}', EDITOR_USER, {
+          'Idempotency-Key': 'nul-1',
+        }),
+        'body.name',
+      ],
+      [createEvent({ name: 'ci', scopes: ['rampart/read\u0000'], tier: 'free' }), 'body.scopes.0'],
+      [
+        apiEvent({
+          method: 'POST',
+          path: '/api/v1/api-keys',
+          query: { note: 'a\u0000' },
+          body: { name: 'ci', scopes: ['rampart/read'], tier: 'free' },
+        }),
+        'query.note',
+      ],
+    ];
+    for (const [event, field] of cases) {
+      const res = await invoke(create, event);
+      expect(res.statusCode).toBe(400);
+      expect(res.json).toMatchObject({ code: 'UNSAFE_INPUT', errors: [{ field }] });
+    }
+    expect(apigw.calls()).toHaveLength(0);
+    expect(await h.snapshot()).toBe(before);
+  });
+
   it('Idempotency-Key: the retry replays 201 without the secret and creates nothing', async () => {
     const body = { name: 'x', scopes: ['rampart/read'], tier: 'free' };
     const first = await invoke(create, createEvent(body, EDITOR_USER, { 'Idempotency-Key': 'abc' }));
@@ -311,12 +341,17 @@ const principals: fc.Arbitrary<AuthorizerContextFixture | null> = fc.oneof(
     tier: fc.option(fc.constantFrom(...API_KEY_TIERS, 'gold'), { nil: undefined }),
   }),
 );
+/** Strings that often hold a NUL (U+0000), which PostgreSQL refuses in text: it must be a 400. */
+const withNul = fc
+  .tuple(fc.string({ maxLength: 10 }), fc.string({ maxLength: 10 }))
+  .map(([before, after]) => `${before}\u0000${after}`);
 const leaf = fc.oneof(
   fc.string({ maxLength: 20 }),
   fc.integer(),
   fc.boolean(),
   fc.constant(null),
   fc.constant('<b>x</b>'),
+  withNul,
 );
 const junk = fc.oneof(
   leaf,
@@ -339,8 +374,11 @@ const validCreateBody = fc.record(
   },
   { requiredKeys: ['name', 'scopes', 'tier'] },
 );
+/** Valid but for a NUL in the name: gets past every other check, PostgreSQL would refuse it. */
+const nulNameCreateBody = fc.tuple(validCreateBody, withNul).map(([body, name]) => ({ ...body, name }));
 const createBody = fc.oneof(
   { arbitrary: validCreateBody, weight: 2 },
+  nulNameCreateBody,
   fc.record(
     {
       name: fc.oneof(fc.string({ minLength: 1, maxLength: 110 }), leaf),
@@ -358,14 +396,14 @@ const createBody = fc.oneof(
 );
 const headers = fc.dictionary(
   fc.constantFrom('Idempotency-Key', 'If-None-Match', 'x-correlation-id', 'Content-Type', 'X-Api-Key'),
-  fc.string({ maxLength: 40 }),
+  fc.oneof(fc.string({ maxLength: 40 }), withNul),
   { maxKeys: 3 },
 );
 const day = fc.oneof(
   fc
     .integer({ min: -120, max: 3 })
     .map((d) => new Date(Date.now() + d * 86_400_000).toISOString().slice(0, 10)),
-  fc.constantFrom('2024-02-30', 'yesterday', '', '9999-12-31', '0000-01-01'),
+  fc.constantFrom('2024-02-30', 'yesterday', '', '9999-12-31', '0000-01-01', '2024-01-01\u0000'),
   fc.string({ maxLength: 12 }),
 );
 const usageQuery = fc.option(
@@ -423,7 +461,8 @@ const pathId = (ids: string[]) =>
     fc.constantFrom(...ids),
     fc.uuid(),
     fc.string({ maxLength: 40 }),
-    fc.constantFrom('../x', '%00', ' '),
+    fc.constantFrom('../x', '%00', ' ', '\u0000'),
+    ...ids.map((id) => fc.constant(`${id}\u0000`)),
   );
 
 describe('properties (1000 runs per route, through the real wrapper)', () => {

@@ -1,5 +1,6 @@
 import * as jwtErrors from 'aws-jwt-verify/error';
 import { readFileSync } from 'node:fs';
+import { DatabaseError } from 'pg';
 import { join } from 'node:path';
 import { ERROR_CATALOGUE } from '../../../../lambda/shared/errors';
 import { api } from '../../../../lambda/shared/http/api';
@@ -55,6 +56,63 @@ describe('aws-jwt-verify errors', () => {
     expect(res.statusCode).toBe(503);
     expect(res.json?.code).toBe('DEPENDENCY_UNAVAILABLE');
   });
+});
+
+describe('PostgreSQL data exceptions (SQLSTATE class 22)', () => {
+  /** A `pg` DatabaseError as the driver raises it: the server's message quotes the value. */
+  function pgError(code: string, message: string): DatabaseError {
+    const error = new DatabaseError(message, message.length, 'error');
+    error.code = code;
+    error.severity = 'ERROR';
+    return error;
+  }
+
+  it.each([
+    ['22021', 'invalid byte sequence for encoding "UTF8": 0x00', 'UNSAFE_INPUT'],
+    ['22001', 'value too long for type character varying(200)', 'VALIDATION_FAILED'],
+    ['22P02', 'invalid input syntax for type uuid: "secret-ish"', 'VALIDATION_FAILED'],
+    ['22003', 'value "99999999999" is out of range for type integer', 'VALIDATION_FAILED'],
+    ['22007', 'invalid input syntax for type timestamp with time zone: "tomorrow"', 'VALIDATION_FAILED'],
+    ['22008', 'date/time field value out of range: "2024-02-30"', 'VALIDATION_FAILED'],
+    ['22012', 'division by zero', 'VALIDATION_FAILED'],
+  ])(
+    'maps %s to 400 %s, logs a warning and never shows the database message',
+    async (sqlState, message, code) => {
+      const res = await thrownBy(pgError(sqlState, message));
+      expect(res.statusCode).toBe(400);
+      expect(res.headers['content-type']).toBe('application/problem+json');
+      expect(res.json).toMatchObject({ code, status: 400 });
+      expect(res.json?.detail).not.toContain(message);
+      expect(res.body).not.toMatch(
+        /UTF8|varchar|character varying|uuid|integer|timestamp|date\/time|division/,
+      );
+      const lines = output.lines();
+      expect(lines.filter((line) => line.level === 'ERROR')).toEqual([]);
+      const warning = lines.find((line) => line.level === 'WARN');
+      // The log line keeps the database's message for whoever investigates; the client never sees it.
+      expect(warning).toMatchObject({
+        code,
+        reason: 'database-data-exception',
+        sqlState,
+        error: { message },
+      });
+    },
+  );
+
+  it('recognises the bare shape, { code }, as another copy of pg would throw it', () => {
+    expect(classifyError({ code: '22021' })).toMatchObject({ code: 'UNSAFE_INPUT', unexpected: false });
+    expect(classifyError(Object.assign(new Error('x'), { code: '22P02' }))).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      unexpected: false,
+    });
+  });
+
+  it.each([['23505'], ['42601'], ['2200'], ['220000'], ['ECONNRESET'], ['XX000']])(
+    'leaves other codes alone (%s is not a data exception)',
+    (sqlState) => {
+      expect(classifyError(Object.assign(new Error('x'), { code: sqlState })).code).toBe('INTERNAL');
+    },
+  );
 });
 
 describe('problem+json shape', () => {
