@@ -82,19 +82,40 @@ export function projectEtag(project: Pick<Project, 'version'>): string {
 }
 
 /**
- * The version an `If-Match` header asks for: a number, or `'*'` (any existing version).
- * A missing or unrecognised header is 412: updates on this resource are conditional.
+ * The versions a conditional write accepts: `'*'` (any existing version), one version, or a list
+ * (an `If-Match` may list several ETags; an empty list matches no version at all).
  */
-export function versionFromIfMatch(header: string | undefined): number | '*' {
+export type ExpectedVersion = number | '*' | readonly number[];
+
+const PROJECT_ETAG = /^"v(\d{1,9})"$/;
+
+/**
+ * The versions an `If-Match` header accepts (RFC 9110 13.1.1, strong comparison): `*` alone, or the
+ * `"v<n>"` tags of its comma-separated list. Weak tags (`W/"v1"`), foreign tags and malformed values
+ * can match no version, so they give an empty list rather than an error here: the write then misses,
+ * and `explainMissedWrite` answers 404 or 412 with the current ETag, which a client needs to recover.
+ * Absent or blank is 428: updates on this resource are conditional.
+ */
+export function versionFromIfMatch(header: string | undefined): '*' | readonly number[] {
   const value = header?.trim();
-  if (value === '*') return '*';
-  const match = value ? /^"v(\d{1,9})"$/.exec(value) : null;
-  if (!match) {
-    throw new AppError('PRECONDITION_FAILED', {
-      detail: 'Send If-Match with the ETag of the version you read',
+  if (!value) {
+    throw new AppError('PRECONDITION_REQUIRED', {
+      detail: 'This update requires an If-Match header with the ETag you read',
     });
   }
-  return Number(match[1]);
+  if (value === '*') return '*';
+  const versions = new Set<number>();
+  for (const candidate of value.split(',')) {
+    const match = PROJECT_ETAG.exec(candidate.trim());
+    if (match) versions.add(Number(match[1]));
+  }
+  return [...versions];
+}
+
+/** `null` (any version) or the versions a conditional statement compares with `= ANY($n)`. */
+function versionsParameter(expected: ExpectedVersion | undefined): readonly number[] | null {
+  if (expected === undefined || expected === '*') return null;
+  return typeof expected === 'number' ? [expected] : expected;
 }
 
 /** Lists projects with filters, allow-listed sorting and cursor pagination. */
@@ -202,7 +223,7 @@ export async function createProject(
 export interface UpdateProjectRequest {
   readonly id: string;
   /** From If-Match (`versionFromIfMatch`). */
-  readonly expectedVersion: number | '*';
+  readonly expectedVersion: ExpectedVersion;
   readonly changes: UpdateProjectInput;
 }
 
@@ -211,11 +232,7 @@ export async function updateProject(deps: ProjectDeps, request: UpdateProjectReq
   assertProjectId(request.id);
   const now = deps.clock.now();
   const sets: string[] = [];
-  const values: unknown[] = [
-    request.id,
-    request.expectedVersion === '*' ? null : request.expectedVersion,
-    now,
-  ];
+  const values: unknown[] = [request.id, versionsParameter(request.expectedVersion), now];
   // Column names are fixed here; only values are parameters.
   for (const [field, column] of [
     ['name', 'name'],
@@ -234,11 +251,11 @@ export async function updateProject(deps: ProjectDeps, request: UpdateProjectReq
   const { project, event } = await deps.db.transaction(async (tx) => {
     const { rows } = await tx.query<ProjectRow>(
       `UPDATE projects SET ${sets.join(', ')}, version = version + 1, updated_at = $3
-        WHERE id = $1 AND ($2::integer IS NULL OR version = $2::integer)
+        WHERE id = $1 AND ($2::integer[] IS NULL OR version = ANY($2::integer[]))
         RETURNING ${COLUMNS}`,
       values,
     );
-    if (!rows[0]) await explainMissedWrite(tx, request.id);
+    if (!rows[0]) await explainMissedWrite(tx, request.id, request.expectedVersion);
     const updated = toProject(rows[0]);
     const changed = Object.keys(request.changes).filter(
       (k) => request.changes[k as keyof UpdateProjectInput] !== undefined,
@@ -255,28 +272,37 @@ export async function updateProject(deps: ProjectDeps, request: UpdateProjectReq
 /** Deletes a project (404 when missing; 412 when `expectedVersion` no longer matches). */
 export async function deleteProject(
   deps: ProjectDeps,
-  request: { readonly id: string; readonly expectedVersion?: number | '*' },
+  request: { readonly id: string; readonly expectedVersion?: ExpectedVersion },
 ): Promise<void> {
   assertProjectId(request.id);
   const now = deps.clock.now();
-  const expected =
-    request.expectedVersion === undefined || request.expectedVersion === '*' ? null : request.expectedVersion;
   const event = await deps.db.transaction(async (tx) => {
     const { rows } = await tx.query<{ id: string; version: number }>(
-      `DELETE FROM projects WHERE id = $1 AND ($2::integer IS NULL OR version = $2::integer) RETURNING id, version`,
-      [request.id, expected],
+      `DELETE FROM projects
+        WHERE id = $1 AND ($2::integer[] IS NULL OR version = ANY($2::integer[]))
+        RETURNING id, version`,
+      [request.id, versionsParameter(request.expectedVersion)],
     );
-    if (!rows[0]) await explainMissedWrite(tx, request.id);
+    if (!rows[0]) await explainMissedWrite(tx, request.id, request.expectedVersion);
     return enqueueEvent(tx, 'project.deleted', request.id, { id: request.id, version: rows[0].version }, now);
   });
   await publishCommitted(deps.db, deps.events, [event], now);
 }
 
-/** A conditional write touched no row: 404 if the project is gone, else 412 (version moved on). */
-async function explainMissedWrite(tx: Db, id: string): Promise<never> {
-  const { rowCount } = await tx.query('SELECT 1 FROM projects WHERE id = $1', [id]);
-  if (rowCount === 0) throw new AppError('NOT_FOUND', { detail: 'No project with this id' });
+/**
+ * A conditional write touched no row: 404 if the project is gone, else 412 with the current
+ * `ETag` (docs/errors.md promises it), so the client can re-read or retry knowingly. Read in the
+ * write's transaction, after the statement that missed: the version it reports is the one that
+ * made the write miss (or a later one, if another writer committed in between).
+ */
+async function explainMissedWrite(tx: Db, id: string, expected: ExpectedVersion | undefined): Promise<never> {
+  const { rows } = await tx.query<{ version: number }>('SELECT version FROM projects WHERE id = $1', [id]);
+  if (!rows[0]) throw new AppError('NOT_FOUND', { detail: 'No project with this id' });
+  const namesNoVersion = Array.isArray(expected) && expected.length === 0;
   throw new AppError('PRECONDITION_FAILED', {
-    detail: 'The project changed since you read it; read it again',
+    detail: namesNoVersion
+      ? 'If-Match names no version of this project; send the ETag you read'
+      : 'The project changed since you read it; read it again',
+    headers: { etag: projectEtag(rows[0]) },
   });
 }

@@ -6,7 +6,8 @@ import { runtimeProjectDeps } from '../../shared/runtime/writes';
 export const handler = api(routes.deleteProject, async (req) => {
   await deleteProject(runtimeProjectDeps(), {
     id: req.path.id,
-    ...(req.ifMatch ? { expectedVersion: versionFromIfMatch(req.ifMatch) } : {}),
+    // Without an If-Match (absent or blank) the delete is unconditional.
+    ...(req.ifMatch?.trim() ? { expectedVersion: versionFromIfMatch(req.ifMatch) } : {}),
   });
   return { status: 204 };
 });

@@ -138,6 +138,67 @@ describe('projects over the real wrapper and PostgreSQL', () => {
     expect(rows[0]).toEqual({ name: 'Soyuz', version: 2 });
   });
 
+  test('every 412 on an existing project carries its current ETag (stale, weak or malformed If-Match; PATCH and DELETE)', async () => {
+    const id = (await create({ name: 'Etagged' })).json?.id as string;
+    const event = (method: 'PATCH' | 'DELETE', ifMatch: string) =>
+      apiEvent({
+        method,
+        path: `/api/v1/projects/${id}`,
+        resource: '/api/v1/projects/{id}',
+        pathParameters: { id },
+        headers:
+          method === 'PATCH'
+            ? { 'content-type': 'application/json', 'if-match': ifMatch }
+            : { 'if-match': ifMatch },
+        body: method === 'PATCH' ? { name: 'Renamed' } : undefined,
+        authorizer: method === 'PATCH' ? EDITOR_USER : ADMIN,
+      });
+    expect((await invoke(handlers.update, event('PATCH', '"v1"'))).headers.etag).toBe('"v2"');
+    const rows = await count('projects');
+    for (const ifMatch of ['"v1"', '"v1", "v7"', 'W/"v2"', 'v2', '"v2', 'garbage']) {
+      for (const [method, handler] of [
+        ['PATCH', handlers.update],
+        ['DELETE', handlers.remove],
+      ] as const) {
+        const response = await invoke(handler, event(method, ifMatch));
+        expect([method, ifMatch, response.statusCode]).toEqual([method, ifMatch, 412]);
+        expect(response.headers['content-type']).toBe('application/problem+json');
+        expect(response.json?.code).toBe('PRECONDITION_FAILED');
+        expect(response.headers.etag).toBe('"v2"');
+        expect(response.headers['cache-control']).toBe('no-store');
+      }
+    }
+    expect(await count('projects')).toBe(rows);
+    const { rows: stored } = await database.pool.query('SELECT name, version FROM projects WHERE id = $1', [
+      id,
+    ]);
+    expect(stored[0]).toEqual({ name: 'Renamed', version: 2 });
+    // The ETag from the 412 is the one to send: the retry succeeds.
+    const retried = await invoke(handlers.update, event('PATCH', '"v2"'));
+    expect(retried.statusCode).toBe(200);
+    expect(retried.headers.etag).toBe('"v3"');
+  });
+
+  test('a 412-worthy If-Match on a project that does not exist is 404, without an ETag', async () => {
+    const id = '5f2a1c1e-0000-4000-8000-00000000beef';
+    for (const ifMatch of ['"v1"', 'garbage']) {
+      const response = await invoke(
+        handlers.update,
+        apiEvent({
+          method: 'PATCH',
+          path: `/api/v1/projects/${id}`,
+          resource: '/api/v1/projects/{id}',
+          pathParameters: { id },
+          headers: { 'content-type': 'application/json', 'if-match': ifMatch },
+          body: { name: 'x' },
+          authorizer: EDITOR_USER,
+        }),
+      );
+      expect(response.statusCode).toBe(404);
+      expect(response.headers.etag).toBeUndefined();
+    }
+  });
+
   test('list pages through projects with a cursor', async () => {
     for (const name of ['L-a', 'L-b', 'L-c']) await create({ name });
     const page = async (cursor?: string) =>

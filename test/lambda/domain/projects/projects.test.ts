@@ -221,7 +221,7 @@ describe('updateProject and deleteProject (optimistic concurrency)', () => {
     });
   });
 
-  it('answers 404 for a missing or malformed id, and 412 without a usable If-Match', async () => {
+  it('answers 404 for a missing or malformed id', async () => {
     const missing = '00000000-0000-4000-8000-000000000000';
     await expect(
       updateProject(deps(), { id: missing, expectedVersion: 1, changes: { name: 'x' } }),
@@ -230,11 +230,52 @@ describe('updateProject and deleteProject (optimistic concurrency)', () => {
     });
     await expect(getProject(deps(), 'not-a-uuid')).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(deleteProject(deps(), { id: missing })).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    expect(() => versionFromIfMatch(undefined)).toThrow(AppError);
-    expect(() => versionFromIfMatch('W/"v1"')).toThrow(
-      expect.objectContaining({ code: 'PRECONDITION_FAILED' }),
+    // An If-Match that names no version changes nothing about that: the project still does not exist.
+    await expect(
+      updateProject(deps(), {
+        id: missing,
+        expectedVersion: versionFromIfMatch('junk'),
+        changes: { name: 'x' },
+      }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('versionFromIfMatch: * alone, the strong "v<n>" tags of a list, nothing for weak, foreign or malformed tags', () => {
+    expect(() => versionFromIfMatch(undefined)).toThrow(
+      expect.objectContaining({ code: 'PRECONDITION_REQUIRED' }),
     );
+    expect(() => versionFromIfMatch('  ')).toThrow(AppError);
     expect(versionFromIfMatch('*')).toBe('*');
+    expect(versionFromIfMatch(' "v3" ')).toEqual([3]);
+    expect(versionFromIfMatch('"v1", W/"v2", "x", "v3", "v1"')).toEqual([1, 3]);
+    for (const unusable of ['W/"v1"', 'v1', '"v1', '"1"', '"v1234567890"', '"v-1"', ',']) {
+      expect(versionFromIfMatch(unusable)).toEqual([]);
+    }
+    // `*` inside a list is not `*`: the write stays conditional on the listed tags.
+    expect(versionFromIfMatch('*, "v1"')).toEqual([1]);
+  });
+
+  it('412 carries the current ETag, whether the If-Match is stale or names no version; nothing changes', async () => {
+    const { project } = await createProject(deps(), { principal: 'u', input: { name: 'Tagged' } });
+    await updateProject(deps(), { id: project.id, expectedVersion: 1, changes: { name: 'Second' } });
+    for (const expectedVersion of [1, [1, 7], versionFromIfMatch('W/"v2"'), versionFromIfMatch('garbage')]) {
+      await expect(
+        updateProject(deps(), { id: project.id, expectedVersion, changes: { name: 'Lost' } }),
+      ).rejects.toMatchObject({ code: 'PRECONDITION_FAILED', headers: { etag: '"v2"' } });
+      await expect(deleteProject(deps(), { id: project.id, expectedVersion })).rejects.toMatchObject({
+        code: 'PRECONDITION_FAILED',
+        headers: { etag: '"v2"' },
+      });
+    }
+    await expect(getProject(deps(), project.id)).resolves.toMatchObject({ name: 'Second', version: 2 });
+    // A list that includes the current version matches (RFC 9110: any listed strong tag).
+    await expect(
+      updateProject(deps(), {
+        id: project.id,
+        expectedVersion: versionFromIfMatch('"v1", "v2"'),
+        changes: { name: 'Third' },
+      }),
+    ).resolves.toMatchObject({ name: 'Third', version: 3 });
   });
 
   it('deletes at the expected version and publishes project.deleted', async () => {
