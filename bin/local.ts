@@ -29,7 +29,6 @@ async function main(): Promise<void> {
   setFunctionLogging();
   const { loadEnvironmentConfig } = await import('../lib/config');
   const { startLocalStack } = await import('../lib/local/local-stack');
-  const { api } = loadEnvironmentConfig('dev');
 
   const stack = await startLocalStack({
     rootDir,
@@ -37,7 +36,7 @@ async function main(): Promise<void> {
     fresh: args.includes('--fresh'),
     port,
     databaseUrl,
-    api,
+    environment: loadEnvironmentConfig('dev'),
     log: (line) => console.error(`rampart-local: ${line}`),
     onRequest: quiet
       ? undefined

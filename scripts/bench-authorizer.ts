@@ -85,7 +85,7 @@ async function main(): Promise<void> {
   const keyEvent = authorizerEvent({
     method: 'GET',
     resource: '/api/v1/projects',
-    headers: { 'x-api-key': key },
+    headers: { Authorization: `ApiKey ${key}` },
   });
   const apiKey = await measure(() => apiKeyHandler(keyEvent, context));
 

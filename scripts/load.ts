@@ -135,7 +135,8 @@ async function main(): Promise<void> {
   const targetUrl = process.env.LOAD_TARGET_URL;
 
   const { loadEnvironmentConfig } = await import('../lib/config');
-  const { api } = loadEnvironmentConfig(process.env.LOAD_ENV ?? 'dev');
+  const environment = loadEnvironmentConfig(process.env.LOAD_ENV ?? 'dev');
+  const { api } = environment;
   const { routes } = await import('../lambda/routes');
 
   let baseUrl: string;
@@ -150,7 +151,7 @@ async function main(): Promise<void> {
       rootDir: path.resolve(__dirname, '..'),
       dataDir,
       port: 0,
-      api,
+      environment,
       log: (line) => console.error(`local: ${line}`),
     });
     console.log(`local stack ready in ${stack.startupMs} ms at ${stack.url}`);

@@ -100,16 +100,9 @@ export function headerValue(headers: HeaderMap, name: string): string | undefine
 const API_KEY_SCHEME = /^ApiKey[ \t]+(\S+)[ \t]*$/i;
 
 /**
- * The API key a request presents, from `x-api-key` or `Authorization: ApiKey <key>`, trimmed.
- * Returns `undefined` when neither header carries one, or when both do with different values
- * (ambiguous credentials are never guessed at). The value is not validated: see {@link isWellFormedApiKey}.
+ * The API key in one `Authorization` value of the form `ApiKey <key>` (scheme in any case), or
+ * `undefined` when the value has another form. The key is not validated: see {@link isWellFormedApiKey}.
  */
-export function parseApiKeyHeader(headers: HeaderMap): string | undefined {
-  const fromHeader = headerValue(headers, 'x-api-key')?.trim() || undefined;
-  const authorization = headerValue(headers, 'authorization');
-  const fromAuthorization = authorization === undefined ? undefined : API_KEY_SCHEME.exec(authorization)?.[1];
-  if (fromHeader !== undefined && fromAuthorization !== undefined && fromHeader !== fromAuthorization) {
-    return undefined;
-  }
-  return fromAuthorization ?? fromHeader;
+export function apiKeyOfAuthorization(authorization: string): string | undefined {
+  return API_KEY_SCHEME.exec(authorization)?.[1];
 }

@@ -23,8 +23,12 @@ export const ERROR_CATALOGUE = {
   PRECONDITION_FAILED: { status: 412, title: 'The resource has changed since it was read' },
   PRECONDITION_REQUIRED: { status: 428, title: 'The request must be conditional (If-Match)' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
+  HEADERS_TOO_LARGE: { status: 431, title: 'The request headers are too large' },
+  MALFORMED_REQUEST: { status: 400, title: 'The request is not well-formed HTTP' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'The request body must be application/json' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
+  /** API Gateway's fallback for a 4xx Rampart does not map (types AWS may add): its status is kept. */
+  REQUEST_REFUSED: { status: 400, title: 'The API gateway refused the request' },
   INTERNAL: { status: 500, title: 'Internal error' },
   DEPENDENCY_UNAVAILABLE: { status: 503, title: 'A dependency is unavailable' },
   TIMEOUT: { status: 504, title: 'The request took too long' },

@@ -67,6 +67,7 @@ export const dev: EnvironmentConfigInput = {
       standard: { rateLimit: 10, burstLimit: 20, quotaLimit: 5000, quotaPeriod: 'DAY' },
       premium: { rateLimit: 50, burstLimit: 100, quotaLimit: 20000, quotaPeriod: 'DAY' },
     },
+    tokenUsagePlan: { rateLimit: 50, burstLimit: 100 },
     apiKeyRotationGraceHours: 24,
   },
   alarms: {

@@ -74,6 +74,7 @@ export const prod: EnvironmentConfigInput = {
       standard: { rateLimit: 10, burstLimit: 20, quotaLimit: 50000, quotaPeriod: 'DAY' },
       premium: { rateLimit: 50, burstLimit: 100, quotaLimit: 1000000, quotaPeriod: 'DAY' },
     },
+    tokenUsagePlan: { rateLimit: 1000, burstLimit: 2000 },
     apiKeyRotationGraceHours: 24,
   },
   alarms: {

@@ -380,6 +380,16 @@ export const apiConfigSchema = z.strictObject({
   minimumCompressionBytes: z.number().int().min(0).max(10_485_760),
   /** One usage plan per API key tier; each must have throttle and quota. */
   usagePlans: z.strictObject({ free: usagePlanSchema, standard: usagePlanSchema, premium: usagePlanSchema }),
+  /**
+   * Usage plan of token callers (Cognito users and machine clients): one key per kind of caller,
+   * returned by the authorizer as `usageIdentifierKey`, so methods can require a key (usage plans
+   * apply only to those) without locking token callers out. Each kind shares one bucket: size it
+   * for the whole kind. No quota: a shared quota would stop every user at once.
+   */
+  tokenUsagePlan: z.strictObject({
+    rateLimit: z.number().positive().max(10_000),
+    burstLimit: z.number().int().min(1).max(5_000),
+  }),
   /** Hours a rotated API key keeps working. */
   apiKeyRotationGraceHours: z.number().int().min(0).max(720),
 });

@@ -67,6 +67,7 @@ export const staging: EnvironmentConfigInput = {
       standard: { rateLimit: 10, burstLimit: 20, quotaLimit: 10000, quotaPeriod: 'DAY' },
       premium: { rateLimit: 50, burstLimit: 100, quotaLimit: 100000, quotaPeriod: 'DAY' },
     },
+    tokenUsagePlan: { rateLimit: 200, burstLimit: 400 },
     apiKeyRotationGraceHours: 24,
   },
   alarms: {

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
 import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib';
+import AjvDraft04 from 'ajv-draft-04';
+import type { ValidateFunction } from 'ajv';
 import type {
   APIGatewayAuthorizerResult,
   APIGatewayProxyEvent,
@@ -9,22 +11,23 @@ import type {
   APIGatewayRequestAuthorizerEvent,
   Context,
 } from 'aws-lambda';
-import { GATEWAY_PROBLEMS, problemHeaders, problemTemplate } from '../constructs/api/gateway-responses';
 import { globToRegExp } from '../../lambda/domain/authz/policy';
-import type { ApiKeyTier } from '../../lambda/shared/access';
-import { QUOTA_PERIOD_SECONDS, type UsagePlanLimits } from '../../lambda/shared/rate-limit-headers';
-import { DEFAULT_TIMEOUT_MS, type RouteDefinition } from '../../lambda/shared/route';
+import { ERROR_CATALOGUE } from '../../lambda/shared/errors';
+import { PROBLEM_TYPE_BASE } from '../../lambda/shared/http/problem';
+import { QUOTA_PERIOD_SECONDS } from '../../lambda/shared/rate-limit-headers';
 import { removedHeaderNames, securityHeaderValues } from '../../lambda/shared/security-headers';
+import type { DeployedApi, DeployedAuthorizer, DeployedMethod } from './deployed-api';
+import { renderGatewayResponse, type GatewayResponseType } from './gateway-response';
 import { localLambdaContext } from './lambda-context';
 import {
   authorizerEventOf,
+  MethodTable,
   proxyEventOf,
   requestParts,
-  RouteTable,
   type HttpRequestParts,
-  type RouteMatch,
+  type MethodMatch,
 } from './proxy-event';
-import { PeriodQuota, TokenBucket, type ThrottleLimits } from './token-bucket';
+import { PeriodQuota, TokenBucket } from './token-bucket';
 
 /** A route's function as Lambda invokes it. */
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -41,28 +44,27 @@ export interface AccessLogEntry {
   readonly path: string;
   readonly status: number;
   readonly latencyMs: number;
+  /** The method's operation name (the route id). */
   readonly routeId?: string;
   /** Set when the gateway answered by itself (API Gateway response type, e.g. `THROTTLED`). */
   readonly gatewayResponse?: string;
 }
 
 export interface LocalGatewayOptions {
-  readonly routes: readonly RouteDefinition[];
-  /** The loaded handler of a route (`lambda/functions/<route.handler>`). */
-  readonly handlerFor: (route: RouteDefinition) => ProxyHandler;
-  readonly authorizer: RequestAuthorizer;
-  /** Applied per method to every route without its own `throttle`. */
-  readonly stageThrottle: ThrottleLimits;
-  /** Usage plan per API key tier (throttle per key, quota per key). */
-  readonly usagePlans: Readonly<Record<ApiKeyTier, UsagePlanLimits>>;
+  /** The REST API as deployed: read from the synthesized Api template (`readDeployedApi`). */
+  readonly api: DeployedApi;
+  /** The function behind a method's Lambda proxy integration; `undefined` when there is none. */
+  readonly integrationFor: (method: DeployedMethod) => ProxyHandler | undefined;
+  /** The function of a REQUEST authorizer. */
+  readonly authorizerFor: (authorizer: DeployedAuthorizer) => RequestAuthorizer;
   /**
-   * Meters one call made under a usage plan key (the authorizer's `usageIdentifierKey`); false when
-   * API Gateway would refuse the key (unknown, disabled, in no plan).
+   * Usage plan (by name) of an API key created at run time (the template holds only its own keys);
+   * `undefined` for an unknown or disabled key.
    */
-  readonly meterApiKey: (usageIdentifierKey: string) => boolean;
-  /** Responses at least this large are compressed when the client accepts gzip or br. */
-  readonly minimumCompressionBytes: number;
-  /** @default 'local' */
+  readonly runtimeKeyPlan?: (keyValue: string) => string | undefined;
+  /** Called for every request metered under a usage plan key. */
+  readonly meterApiKey?: (keyValue: string) => void;
+  /** @default the template's stage name */
   readonly stage?: string;
   /**
    * Largest request body read, in bytes (API Gateway's payload limit); routes' own smaller limits
@@ -79,41 +81,19 @@ export interface LocalGatewayOptions {
 
 /** API Gateway's REST payload limit. */
 export const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
-/** API Gateway's default integration timeout. */
-const INTEGRATION_TIMEOUT_MS = 29_000;
 
 const brotli = promisify(brotliCompress);
 const gzipAsync = promisify(gzip);
 
-type GatewayResponseType = (typeof GATEWAY_PROBLEMS)[number]['type']['responseType'];
-
 interface GatewayAnswer {
   readonly type: GatewayResponseType;
   readonly message?: string;
-  readonly retryAfterSeconds?: number;
 }
 
 class GatewayRefusal extends Error {
   constructor(readonly answer: GatewayAnswer) {
     super(answer.type);
   }
-}
-
-/** The problem+json answer API Gateway renders from the Api stack's gateway response templates. */
-export function gatewayResponse(answer: GatewayAnswer, requestId: string): APIGatewayProxyResult {
-  const problem = GATEWAY_PROBLEMS.find((candidate) => candidate.type.responseType === answer.type);
-  if (problem === undefined) throw new Error(`No gateway response for ${answer.type}`);
-  const message = JSON.stringify(answer.message ?? answer.type).slice(1, -1);
-  const body = problemTemplate(problem)
-    .replace('$util.escapeJavaScript($context.error.message)', message)
-    .replace('$context.requestId', requestId);
-  const headers: Record<string, string> = {};
-  for (const [name, mapping] of Object.entries(problemHeaders(problem))) {
-    headers[name] = mapping === 'context.requestId' ? requestId : mapping.slice(1, -1);
-  }
-  if (answer.retryAfterSeconds !== undefined) headers['Retry-After'] = String(answer.retryAfterSeconds);
-  const { status } = JSON.parse(body) as { status: number };
-  return { statusCode: status, headers, body };
 }
 
 /** Whether an IAM policy document allows `execute-api:Invoke` on `arn` (an explicit Deny wins). */
@@ -167,11 +147,6 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'>
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** Lambda timeout the Api stack gives a route's function (wrapper timeout + 1 s). */
-function functionTimeoutMs(route: RouteDefinition): number {
-  return (Math.ceil((route.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000) + 1) * 1000;
-}
-
 /** Authorizer context as API Gateway forwards it to the integration: principalId plus the context values. */
 function forwardedContext(result: APIGatewayAuthorizerResult, latencyMs: number): Record<string, unknown> {
   return { ...(result.context ?? {}), principalId: result.principalId, integrationLatency: latencyMs };
@@ -180,97 +155,225 @@ function forwardedContext(result: APIGatewayAuthorizerResult, latencyMs: number)
 const SECURITY_HEADERS = securityHeaderValues();
 const REMOVED_HEADERS = new Set(removedHeaderNames());
 
+/** The last value of a header (API Gateway's single-value view), any spelling of the name. */
+function lastHeader(parts: HttpRequestParts, name: string): string | undefined {
+  const lower = name.toLowerCase();
+  let value: string | undefined;
+  for (const [key, values] of Object.entries(parts.multiValueHeaders)) {
+    if (key.toLowerCase() === lower) value = values[values.length - 1];
+  }
+  return value;
+}
+
 /**
- * The local API Gateway: an HTTP request listener that reproduces what the Api stack deploys in
- * front of the handlers — resource matching from the manifest, method throttling (route or stage
- * token bucket), the REQUEST authorizer and its policy, usage plans per API key tier (throttle and
- * quota per key, usage metered in the key gateway), the gateway's problem+json responses, and
- * what CloudFront adds (security headers on every response, gzip/brotli).
+ * The value of one identity source for a request (`method.request.header.X`,
+ * `method.request.querystring.x`); `undefined` when absent.
+ */
+function identityValue(source: string, parts: HttpRequestParts): string | undefined {
+  const header = /^method\.request\.header\.(.+)$/.exec(source)?.[1];
+  if (header !== undefined) return lastHeader(parts, header);
+  const query = /^method\.request\.querystring\.(.+)$/.exec(source)?.[1];
+  if (query !== undefined) return parts.query.getAll(query).at(-1);
+  throw new Error(`Local gateway: identity source ${source} is not supported`);
+}
+
+interface CachedAuthorization {
+  readonly result: APIGatewayAuthorizerResult;
+  readonly expiresAt: number;
+}
+
+/** Request body validators compiled from the template's models (JSON Schema draft 4, as API Gateway). */
+class BodyValidators {
+  private readonly ajv = new AjvDraft04({ allErrors: false, strict: false, validateFormats: false });
+  private readonly compiled = new Map<object, ValidateFunction>();
+
+  /** True when `body` is JSON that matches `schema`. */
+  valid(schema: object, body: string | null): boolean {
+    let validate = this.compiled.get(schema);
+    if (validate === undefined) this.compiled.set(schema, (validate = this.ajv.compile(schema)));
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body ?? '');
+    } catch {
+      return false;
+    }
+    return validate(parsed);
+  }
+}
+
+function mediaType(parts: HttpRequestParts): string {
+  return (lastHeader(parts, 'content-type') ?? 'application/json').split(';')[0].trim().toLowerCase();
+}
+
+/**
+ * The local API Gateway: an HTTP request listener that reproduces the REST API as the Api stack
+ * deploys it, read from the synthesized template — resources and methods, method and stage
+ * throttles, the REQUEST authorizer with its identity sources and result cache, `ApiKeyRequired`
+ * with usage plans (throttle and quota per key), request validation against the models, and the
+ * gateway responses — plus what CloudFront adds (security headers on every response, gzip/brotli
+ * from the API's minimum compression size). docs/local.md lists what still differs.
  */
 export function createLocalGateway(options: LocalGatewayOptions): RequestListener {
-  const stage = options.stage ?? 'local';
+  const { api } = options;
+  const stage = options.stage ?? api.stageName;
   const now = options.now ?? Date.now;
-  const table = new RouteTable(options.routes);
-  const routeBuckets = new Map<string, TokenBucket>();
-  for (const route of options.routes) {
-    routeBuckets.set(route.id, new TokenBucket(route.throttle ?? options.stageThrottle, now));
+  const table = new MethodTable(api.methods);
+  const methodBuckets = new Map<DeployedMethod, TokenBucket>();
+  for (const method of api.methods) {
+    if (method.throttle !== undefined) methodBuckets.set(method, new TokenBucket(method.throttle, now));
   }
+  const authorizerCaches = new Map<string, Map<string, CachedAuthorization>>();
+  const plans = new Map(api.usagePlans.map((plan) => [plan.name, plan]));
+  const templateKeyPlans = new Map<string, string>();
+  for (const plan of api.usagePlans)
+    for (const value of plan.keyValues) templateKeyPlans.set(value, plan.name);
   const keyBuckets = new Map<string, TokenBucket>();
-  const quotas = new Map<ApiKeyTier, PeriodQuota>();
-  const planFor = (tier: ApiKeyTier) => options.usagePlans[tier];
+  const quotas = new Map<string, PeriodQuota>();
+  const validators = new BodyValidators();
+  const headerOrderRules = api.headerOrderRules.map((rule) => ({ ...rule, pattern: new RegExp(rule.regex) }));
 
-  const usagePlanCheck = (result: APIGatewayAuthorizerResult): void => {
-    const key = result.usageIdentifierKey;
-    if (key === undefined || key === null) return;
-    const tier = result.context?.tier as ApiKeyTier | undefined;
-    const plan = tier === undefined ? undefined : planFor(tier);
-    if (tier === undefined || plan === undefined) throw new GatewayRefusal({ type: 'INVALID_API_KEY' });
-    let bucket = keyBuckets.get(key);
-    if (bucket === undefined) keyBuckets.set(key, (bucket = new TokenBucket(plan, now)));
-    const throttled = bucket.take();
-    if (throttled > 0) throw new GatewayRefusal({ type: 'THROTTLED', retryAfterSeconds: throttled });
-    let quota = quotas.get(tier);
-    if (quota === undefined) {
-      quotas.set(
-        tier,
-        (quota = new PeriodQuota(plan.quotaLimit, QUOTA_PERIOD_SECONDS[plan.quotaPeriod], now)),
-      );
+  /** The regional web ACL's header-order rules, evaluated before API Gateway as WAF does. */
+  const wafBlock = (
+    request: IncomingMessage,
+  ): { rule: string; result: APIGatewayProxyResult } | undefined => {
+    const names = request.rawHeaders.filter((_, index) => index % 2 === 0);
+    for (const rule of headerOrderRules) {
+      const order = names.join(':');
+      if (!rule.pattern.test(rule.lowercase ? order.toLowerCase() : order)) continue;
+      return {
+        rule: rule.name,
+        result: { statusCode: rule.status, headers: { 'Content-Type': rule.contentType }, body: rule.body },
+      };
     }
-    const exhausted = quota.take(key);
-    if (exhausted > 0) throw new GatewayRefusal({ type: 'QUOTA_EXCEEDED', retryAfterSeconds: exhausted });
-    if (!options.meterApiKey(key)) throw new GatewayRefusal({ type: 'INVALID_API_KEY' });
+    return undefined;
+  };
+
+  const usagePlanCheck = (key: string | null | undefined): void => {
+    // With apiKeySource AUTHORIZER the key is the authorizer's usageIdentifierKey; API Gateway
+    // answers 403 INVALID_API_KEY when it is missing, unknown, disabled or in no plan of the stage.
+    const planName =
+      key === undefined || key === null || key === ''
+        ? undefined
+        : (templateKeyPlans.get(key) ?? options.runtimeKeyPlan?.(key));
+    const plan = planName === undefined ? undefined : plans.get(planName);
+    if (plan === undefined || key === undefined || key === null) {
+      throw new GatewayRefusal({ type: 'INVALID_API_KEY' });
+    }
+    const bucketKey = `${plan.name}\n${key}`;
+    if (plan.throttle !== undefined) {
+      let bucket = keyBuckets.get(bucketKey);
+      if (bucket === undefined) keyBuckets.set(bucketKey, (bucket = new TokenBucket(plan.throttle, now)));
+      if (bucket.take() > 0) throw new GatewayRefusal({ type: 'THROTTLED' });
+    }
+    if (plan.quota !== undefined) {
+      let quota = quotas.get(plan.name);
+      if (quota === undefined) {
+        quotas.set(
+          plan.name,
+          (quota = new PeriodQuota(plan.quota.limit, QUOTA_PERIOD_SECONDS[plan.quota.period], now)),
+        );
+      }
+      if (quota.take(key) > 0) throw new GatewayRefusal({ type: 'QUOTA_EXCEEDED' });
+    }
+    options.meterApiKey?.(key);
   };
 
   const authorize = async (
     parts: HttpRequestParts,
-    match: RouteMatch,
+    match: MethodMatch,
     requestId: string,
   ): Promise<Record<string, unknown> | null> => {
-    if (match.route.access.public === true) return null;
-    // The identity source is the Authorization header: without it API Gateway answers 401 itself.
-    const authorization = Object.entries(parts.headers).find(
-      ([name]) => name.toLowerCase() === 'authorization',
-    );
-    if (authorization === undefined || authorization[1].trim() === '') {
+    const { method } = match;
+    if (method.authorizationType === 'NONE') return null;
+    const authorizer = method.authorizer;
+    if (method.authorizationType !== 'CUSTOM' || authorizer === undefined || authorizer.type !== 'REQUEST') {
+      throw new GatewayRefusal({ type: 'AUTHORIZER_CONFIGURATION_ERROR' });
+    }
+    // Every identity source must be present and non-empty, or API Gateway answers 401 itself.
+    const values = authorizer.identitySources.map((source) => identityValue(source, parts));
+    if (values.some((value) => value === undefined || value.trim() === '')) {
       throw new GatewayRefusal({ type: 'UNAUTHORIZED' });
     }
+    // The cache is keyed on the identity source values alone, whatever else the request carries.
+    const cacheKey = JSON.stringify(values);
+    let cache = authorizerCaches.get(authorizer.logicalId);
+    if (cache === undefined) authorizerCaches.set(authorizer.logicalId, (cache = new Map()));
     const event = authorizerEventOf(parts, match, stage, requestId);
     const started = now();
+    const cached = cache.get(cacheKey);
     let result: APIGatewayAuthorizerResult;
-    try {
-      result = await options.authorizer(event, localLambdaContext('authorizer', 5_000));
-    } catch (error) {
-      if (error instanceof Error && error.message === 'Unauthorized') {
-        throw new GatewayRefusal({ type: 'UNAUTHORIZED' });
+    if (cached !== undefined && cached.expiresAt > started) {
+      result = cached.result;
+    } else {
+      try {
+        result = await options.authorizerFor(authorizer)(event, localLambdaContext('authorizer', 5_000));
+      } catch (error) {
+        if (error instanceof Error && error.message === 'Unauthorized') {
+          throw new GatewayRefusal({ type: 'UNAUTHORIZED' });
+        }
+        options.onError?.(error, { requestId, stage });
+        throw new GatewayRefusal({ type: 'AUTHORIZER_FAILURE' });
       }
-      options.onError?.(error, { requestId, stage });
-      throw new GatewayRefusal({ type: 'AUTHORIZER_FAILURE', retryAfterSeconds: 5 });
+      if (authorizer.resultTtlSeconds > 0) {
+        cache.set(cacheKey, { result, expiresAt: started + authorizer.resultTtlSeconds * 1000 });
+      }
     }
     if (!policyAllows(result, event.methodArn)) throw new GatewayRefusal({ type: 'ACCESS_DENIED' });
-    usagePlanCheck(result);
+    if (method.apiKeyRequired && api.apiKeySource === 'AUTHORIZER') usagePlanCheck(result.usageIdentifierKey);
     return forwardedContext(result, now() - started);
+  };
+
+  const validate = (parts: HttpRequestParts, match: MethodMatch): void => {
+    const { method } = match;
+    if (method.validateParameters) {
+      const missing = method.requiredParameters.filter((parameter) => {
+        const [, where, name] = /^method\.request\.(path|querystring|header)\.(.+)$/.exec(parameter) ?? [];
+        if (where === 'path') return match.pathParameters?.[name] === undefined;
+        if (where === 'querystring') return !parts.query.has(name);
+        if (where === 'header') return lastHeader(parts, name) === undefined;
+        return false;
+      });
+      if (missing.length > 0) {
+        const names = missing.map((parameter) => parameter.split('.').slice(3).join('.'));
+        throw new GatewayRefusal({
+          type: 'BAD_REQUEST_PARAMETERS',
+          message: `Missing required request parameters: [${names.join(', ')}]`,
+        });
+      }
+    }
+    if (method.validateBody) {
+      const schema = method.requestModels[mediaType(parts)];
+      if (schema !== undefined && !validators.valid(schema, parts.body)) {
+        throw new GatewayRefusal({ type: 'BAD_REQUEST_BODY', message: 'Invalid request body' });
+      }
+    }
   };
 
   const integrate = async (
     parts: HttpRequestParts,
-    match: RouteMatch,
+    match: MethodMatch,
     requestId: string,
     authorizer: Record<string, unknown> | null,
   ): Promise<APIGatewayProxyResult> => {
+    const handler = options.integrationFor(match.method);
+    if (handler === undefined) throw new GatewayRefusal({ type: 'API_CONFIGURATION_ERROR' });
     const event = proxyEventOf(parts, match, stage, requestId, authorizer);
-    const timeoutMs = Math.min(functionTimeoutMs(match.route), INTEGRATION_TIMEOUT_MS);
-    const context = localLambdaContext(match.route.id, timeoutMs);
+    const timeoutMs = Math.min(
+      match.method.functionTimeoutMs ?? match.method.integrationTimeoutMs,
+      match.method.integrationTimeoutMs,
+    );
+    const context = localLambdaContext(match.method.operationName ?? 'function', timeoutMs);
     let result: APIGatewayProxyResult | 'timeout';
     try {
-      result = await withTimeout(options.handlerFor(match.route)(event, context), timeoutMs);
+      result = await withTimeout(handler(event, context), timeoutMs);
     } catch (error) {
       options.onError?.(error, { requestId, stage });
-      throw new GatewayRefusal({ type: 'INTEGRATION_FAILURE', retryAfterSeconds: 5 });
+      throw new GatewayRefusal({ type: 'INTEGRATION_FAILURE' });
     }
     if (result === 'timeout') throw new GatewayRefusal({ type: 'INTEGRATION_TIMEOUT' });
     if (typeof result?.statusCode !== 'number') {
       options.onError?.(new Error('Malformed Lambda proxy response'), { requestId, stage });
-      throw new GatewayRefusal({ type: 'INTEGRATION_FAILURE', retryAfterSeconds: 5 });
+      throw new GatewayRefusal({ type: 'INTEGRATION_FAILURE' });
     }
     return result;
   };
@@ -287,27 +390,38 @@ export function createLocalGateway(options: LocalGatewayOptions): RequestListene
   }> => {
     const method = (request.method ?? 'GET').toUpperCase();
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-    const refused = (refusal: GatewayAnswer, routeId?: string) => ({
-      result: gatewayResponse(refusal, requestId),
-      routeId,
+    const refused = (refusal: GatewayAnswer, parts?: HttpRequestParts, match?: MethodMatch) => ({
+      result: renderGatewayResponse(api, refusal.type, {
+        requestId,
+        message: refusal.message,
+        headers: parts?.headers,
+        query: parts?.query,
+        pathParameters: match?.pathParameters,
+        stage,
+      }),
+      routeId: match?.method.operationName,
       gateway: refusal.type,
       path,
       method,
     });
+    const blocked = wafBlock(request);
+    if (blocked !== undefined) {
+      request.resume();
+      return { result: blocked.result, gateway: `WAF:${blocked.rule}`, path, method };
+    }
     const body = await readBody(request, options.maxBodyBytes ?? API_GATEWAY_MAX_BODY_BYTES);
     if (body === undefined) return refused({ type: 'REQUEST_TOO_LARGE' });
     const parts = requestParts(request, body);
     const match = table.match(parts.method, parts.path);
-    if (match === undefined)
-      return refused({ type: 'MISSING_AUTHENTICATION_TOKEN', message: 'Missing Authentication Token' });
-    const routeId = match.route.id;
+    if (match === undefined) return refused({ type: 'MISSING_AUTHENTICATION_TOKEN' }, parts);
     try {
-      const throttled = routeBuckets.get(routeId)!.take();
-      if (throttled > 0) throw new GatewayRefusal({ type: 'THROTTLED', retryAfterSeconds: throttled });
+      if ((methodBuckets.get(match.method)?.take() ?? 0) > 0) throw new GatewayRefusal({ type: 'THROTTLED' });
       const authorizer = await authorize(parts, match, requestId);
-      return { result: await integrate(parts, match, requestId, authorizer), routeId, path, method };
+      validate(parts, match);
+      const result = await integrate(parts, match, requestId, authorizer);
+      return { result, routeId: match.method.operationName, path, method };
     } catch (error) {
-      if (error instanceof GatewayRefusal) return refused(error.answer, routeId);
+      if (error instanceof GatewayRefusal) return refused(error.answer, parts, match);
       throw error;
     }
   };
@@ -319,7 +433,7 @@ export function createLocalGateway(options: LocalGatewayOptions): RequestListene
       .catch((error: unknown) => {
         options.onError?.(error, { requestId, stage });
         return {
-          result: gatewayResponse({ type: 'DEFAULT_5XX' }, requestId),
+          result: renderGatewayResponse(api, 'DEFAULT_5XX', { requestId, stage }),
           gateway: 'DEFAULT_5XX',
           routeId: undefined,
           path: request.url ?? '/',
@@ -327,7 +441,7 @@ export function createLocalGateway(options: LocalGatewayOptions): RequestListene
         };
       })
       .then(async ({ result, routeId, gateway, path, method }) => {
-        await writeResult(response, request, result, options.minimumCompressionBytes);
+        await writeResult(response, request, result, api.minimumCompressionSize);
         options.onRequest?.({
           requestId,
           method,
@@ -346,12 +460,38 @@ export function createLocalGateway(options: LocalGatewayOptions): RequestListene
   };
 }
 
+/**
+ * What the local server answers when Node's HTTP parser refuses a request before the gateway sees
+ * it (a header block over its limit, CR or NUL in a header, broken framing): a problem body with
+ * the security headers, as every other response, then the connection is closed.
+ */
+export function clientErrorResponse(error: Error & { code?: string }): string {
+  const code = error.code === 'HPE_HEADER_OVERFLOW' ? 'HEADERS_TOO_LARGE' : 'MALFORMED_REQUEST';
+  const { status, title } = ERROR_CATALOGUE[code];
+  const body = JSON.stringify({
+    type: PROBLEM_TYPE_BASE + code,
+    title,
+    status,
+    detail: title,
+    code,
+  });
+  const headers = {
+    'Content-Type': 'application/problem+json',
+    'Cache-Control': 'no-store',
+    ...SECURITY_HEADERS,
+    'Content-Length': String(Buffer.byteLength(body)),
+    Connection: 'close',
+  };
+  const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}`);
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${lines.join('\r\n')}\r\n\r\n${body}`;
+}
+
 /** Writes a proxy result as API Gateway + CloudFront would: merged headers, security headers, compression. */
 async function writeResult(
   response: ServerResponse,
   request: IncomingMessage,
   result: APIGatewayProxyResult,
-  minimumCompressionBytes: number,
+  minimumCompressionBytes: number | undefined,
 ): Promise<void> {
   const headers = new Map<string, { name: string; values: string[] }>();
   const set = (name: string, values: string[]) => headers.set(name.toLowerCase(), { name, values });
@@ -364,6 +504,7 @@ async function writeResult(
   const encoding = negotiateEncoding(request.headers['accept-encoding']);
   const compressible =
     body.length > 0 &&
+    minimumCompressionBytes !== undefined &&
     body.length >= minimumCompressionBytes &&
     !headers.has('content-encoding') &&
     result.statusCode !== 204 &&

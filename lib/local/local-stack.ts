@@ -11,15 +11,18 @@ import { flushOutbox } from '../../lambda/domain/events/outbox';
 import { systemClock } from '../../lambda/domain/events/types';
 import { createProject, listProjects } from '../../lambda/domain/projects/projects';
 import { ROUTES } from '../../lambda/routes';
-import type { ApiKeyTier, Role } from '../../lambda/shared/access';
+import { API_KEY_TIERS, type ApiKeyTier, type Role } from '../../lambda/shared/access';
 import { closeDb, createPool, getDb } from '../../lambda/shared/db';
 import { runMigrations } from '../../lambda/shared/db/migrate';
-import type { UsagePlanLimits } from '../../lambda/shared/rate-limit-headers';
-import type { RouteDefinition } from '../../lambda/shared/route';
 import { setReadinessProbes } from '../../lambda/shared/runtime/readiness';
 import { runtimeProjectDeps, setEventPublisher } from '../../lambda/shared/runtime/writes';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
+import { usagePlanName } from '../constructs/api/secure-rest-api';
+import type { EnvironmentConfig } from '../config';
+import { readDeployedApi, type CloudFormationTemplate, type DeployedApi } from './deployed-api';
+import { functionEnvironments, synthesizeApiTemplate } from './synth-api';
 import {
+  clientErrorResponse,
   createLocalGateway,
   type AccessLogEntry,
   type ProxyHandler,
@@ -33,7 +36,6 @@ import {
   type LocalCognito,
 } from './local-cognito';
 import { LocalQueue, type QueueWorker } from './local-queue';
-import type { ThrottleLimits } from './token-bucket';
 
 /** A seed user of the local directory. */
 export interface SeedUser extends LocalUserSpec {
@@ -50,13 +52,16 @@ export const SEED_USERS: readonly SeedUser[] = [
   { email: 'viewer@example.com', password: 'Local-Viewer-Pass-1!', roles: ['viewer'] },
 ];
 
-/** The gateway settings of an environment's `api` config section that local mode reproduces. */
-export interface LocalApiSettings {
-  readonly stageThrottle: ThrottleLimits;
-  readonly usagePlans: Readonly<Record<ApiKeyTier, UsagePlanLimits>>;
-  readonly minimumCompressionBytes: number;
-  readonly apiKeyRotationGraceHours: number;
-}
+/**
+ * Settings the Api stack gives its functions that local mode passes on as they are in the
+ * template (the rest of their environment points at AWS resources and is replaced locally).
+ */
+const TEMPLATE_FUNCTION_SETTINGS = [
+  'TOKEN_USAGE_KEYS',
+  'USAGE_PLAN_LIMITS',
+  'API_KEY_ROTATION_GRACE_HOURS',
+  'CORS_ALLOWED_ORIGINS',
+] as const;
 
 export interface LocalStackOptions {
   /** Repository root (handlers, migrations and node_modules resolve from it). */
@@ -74,7 +79,10 @@ export interface LocalStackOptions {
    * @default 1 on the embedded PGlite (one backend that serializes statements), 4 on a server
    */
   readonly databasePoolMax?: number;
-  readonly api: LocalApiSettings;
+  /** The environment whose Api stack is synthesized and served (`npm start`: dev). */
+  readonly environment: EnvironmentConfig;
+  /** The Api stack's synthesized template. @default - synthesized from `environment` at start */
+  readonly apiTemplate?: CloudFormationTemplate;
   /** @default SEED_USERS */
   readonly users?: readonly SeedUser[];
   /** Create a few projects when the database has none. @default true */
@@ -170,7 +178,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
   try {
     const users = options.users ?? SEED_USERS;
-    const [embedded, cognito] = await Promise.all([
+    const starting = Promise.all([
       options.databaseUrl === undefined
         ? startEmbeddedPostgres({
             dataDir: path.join(options.dataDir, 'pgdata'),
@@ -185,11 +193,33 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         return c;
       }),
     ]);
+    // Synthesis is CPU work in this process; the database and the emulator boot meanwhile.
+    let deployedApi: DeployedApi;
+    let template: CloudFormationTemplate;
+    try {
+      template = options.apiTemplate ?? synthesizeApiTemplate(options.rootDir, options.environment);
+      deployedApi = readDeployedApi(template);
+      mark('synth');
+    } catch (error) {
+      await starting.then(
+        ([startedDb, startedCognito]) => Promise.all([startedDb?.stop(), startedCognito.stop()]),
+        () => undefined,
+      );
+      throw error;
+    }
+    const [embedded, cognito] = await starting;
     if (embedded !== undefined) cleanups.push(() => embedded.stop());
     cleanups.push(() => cognito.stop());
     const databaseUrl = options.databaseUrl ?? embedded!.url;
+    const templateSettings: Record<string, string> = {};
+    for (const variables of functionEnvironments(template).values()) {
+      for (const name of TEMPLATE_FUNCTION_SETTINGS) {
+        if (variables[name] !== undefined) templateSettings[name] = variables[name];
+      }
+    }
 
     const environment: Record<string, string> = {
+      ...templateSettings,
       AWS_REGION: LOCAL_AWS_REGION,
       AWS_ACCESS_KEY_ID: LOCAL_AWS_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LOCAL_AWS_CREDENTIALS.secretAccessKey,
@@ -206,8 +236,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       // cognito-local has no GetTokensFromRefreshToken and no MFA for seeded admins (docs/auth.md).
       REFRESH_TOKEN_ROTATION: 'false',
       REQUIRE_ADMIN_MFA: 'false',
-      USAGE_PLAN_LIMITS: JSON.stringify(options.api.usagePlans),
-      API_KEY_ROTATION_GRACE_HOURS: String(options.api.apiKeyRotationGraceHours),
       ...options.functionEnvironment,
     };
     const saved = new Map(Object.keys(environment).map((name) => [name, process.env[name]]));
@@ -245,11 +273,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       onWorkerError: (error) =>
         log(`worker failed: ${error instanceof Error ? error.message : String(error)}`),
     });
-    const keyGateway = new LocalKeyGateway(systemClock, {
-      free: options.api.usagePlans.free.quotaLimit,
-      standard: options.api.usagePlans.standard.quotaLimit,
-      premium: options.api.usagePlans.premium.quotaLimit,
-    });
+    const tierPlans = new Map(
+      API_KEY_TIERS.map((tier) => [tier, usagePlanName(deployedApi.restApiName, tier)] as const),
+    );
+    const dailyQuota: Partial<Record<ApiKeyTier, number>> = {};
+    for (const [tier, planName] of tierPlans) {
+      const quota = deployedApi.usagePlans.find((plan) => plan.name === planName)?.quota;
+      if (quota?.period === 'DAY') dailyQuota[tier] = quota.limit;
+    }
+    const keyGateway = new LocalKeyGateway(systemClock, dailyQuota);
     const keysFile = path.join(options.dataDir, GATEWAY_KEYS_FILE);
     loadGatewayKeys(keyGateway, keysFile);
     setEventPublisher(queue);
@@ -284,13 +316,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     const server = createServer(
       createLocalGateway({
-        routes: ROUTES,
-        handlerFor: (route: RouteDefinition) => handlers.get(route.id)!,
-        authorizer,
-        stageThrottle: options.api.stageThrottle,
-        usagePlans: options.api.usagePlans,
-        meterApiKey: (key) => keyGateway.recordCall(key),
-        minimumCompressionBytes: options.api.minimumCompressionBytes,
+        api: deployedApi,
+        // Each method's operation name is its route id (SecureRestApi sets it from the manifest).
+        integrationFor: (method) =>
+          method.operationName === undefined ? undefined : handlers.get(method.operationName),
+        authorizerFor: () => authorizer,
+        runtimeKeyPlan: (value) => {
+          const tier = keyGateway.tierOf(value);
+          return tier === undefined ? undefined : tierPlans.get(tier);
+        },
+        meterApiKey: (value) => keyGateway.recordCall(value),
         onRequest: options.onRequest,
         onError: (error, { requestId }) =>
           log(
@@ -299,6 +334,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       }),
     );
     server.keepAliveTimeout = 5_000;
+    // Requests Node's parser refuses still get a problem body and the security headers.
+    server.on('clientError', (error: Error & { code?: string }, socket) => {
+      if (socket.writable) socket.end(clientErrorResponse(error));
+      else socket.destroy();
+    });
     const port = await listen(server, options.port ?? 3000);
     cleanups.push(
       () =>

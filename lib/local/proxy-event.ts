@@ -6,69 +6,85 @@ import type {
   APIGatewayProxyEvent,
   APIGatewayRequestAuthorizerEvent,
 } from 'aws-lambda';
-import type { RouteDefinition } from '../../lambda/shared/route';
+import type { DeployedMethod } from './deployed-api';
 
 /** Account, API id and stage the local gateway puts into request contexts and method ARNs. */
 export const LOCAL_ACCOUNT_ID = '000000000000';
 export const LOCAL_API_ID = 'local';
 
-/** A request matched to a route of the manifest. */
-export interface RouteMatch {
-  readonly route: RouteDefinition;
+/** A request matched to a method of the deployed API. */
+export interface MethodMatch {
+  readonly method: DeployedMethod;
   readonly pathParameters: Record<string, string> | null;
 }
 
-interface CompiledRoute {
-  readonly route: RouteDefinition;
+interface CompiledMethod {
+  readonly method: DeployedMethod;
   readonly segments: readonly { readonly literal?: string; readonly parameter?: string }[];
   /** Literal segments first: API Gateway prefers `/projects/mine` over `/projects/{id}`. */
   readonly literals: number;
 }
 
-/** Resolves request paths to manifest routes the way API Gateway's resource tree does. */
-export class RouteTable {
-  private readonly compiled: CompiledRoute[];
+/** Resolves request paths to the API's methods the way API Gateway's resource tree does. */
+export class MethodTable {
+  private readonly compiled: CompiledMethod[];
 
-  constructor(routes: readonly RouteDefinition[]) {
-    this.compiled = routes
-      .map((route) => {
-        const segments = route.path
+  constructor(methods: readonly DeployedMethod[]) {
+    this.compiled = methods
+      .map((method) => {
+        const segments = method.resourcePath
           .split('/')
           .slice(1)
           .map((segment) => {
             const parameter = /^\{(.+)\}$/.exec(segment)?.[1];
             return parameter === undefined ? { literal: segment } : { parameter };
           });
-        return { route, segments, literals: segments.filter((s) => s.literal !== undefined).length };
+        return { method, segments, literals: segments.filter((s) => s.literal !== undefined).length };
       })
       .sort((a, b) => b.literals - a.literals);
   }
 
   /**
-   * The route for `method` + `path`, or `undefined` when there is none (API Gateway answers
+   * The method for `httpMethod` + `path`, or `undefined` when there is none (API Gateway answers
    * MISSING_AUTHENTICATION_TOKEN both for an unknown path and for a known path without that method).
    */
-  match(method: string, path: string): RouteMatch | undefined {
+  match(httpMethod: string, path: string): MethodMatch | undefined {
     const parts = path.split('/').slice(1);
     for (const candidate of this.compiled) {
-      if (candidate.route.method !== method || candidate.segments.length !== parts.length) continue;
-      const parameters: Record<string, string> = {};
+      if (candidate.method.httpMethod !== httpMethod || candidate.segments.length !== parts.length) continue;
+      const parameters = new Map<string, string>();
       const matches = candidate.segments.every((segment, index) => {
         const part = parts[index];
         if (segment.literal !== undefined) return segment.literal === part;
         if (part === '') return false;
-        parameters[segment.parameter!] = safeDecode(part);
+        parameters.set(segment.parameter!, safeDecode(part));
         return true;
       });
       if (matches) {
         return {
-          route: candidate.route,
-          pathParameters: Object.keys(parameters).length > 0 ? parameters : null,
+          method: candidate.method,
+          pathParameters: parameters.size > 0 ? fromEntries(parameters) : null,
         };
       }
     }
     return undefined;
   }
+}
+
+/**
+ * A plain object from entries, built without a prototype so that names such as `__proto__` or
+ * `constructor` are ordinary keys (a client chooses them), then turned into what a Lambda
+ * function receives: events reach it as JSON, and `JSON.parse` makes every key an own property.
+ */
+function fromEntries<T>(entries: Iterable<[string, T]>): Record<string, T> {
+  const map = Object.create(null) as Record<string, T>;
+  for (const [name, value] of entries) map[name] = value;
+  return map;
+}
+
+/** An event exactly as a Lambda function gets it: through JSON, as the Lambda service delivers it. */
+export function asDelivered<T>(event: T): T {
+  return JSON.parse(JSON.stringify(event)) as T;
 }
 
 function safeDecode(value: string): string {
@@ -94,8 +110,8 @@ export interface HttpRequestParts {
 /** Splits a Node request into the parts API Gateway forwards (raw header names kept). */
 export function requestParts(request: IncomingMessage, body: Buffer): HttpRequestParts {
   const url = new URL(request.url ?? '/', 'http://localhost');
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
+  const headers = fromEntries<string>([]);
+  const multiValueHeaders = fromEntries<string[]>([]);
   for (let index = 0; index < request.rawHeaders.length; index += 2) {
     const name = request.rawHeaders[index];
     const value = request.rawHeaders[index + 1];
@@ -116,8 +132,8 @@ export function requestParts(request: IncomingMessage, body: Buffer): HttpReques
 function queryMaps(
   query: URLSearchParams,
 ): Pick<APIGatewayProxyEvent, 'queryStringParameters' | 'multiValueQueryStringParameters'> {
-  const single: Record<string, string> = {};
-  const multi: Record<string, string[]> = {};
+  const single = fromEntries<string>([]);
+  const multi = fromEntries<string[]>([]);
   for (const [name, value] of query) {
     single[name] = value;
     (multi[name] ??= []).push(value);
@@ -154,7 +170,7 @@ export function callerIdentity(sourceIp: string, userAgent: string | null): APIG
 
 function requestContext(
   parts: HttpRequestParts,
-  route: RouteDefinition,
+  method: DeployedMethod,
   stage: string,
   requestId: string,
 ): APIGatewayEventRequestContext {
@@ -174,16 +190,16 @@ function requestContext(
     requestId,
     requestTime: now.toUTCString(),
     requestTimeEpoch: now.getTime(),
-    resourceId: route.id,
-    resourcePath: route.path,
+    resourceId: method.operationName ?? method.resourcePath,
+    resourcePath: method.resourcePath,
     stage,
   };
 }
 
 /** What the authorizer event and the proxy event both carry about the request. */
-function requestFields(parts: HttpRequestParts, match: RouteMatch) {
+function requestFields(parts: HttpRequestParts, match: MethodMatch) {
   return {
-    resource: match.route.path,
+    resource: match.method.resourcePath,
     path: parts.path,
     httpMethod: parts.method,
     headers: parts.headers,
@@ -202,31 +218,31 @@ export function methodArn(stage: string, method: string, path: string): string {
 /** The REQUEST authorizer event for a call (API Gateway REST, Lambda authorizer of type REQUEST). */
 export function authorizerEventOf(
   parts: HttpRequestParts,
-  match: RouteMatch,
+  match: MethodMatch,
   stage: string,
   requestId: string,
 ): APIGatewayRequestAuthorizerEvent {
-  const { authorizer: _none, ...context } = requestContext(parts, match.route, stage, requestId);
-  return {
+  const { authorizer: _none, ...context } = requestContext(parts, match.method, stage, requestId);
+  return asDelivered({
     type: 'REQUEST',
     methodArn: methodArn(stage, parts.method, parts.path),
     ...requestFields(parts, match),
     requestContext: { ...context, authorizer: undefined },
-  };
+  });
 }
 
 /** The Lambda proxy event (REST API v1 payload) for a call; `authorizer` is what API Gateway forwards. */
 export function proxyEventOf(
   parts: HttpRequestParts,
-  match: RouteMatch,
+  match: MethodMatch,
   stage: string,
   requestId: string,
   authorizer: Record<string, unknown> | null,
 ): APIGatewayProxyEvent {
-  return {
+  return asDelivered({
     ...requestFields(parts, match),
-    requestContext: { ...requestContext(parts, match.route, stage, requestId), authorizer },
+    requestContext: { ...requestContext(parts, match.method, stage, requestId), authorizer },
     body: parts.body,
     isBase64Encoded: false,
-  };
+  });
 }

@@ -10,6 +10,7 @@ import type { Construct } from 'constructs';
 import { ROUTES } from '../../lambda/routes';
 import { DEFAULT_TIMEOUT_MS, type RouteDefinition, type RouteNeed } from '../../lambda/shared/route';
 import { API_KEY_TIERS } from '../../lambda/shared/access';
+import { AUTHORIZER_IDENTITY_HEADERS } from '../../lambda/shared/credentials';
 import { SecureRestApi, usagePlanName } from '../constructs/api/secure-rest-api';
 import { RampartFunction, type RampartFunctionProps } from '../constructs/compute/rampart-function';
 import { EncryptedLogGroup } from '../constructs/core/encrypted-log-group';
@@ -125,7 +126,7 @@ export class ApiStack extends RampartStack {
 
     const authorizer = new RequestAuthorizer(this, 'RequestAuthorizer', {
       handler: this.authorizerFunction,
-      identitySources: [IdentitySource.header('Authorization')],
+      identitySources: AUTHORIZER_IDENTITY_HEADERS.map((name) => IdentitySource.header(name)),
       resultsCacheTtl: Duration.seconds(config.api.authorizerCacheSeconds),
     });
 
@@ -140,7 +141,9 @@ export class ApiStack extends RampartStack {
       minimumCompressionBytes: config.api.minimumCompressionBytes,
       corsAllowedOrigins: config.cors.allowedOrigins,
       usagePlans: config.api.usagePlans,
+      tokenUsagePlan: config.api.tokenUsagePlan,
     });
+    this.authorizerFunction.addEnvironment('TOKEN_USAGE_KEYS', JSON.stringify(this.restApi.tokenUsageKeys));
     this.wireApiKeyManagement();
 
     const edgeParts = this.addEdge();

@@ -16,7 +16,8 @@ let viewer: string;
 
 beforeAll(async () => {
   const { loadEnvironmentConfig } = await import('../../lib/config');
-  stack = await startE2eStack({ api: { ...loadEnvironmentConfig('dev').api, minimumCompressionBytes: 0 } });
+  const dev = loadEnvironmentConfig('dev');
+  stack = await startE2eStack({ environment: { ...dev, api: { ...dev.api, minimumCompressionBytes: 0 } } });
   editor = (await login(stack, 'editor@example.com')).accessToken;
   viewer = (await login(stack, 'viewer@example.com')).accessToken;
 });

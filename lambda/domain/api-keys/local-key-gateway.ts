@@ -65,6 +65,14 @@ export class LocalKeyGateway implements KeyGateway {
     });
   }
 
+  /** The usage plan tier of an enabled key with this value; `undefined` when API Gateway would refuse it. */
+  tierOf(value: string): ApiKeyTier | undefined {
+    for (const key of this.keys.values()) {
+      if (key.value === value) return key.enabled ? key.tier : undefined;
+    }
+    return undefined;
+  }
+
   /** Meters one request made with the gateway key whose value is `value`; false when API Gateway would refuse it. */
   recordCall(value: string): boolean {
     for (const key of this.keys.values()) {

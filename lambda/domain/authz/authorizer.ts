@@ -6,13 +6,13 @@ import type {
 } from 'aws-lambda';
 import {
   apiKeyDisplayPrefix,
+  apiKeyOfAuthorization,
   hashApiKey,
-  headerValue,
   isWellFormedApiKey,
-  parseApiKeyHeader,
-  type HeaderMap,
 } from '../../shared/api-key-format';
+import { AUTHORIZER_IDENTITY_HEADERS, headerValues, type RequestHeaders } from '../../shared/credentials';
 import { knownScopes, refusalOf, type AccessTokenVerifier, type TokenCaller } from './access-token';
+import type { TokenUsageKeys } from './config';
 import { refuseApiKey, type ApiKeyLookup, type ApiKeyRecord } from './api-keys';
 import { arnPrefixOf, type AccessGrant, type RoutePolicies } from './policy';
 
@@ -32,6 +32,11 @@ export interface AuthorizerObserver {
 
 export interface AuthorizerDependencies {
   readonly tokens: AccessTokenVerifier;
+  /**
+   * Usage identifier key returned for each kind of token caller: every method behind the
+   * authorizer requires an API key, and usage plans meter callers by this key.
+   */
+  readonly tokenUsageKeys: TokenUsageKeys;
   readonly apiKeys: ApiKeyLookup;
   readonly policies: RoutePolicies;
   readonly observer: AuthorizerObserver;
@@ -50,24 +55,24 @@ export type Credential =
 
 const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
 const API_KEY_SCHEME = /^ApiKey(?:[ \t]|$)/i;
+const [AUTHORIZATION] = AUTHORIZER_IDENTITY_HEADERS;
 
 /**
- * Reads the one credential of a request: `Authorization: Bearer <jwt>`, `Authorization: ApiKey <key>`
- * or `x-api-key`. A bearer token together with an API key, or two different keys, is `ambiguous`:
- * the authorizer never guesses which one the caller meant.
+ * Reads the one credential of a request from its identity source, the `Authorization` header:
+ * `Bearer <jwt>` or `ApiKey <key>`. Nothing else is read (API Gateway caches the answer keyed on
+ * that header alone). Two `Authorization` values, equal or not, are `ambiguous`: the authorizer
+ * never guesses which one the caller meant.
  */
-export function credentialOf(headers: HeaderMap): Credential {
-  const authorization = headerValue(headers, 'authorization')?.trim() ?? '';
-  const hasKeyHeader = (headerValue(headers, 'x-api-key')?.trim() ?? '') !== '';
-  if (authorization === '') {
-    const key = parseApiKeyHeader(headers);
-    return key === undefined ? { kind: 'none' } : { kind: 'apiKey', key };
-  }
+export function credentialOf(request: RequestHeaders): Credential {
+  const values = headerValues(request, AUTHORIZATION);
+  if (values.length > 1) return { kind: 'ambiguous' };
+  const authorization = values[0]?.trim() ?? '';
+  if (authorization === '') return { kind: 'none' };
   const bearer = BEARER.exec(authorization);
-  if (bearer !== null) return hasKeyHeader ? { kind: 'ambiguous' } : { kind: 'bearer', token: bearer[1] };
+  if (bearer !== null) return { kind: 'bearer', token: bearer[1] };
   if (API_KEY_SCHEME.test(authorization)) {
-    const key = parseApiKeyHeader(headers);
-    return key === undefined ? { kind: hasKeyHeader ? 'ambiguous' : 'none' } : { kind: 'apiKey', key };
+    const key = apiKeyOfAuthorization(authorization);
+    return key === undefined ? { kind: 'none' } : { kind: 'apiKey', key };
   }
   return { kind: 'unsupported-scheme' };
 }
@@ -93,7 +98,7 @@ function denyAll(arnPrefix: string): PolicyDocument {
  * caches the answer per credential and reuses it for other routes.
  */
 export function createAuthorizer(dependencies: AuthorizerDependencies): Authorizer {
-  const { tokens, apiKeys, policies, observer } = dependencies;
+  const { tokens, tokenUsageKeys, apiKeys, policies, observer } = dependencies;
   const now = dependencies.now ?? (() => new Date());
 
   function result(
@@ -124,20 +129,22 @@ export function createAuthorizer(dependencies: AuthorizerDependencies): Authoriz
     }
     if (caller.authType === 'user') {
       const grant = { roles: caller.roles, scopes: [] };
-      return result(arnPrefix, caller.sub, grant, {
-        sub: caller.sub,
-        roles: caller.roles.join(','),
-        scopes: '',
-        authType: 'user',
-      });
+      return result(
+        arnPrefix,
+        caller.sub,
+        grant,
+        { sub: caller.sub, roles: caller.roles.join(','), scopes: '', authType: 'user' },
+        tokenUsageKeys.user,
+      );
     }
     const grant = { roles: [], scopes: caller.scopes };
-    return result(arnPrefix, caller.sub, grant, {
-      sub: caller.sub,
-      roles: '',
-      scopes: caller.scopes.join(' '),
-      authType: 'client',
-    });
+    return result(
+      arnPrefix,
+      caller.sub,
+      grant,
+      { sub: caller.sub, roles: '', scopes: caller.scopes.join(' '), authType: 'client' },
+      tokenUsageKeys.client,
+    );
   }
 
   async function fromApiKey(arnPrefix: string, key: string): Promise<APIGatewayAuthorizerResult> {
@@ -186,7 +193,7 @@ export function createAuthorizer(dependencies: AuthorizerDependencies): Authoriz
     try {
       const arnPrefix = arnPrefixOf(event?.methodArn);
       if (arnPrefix === undefined) throw new Refusal({ reason: 'bad-method-arn' });
-      const credential = credentialOf(event.headers);
+      const credential = credentialOf(event);
       switch (credential.kind) {
         case 'bearer':
           return fromToken(arnPrefix, credential.token);

@@ -17,6 +17,34 @@ export interface AuthorizerEnvironment {
   readonly ALLOWED_CLIENT_IDS?: string;
   /** The user pool's JWKS JSON (`{"keys":[...]}`), fetched at deploy time. */
   readonly JWKS?: string;
+  /** `{"user":"<key value>","client":"<key value>"}`: usage identifier keys of token callers. */
+  readonly TOKEN_USAGE_KEYS?: string;
+}
+
+/** Usage identifier key per kind of token caller (the token usage plan's keys). */
+export interface TokenUsageKeys {
+  readonly user: string;
+  readonly client: string;
+}
+
+/**
+ * Reads `TOKEN_USAGE_KEYS`.
+ * @throws Error when it is missing or not an object with a non-empty `user` and `client`
+ */
+export function tokenUsageKeysFromEnv(env: AuthorizerEnvironment): TokenUsageKeys {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(required(env, 'TOKEN_USAGE_KEYS'));
+  } catch (error) {
+    throw new Error(
+      `TOKEN_USAGE_KEYS is not valid: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  const keys = parsed as Partial<Record<keyof TokenUsageKeys, unknown>> | null;
+  const valid = (value: unknown): value is string => typeof value === 'string' && value.trim() !== '';
+  if (!valid(keys?.user) || !valid(keys?.client))
+    throw new Error('TOKEN_USAGE_KEYS needs a non-empty "user" and "client"');
+  return { user: keys.user, client: keys.client };
 }
 
 function required(env: AuthorizerEnvironment, name: keyof AuthorizerEnvironment): string {

@@ -4,7 +4,13 @@ import { ROUTES } from '../../routes';
 import { logger as sharedLogger, metrics as sharedMetrics } from '../../shared/powertools';
 import type { ApiKeyLookup } from './api-keys';
 import { createAuthorizer, type Authorizer, type AuthorizerObserver } from './authorizer';
-import { tokenVerifierFromEnv, type AuthorizerEnvironment } from './config';
+import { refusingVerifier } from './access-token';
+import {
+  tokenUsageKeysFromEnv,
+  tokenVerifierFromEnv,
+  type AuthorizerEnvironment,
+  type TokenUsageKeys,
+} from './config';
 import { RoutePolicies } from './policy';
 
 type Logger = Pick<typeof sharedLogger, 'info' | 'error'>;
@@ -83,11 +89,19 @@ export function authorizerFromEnv(
   env: AuthorizerEnvironment & { readonly COGNITO_ENDPOINT?: string },
   options: AuthorizerRuntimeOptions = {},
 ): Authorizer {
-  const tokens = tokenVerifierFromEnv(env, (error) =>
-    sharedLogger.error('authorizer misconfigured; refusing every token', { reason: error.message }),
-  );
+  const misconfigured = (error: Error) =>
+    sharedLogger.error('authorizer misconfigured; refusing every token', { reason: error.message });
+  let tokenUsageKeys: TokenUsageKeys | undefined;
+  try {
+    tokenUsageKeys = tokenUsageKeysFromEnv(env);
+  } catch (error) {
+    misconfigured(error as Error);
+  }
+  // Without usage keys API Gateway would refuse every token caller on key-required methods anyway.
+  const tokens = tokenUsageKeys === undefined ? refusingVerifier() : tokenVerifierFromEnv(env, misconfigured);
   return createAuthorizer({
     tokens,
+    tokenUsageKeys: tokenUsageKeys ?? { user: '', client: '' },
     apiKeys: options.apiKeys ?? lazyApiKeyLookup(env),
     policies: new RoutePolicies(ROUTES),
     observer: options.observer ?? powertoolsObserver(),

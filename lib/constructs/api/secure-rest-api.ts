@@ -1,6 +1,7 @@
 import { Duration, Size, Validations } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
+  ApiKey,
   ApiKeySourceType,
   AuthorizationType,
   EndpointType,
@@ -24,6 +25,7 @@ import { toJSONSchema } from 'zod/v4/core';
 import type { ZodMiniType } from 'zod/mini';
 import { API_KEY_TIERS, type ApiKeyTier } from '../../../lambda/shared/access';
 import type { RouteDefinition } from '../../../lambda/shared/route';
+import { CORS_EXPOSED_HEADERS, CORS_REQUEST_HEADERS } from './cors';
 import { addProblemGatewayResponses } from './gateway-responses';
 
 export interface UsagePlanLimits {
@@ -58,26 +60,25 @@ export interface SecureRestApiProps {
   readonly corsAllowedOrigins?: readonly string[];
   /** Usage plan limits per API key tier; every plan has throttle and quota. */
   readonly usagePlans: Readonly<Record<ApiKeyTier, UsagePlanLimits>>;
+  /**
+   * Throttle of the token callers' usage plan: each kind of token caller (`user`, `client`) has one
+   * key in it, which the authorizer returns as `usageIdentifierKey`.
+   */
+  readonly tokenUsagePlan: { readonly rateLimit: number; readonly burstLimit: number };
 }
 
-/** Request headers browsers may send cross-origin (preflight `Access-Control-Allow-Headers`). */
-export const CORS_REQUEST_HEADERS = [
-  'Authorization',
-  'Content-Type',
-  'Idempotency-Key',
-  'If-Match',
-  'If-None-Match',
-  'X-Correlation-Id',
-];
+/** Kinds of token callers; each has one usage identifier key in the token plan. */
+export const TOKEN_CALLER_KINDS = ['user', 'client'] as const;
+export type TokenCallerKind = (typeof TOKEN_CALLER_KINDS)[number];
 
-/** Response headers browsers may read cross-origin. */
-export const CORS_EXPOSED_HEADERS = [
-  'ETag',
-  'Location',
-  'Retry-After',
-  'RateLimit-Policy',
-  'X-Correlation-Id',
-];
+/**
+ * The value of a token caller kind's API key. It identifies a usage plan bucket, not a caller: with
+ * `apiKeySource = AUTHORIZER` API Gateway never reads a key from the request, so only the authorizer
+ * can present it (after verifying a token). Unique per API name, as key values are per region.
+ */
+export function tokenUsageKeyValue(restApiName: string, kind: TokenCallerKind): string {
+  return `${restApiName}-${kind}-token-callers`;
+}
 
 /** Access log fields: enough to follow one request end to end and to see who was throttled. */
 const ACCESS_LOG_FIELDS = {
@@ -135,6 +136,10 @@ function pascal(id: string): string {
 export class SecureRestApi extends Construct {
   public readonly api: RestApi;
   public readonly usagePlans: Record<ApiKeyTier, UsagePlan>;
+  /** The token callers' plan: throttle per kind of caller, no quota. */
+  public readonly tokenUsagePlan: UsagePlan;
+  /** Usage identifier key value per kind of token caller (for the authorizer). */
+  public readonly tokenUsageKeys: Readonly<Record<TokenCallerKind, string>>;
 
   constructor(scope: Construct, id: string, props: SecureRestApiProps) {
     super(scope, id);
@@ -223,9 +228,15 @@ export class SecureRestApi extends Construct {
         new LambdaIntegration(props.handlers[route.id], { proxy: true }),
         {
           operationName: route.id,
+          // Usage plans meter and throttle only methods that require a key; every caller the
+          // authorizer allows gets one (API keys their tier's, token callers their kind's).
           ...(route.access.public
-            ? { authorizationType: AuthorizationType.NONE }
-            : { authorizer: props.authorizer, authorizationType: AuthorizationType.CUSTOM }),
+            ? { authorizationType: AuthorizationType.NONE, apiKeyRequired: false }
+            : {
+                authorizer: props.authorizer,
+                authorizationType: AuthorizationType.CUSTOM,
+                apiKeyRequired: true,
+              }),
           requestParameters: Object.fromEntries(
             pathParameters.map((name) => [`method.request.path.${name}`, true]),
           ),
@@ -260,7 +271,7 @@ export class SecureRestApi extends Construct {
       });
     }
 
-    addProblemGatewayResponses(this.api);
+    addProblemGatewayResponses(this.api, props.corsAllowedOrigins);
 
     this.usagePlans = {} as Record<ApiKeyTier, UsagePlan>;
     for (const tier of API_KEY_TIERS) {
@@ -273,6 +284,24 @@ export class SecureRestApi extends Construct {
         apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
       });
     }
+    this.tokenUsagePlan = this.api.addUsagePlan('TokenUsagePlan', {
+      name: `${props.restApiName}-tokens`,
+      description: 'Token callers (Cognito users, machine clients): one key and bucket per kind',
+      throttle: { rateLimit: props.tokenUsagePlan.rateLimit, burstLimit: props.tokenUsagePlan.burstLimit },
+      apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
+    });
+    const tokenUsageKeys = {} as Record<TokenCallerKind, string>;
+    for (const kind of TOKEN_CALLER_KINDS) {
+      const value = tokenUsageKeyValue(props.restApiName, kind);
+      const key = new ApiKey(this, `${pascal(kind)}TokenCallersKey`, {
+        description: `Usage identifier of ${kind} token callers (returned by the authorizer, never sent by clients)`,
+        value,
+        enabled: true,
+      });
+      this.tokenUsagePlan.addApiKey(key);
+      tokenUsageKeys[kind] = value;
+    }
+    this.tokenUsageKeys = tokenUsageKeys;
     this.acknowledgeFindings();
   }
 

@@ -2,10 +2,12 @@ import { Arn, ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { CfnLoggingConfiguration, CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { AUTHORIZER_IDENTITY_HEADERS } from '../../../lambda/shared/credentials';
 import { EncryptedLogGroup } from '../core/encrypted-log-group';
 import {
   MANAGED_RULE_GROUPS,
   decimalGreaterThanRegex,
+  repeatedHeaderRegex,
   ruleAction,
   visibility,
   wafProblemBodies,
@@ -75,14 +77,17 @@ export interface ProtectedWebAclProps {
    */
   readonly logEncryptionKey?: IKey;
   /**
-   * Headers replaced by `REDACTED` in the logs (lower-case), on top of `authorization` and `cookie`.
+   * Headers replaced by `REDACTED` in the logs (lower-case), on top of the authorizer's identity sources (`authorization`) and `cookie`.
    * @default - only authorization and cookie
    */
   readonly extraRedactedHeaders?: readonly string[];
 }
 
-/** Header names always redacted from WAF logs: credentials and sessions. */
-export const ALWAYS_REDACTED_HEADERS = ['authorization', 'cookie'] as const;
+/** Header names always redacted from WAF logs: every input the authorizer reads, and sessions. */
+export const ALWAYS_REDACTED_HEADERS: readonly string[] = [
+  ...AUTHORIZER_IDENTITY_HEADERS.map((name) => name.toLowerCase()),
+  'cookie',
+];
 
 /**
  * A WAFv2 web ACL with Rampart's rule layout: origin-verify (always block), per-IP rate rules
@@ -127,6 +132,19 @@ export class ProtectedWebAcl extends Construct {
         },
       });
     }
+    // Always blocks, like the origin check: a second Authorization header would reach the
+    // authorizer's cache key (one value) and the authorizer (every value) differently.
+    add({
+      name: 'AmbiguousCredentials',
+      action: blockWith('AmbiguousCredentials'),
+      statement: {
+        regexMatchStatement: {
+          regexString: repeatedHeaderRegex(AUTHORIZER_IDENTITY_HEADERS),
+          fieldToMatch: { headerOrder: { oversizeHandling: 'MATCH' } },
+          textTransformations: [{ priority: 0, type: 'LOWERCASE' }],
+        },
+      },
+    });
     for (const rate of props.rateRules ?? []) {
       add({
         name: rate.name,

@@ -97,6 +97,7 @@ export const WAF_PROBLEMS = {
   RateLimited: 'RATE_LIMITED',
   PayloadTooLarge: 'PAYLOAD_TOO_LARGE',
   Forbidden: 'FORBIDDEN',
+  AmbiguousCredentials: 'AUTH_TOKEN_INVALID',
 } as const satisfies Record<string, ErrorCode>;
 export type WafProblemKey = keyof typeof WAF_PROBLEMS;
 
@@ -200,4 +201,14 @@ export function decimalGreaterThanRegex(limit: number): string {
 /** Visibility of a rule or ACL: CloudWatch metrics and sampled requests, named after it. */
 export function visibility(metricName: string): CfnWebACL.VisibilityConfigProperty {
   return { cloudWatchMetricsEnabled: true, metricName, sampledRequestsEnabled: true };
+}
+
+/**
+ * A regex over WAF's `HeaderOrder` field (the request's header names, lower-cased here, joined by
+ * `:`) that matches when any of `names` appears more than once. WAF regexes have no back-references,
+ * so each name gets its own alternative.
+ */
+export function repeatedHeaderRegex(names: readonly string[]): string {
+  const escaped = names.map((name) => name.toLowerCase().replace(/[.*+?^${}()|[\]\\-]/g, '\\$&'));
+  return escaped.map((name) => `(^|:)${name}(:.*)?:${name}(:|$)`).join('|');
 }

@@ -20,7 +20,7 @@ export async function startE2eStack(
     rootDir: path.resolve(__dirname, '../../..'),
     dataDir,
     port: 0,
-    api: loadEnvironmentConfig('dev').api,
+    environment: loadEnvironmentConfig('dev'),
     seed: false,
     ...overrides,
   });

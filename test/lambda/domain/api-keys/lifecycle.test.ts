@@ -14,7 +14,7 @@ import { RoutePolicies } from '../../../../lambda/domain/authz/policy';
 import { ROUTES } from '../../../../lambda/routes';
 import { ROLE_SCOPES } from '../../../../lambda/shared/access';
 import type { Db } from '../../../../lambda/shared/db/client';
-import { authorizerEvent } from '../../../fixtures/authorizer-event';
+import { authorizerEvent, TEST_TOKEN_USAGE_KEYS } from '../../../fixtures/authorizer-event';
 import {
   LOGIN_CLIENT_ID,
   MACHINE_CLIENT_ID,
@@ -48,13 +48,16 @@ const deps = (): ApiKeyDeps => ({
 
 /** Calls the authorizer as API Gateway would for GET /api/v1/projects with `key`. */
 async function call(key: string) {
-  return authorize(authorizerEvent({ resource: '/api/v1/projects', headers: { 'x-api-key': key } }));
+  return authorize(
+    authorizerEvent({ resource: '/api/v1/projects', headers: { Authorization: `ApiKey ${key}` } }),
+  );
 }
 
 beforeAll(async () => {
   database = await startTestDatabase();
   db = database.createDb();
   authorize = createAuthorizer({
+    tokenUsageKeys: TEST_TOKEN_USAGE_KEYS,
     tokens: createAccessTokenVerifier({
       region: TEST_REGION,
       userPoolId: TEST_USER_POOL_ID,

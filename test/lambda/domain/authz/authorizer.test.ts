@@ -17,6 +17,7 @@ import {
   concretePath,
   methodArnFor,
   TEST_ARN_PREFIX,
+  TEST_TOKEN_USAGE_KEYS,
 } from '../../../fixtures/authorizer-event';
 import {
   hs256WithPublicKey,
@@ -59,7 +60,14 @@ function setup(apiKeys = new InMemoryApiKeys()) {
     refused: (outcome, details) => observed.refused.push({ outcome, details }),
     failed: (details, error) => observed.failed.push({ details, error }),
   };
-  const authorize = createAuthorizer({ tokens, apiKeys, policies, observer, now: () => NOW });
+  const authorize = createAuthorizer({
+    tokens,
+    tokenUsageKeys: TEST_TOKEN_USAGE_KEYS,
+    apiKeys,
+    policies,
+    observer,
+    now: () => NOW,
+  });
   return { authorize, apiKeys, observed };
 }
 
@@ -196,35 +204,37 @@ describe('negative matrix: every refusal is 401 Unauthorized (or a 403 Deny), ea
     await expectUnauthorized(bearer('a'.repeat(MAX_TOKEN_LENGTH + 1)), 'token-too-long');
   });
 
-  it('bearer token and API key together (ambiguous)', async () => {
-    await expectUnauthorized(
-      { ...bearer(userAccessToken()), 'x-api-key': generateApiKey().key },
-      'ambiguous',
-    );
+  it('an x-api-key header is not a credential: it is not an identity source, so it is never read', async () => {
+    for (const headers of [{}, { Authorization: 'ApiKey' }] as Record<string, string>[]) {
+      const context = setup();
+      const { key } = context.apiKeys.add({ scopes: ['rampart/read'] });
+      await expectUnauthorized({ ...headers, 'x-api-key': key }, 'no-credentials', context);
+      expect(context.apiKeys.lookedUp).toEqual([]);
+    }
   });
 
   it('malformed API key: refused by its checksum without a lookup', async () => {
     const context = setup();
     const { key } = generateApiKey();
     const typo = `${key.slice(0, -1)}${key.endsWith('A') ? 'B' : 'A'}`;
-    await expectUnauthorized({ 'x-api-key': typo }, 'malformed-key', context);
+    await expectUnauthorized({ Authorization: `ApiKey ${typo}` }, 'malformed-key', context);
     expect(context.apiKeys.lookedUp).toEqual([]);
   });
 
   it('unknown API key', async () => {
-    await expectUnauthorized({ 'x-api-key': generateApiKey().key }, 'unknown-key');
+    await expectUnauthorized({ Authorization: `ApiKey ${generateApiKey().key}` }, 'unknown-key');
   });
 
   it('revoked API key', async () => {
     const context = setup();
     const { key } = context.apiKeys.add({ status: 'revoked' });
-    await expectUnauthorized({ 'x-api-key': key }, 'revoked', context);
+    await expectUnauthorized({ Authorization: `ApiKey ${key}` }, 'revoked', context);
   });
 
   it('expired API key (at its expiry instant)', async () => {
     const context = setup();
     const { key } = context.apiKeys.add({ expiresAt: NOW });
-    await expectUnauthorized({ 'x-api-key': key }, 'expired', context);
+    await expectUnauthorized({ Authorization: `ApiKey ${key}` }, 'expired', context);
   });
 
   it('rotated key after its grace period', async () => {
@@ -236,7 +246,7 @@ describe('negative matrix: every refusal is 401 Unauthorized (or a 403 Deny), ea
   it('grace key without an end date', async () => {
     const context = setup();
     const { key } = context.apiKeys.add({ status: 'grace' });
-    await expectUnauthorized({ 'x-api-key': key }, 'grace-ended', context);
+    await expectUnauthorized({ Authorization: `ApiKey ${key}` }, 'grace-ended', context);
   });
 
   it('key store failure: 401 (never 500) and reported as a failure, with the key prefix only', async () => {
@@ -244,9 +254,9 @@ describe('negative matrix: every refusal is 401 Unauthorized (or a 403 Deny), ea
     failing.findByHash = () => Promise.reject(new Error('connection terminated'));
     const context = setup(failing);
     const { key } = generateApiKey();
-    await expect(context.authorize(authorizerEvent({ headers: { 'x-api-key': key } }))).rejects.toThrow(
-      new Error('Unauthorized'),
-    );
+    await expect(
+      context.authorize(authorizerEvent({ headers: { Authorization: `ApiKey ${key}` } })),
+    ).rejects.toThrow(new Error('Unauthorized'));
     expect(context.observed.failed).toHaveLength(1);
     expect(context.observed.failed[0].details).toEqual({
       reason: 'key-lookup-failed',
@@ -262,7 +272,7 @@ describe('negative matrix: every refusal is 401 Unauthorized (or a 403 Deny), ea
       scopes: ['rampart/read', 'rampart/write'],
       ownerScopes: ROLE_SCOPES.viewer,
     });
-    const result = await authorize(authorizerEvent({ headers: { 'x-api-key': key } }));
+    const result = await authorize(authorizerEvent({ headers: { Authorization: `ApiKey ${key}` } }));
     expect(result.policyDocument.Statement).toEqual([
       { Effect: 'Deny', Action: 'execute-api:Invoke', Resource: `${TEST_ARN_PREFIX}*` },
     ]);
@@ -301,6 +311,7 @@ describe('negative matrix: every refusal is 401 Unauthorized (or a 403 Deny), ea
   it('an unexpected error inside verification is a 401 with a logged reason, not a 500', async () => {
     const observed: Observed = { refused: [], failed: [] };
     const authorize = createAuthorizer({
+      tokenUsageKeys: TEST_TOKEN_USAGE_KEYS,
       tokens: {
         verify: () => {
           throw new TypeError('boom');
@@ -349,7 +360,17 @@ describe('positive matrix: users, every role x every route, driven by the manife
       scopes: '',
       authType: 'user',
     });
-    expect(result.usageIdentifierKey).toBeUndefined();
+    // Every authorized method requires an API key: users are metered under their kind's key.
+    expect(result.usageIdentifierKey).toBe(TEST_TOKEN_USAGE_KEYS.user);
+  });
+
+  it('machine tokens get the client kind usage key', async () => {
+    const { authorize } = setup();
+    const result = await authorize(
+      authorizerEvent({ headers: bearer(machineAccessToken({ scopes: ['rampart/read'] })) }),
+    );
+    expect(result.context?.authType).toBe('client');
+    expect(result.usageIdentifierKey).toBe(TEST_TOKEN_USAGE_KEYS.client);
   });
 
   it('every Allow resource is an execute-api ARN under the event stage prefix, with {param} as *', async () => {
@@ -405,7 +426,7 @@ describe('positive matrix: API keys, scopes x routes', () => {
       async (_name, routeA) => {
         const { authorize, apiKeys } = setup();
         const { key } = apiKeys.add({ scopes });
-        const result = await authorize(eventFor(routeA, { 'x-api-key': key }));
+        const result = await authorize(eventFor(routeA, { Authorization: `ApiKey ${key}` }));
         expectPolicyMatchesManifest(result, { scopes });
       },
     );
@@ -434,23 +455,47 @@ describe('positive matrix: API keys, scopes x routes', () => {
     const grace = apiKeys.add({ status: 'grace', graceEndsAt: new Date(NOW.getTime() + 1) });
     const expiring = apiKeys.add({ expiresAt: new Date(NOW.getTime() + 1) });
     for (const { key } of [grace, expiring]) {
-      const result = await authorize(authorizerEvent({ headers: { 'X-Api-Key': key } }));
+      const result = await authorize(authorizerEvent({ headers: { Authorization: `ApiKey ${key}` } }));
       expect(evaluatePolicy(result.policyDocument, methodArnFor('GET', '/api/v1/projects'))).toBe('allow');
     }
   });
 });
 
 describe('credentialOf', () => {
-  it('reads one credential and refuses mixes', () => {
+  it('reads the one Authorization value: Bearer or ApiKey, nothing else', () => {
     const { key } = generateApiKey();
-    expect(credentialOf({ authorization: 'bearer abc' })).toEqual({ kind: 'bearer', token: 'abc' });
-    expect(credentialOf({ 'x-api-key': key })).toEqual({ kind: 'apiKey', key });
-    expect(credentialOf({ Authorization: `ApiKey ${key}` })).toEqual({ kind: 'apiKey', key });
-    expect(credentialOf({ Authorization: `ApiKey ${key}`, 'x-api-key': generateApiKey().key })).toEqual({
+    const one = (value: string) => ({ headers: { Authorization: value } });
+    expect(credentialOf({ headers: { authorization: 'bearer abc' } })).toEqual({
+      kind: 'bearer',
+      token: 'abc',
+    });
+    expect(credentialOf(one(`ApiKey ${key}`))).toEqual({ kind: 'apiKey', key });
+    expect(credentialOf(one(`apikey   ${key} `))).toEqual({ kind: 'apiKey', key });
+    expect(credentialOf(one('ApiKey'))).toEqual({ kind: 'none' });
+    expect(credentialOf(one('   '))).toEqual({ kind: 'none' });
+    expect(credentialOf(one('Basic dXNlcjpwYXNz'))).toEqual({ kind: 'unsupported-scheme' });
+    expect(credentialOf({ headers: { 'x-api-key': key } })).toEqual({ kind: 'none' });
+    expect(credentialOf({ headers: null, multiValueHeaders: null })).toEqual({ kind: 'none' });
+  });
+
+  it('refuses two Authorization values, equal or not, in any spelling (API Gateway keeps the last in headers)', () => {
+    const { key } = generateApiKey();
+    const twice = (values: string[]) => ({
+      headers: { Authorization: values[values.length - 1] },
+      multiValueHeaders: { Authorization: values },
+    });
+    expect(credentialOf(twice(['Bearer a', `ApiKey ${key}`]))).toEqual({ kind: 'ambiguous' });
+    expect(credentialOf(twice([`ApiKey ${key}`, `ApiKey ${key}`]))).toEqual({ kind: 'ambiguous' });
+    expect(credentialOf(twice(['', 'Bearer a']))).toEqual({ kind: 'ambiguous' });
+    expect(
+      credentialOf({
+        headers: { authorization: 'Bearer b' },
+        multiValueHeaders: { Authorization: ['Bearer a'], authorization: ['Bearer b'] },
+      }),
+    ).toEqual({ kind: 'ambiguous' });
+    expect(credentialOf({ headers: { Authorization: 'Bearer a', AUTHORIZATION: 'Bearer b' } })).toEqual({
       kind: 'ambiguous',
     });
-    expect(credentialOf({ Authorization: 'ApiKey' })).toEqual({ kind: 'none' });
-    expect(credentialOf({ Authorization: '   ' })).toEqual({ kind: 'none' });
   });
 });
 

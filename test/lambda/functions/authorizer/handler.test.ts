@@ -7,7 +7,12 @@ import { ROUTES } from '../../../../lambda/routes';
 import { generateApiKey } from '../../../../lambda/shared/api-key-format';
 import type { Db } from '../../../../lambda/shared/db/client';
 import type { RouteDefinition } from '../../../../lambda/shared/route';
-import { authorizerEvent, concretePath, methodArnFor } from '../../../fixtures/authorizer-event';
+import {
+  authorizerEvent,
+  concretePath,
+  methodArnFor,
+  TEST_TOKEN_USAGE_KEYS,
+} from '../../../fixtures/authorizer-event';
 import { captureStdout, type CapturedOutput } from '../../../fixtures/captured-output';
 import { lambdaContext } from '../../../fixtures/lambda-context';
 import { startCognitoLocal, type CognitoLocal } from '../../../support/cognito-local';
@@ -114,6 +119,7 @@ beforeAll(async () => {
     TOKEN_ISSUER: cognito.issuer,
     ALLOWED_CLIENT_IDS: cognito.clientId,
     JWKS: jwks,
+    TOKEN_USAGE_KEYS: JSON.stringify(TEST_TOKEN_USAGE_KEYS),
     DATABASE_URL: `postgres://${String(user)}@${host}:${port}/${name}`,
     DB_POOL_MAX: '1',
     POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -179,7 +185,7 @@ describe('authorizer handler (cognito-local + PostgreSQL)', () => {
   it('allows an API key stored in PostgreSQL, with its scopes and usageIdentifierKey', async () => {
     const owner = cognito.users.get(EDITOR)!;
     const { key, id, usage } = await storeKey(owner, ['rampart/read', 'rampart/write']);
-    const result = await call({ 'x-api-key': key });
+    const result = await call({ Authorization: `ApiKey ${key}` });
     expect(result.usageIdentifierKey).toBe(usage);
     expect(result.context).toEqual({
       sub: id,
@@ -206,14 +212,14 @@ describe('authorizer handler (cognito-local + PostgreSQL)', () => {
 
   it('denies (403) a key whose owner no longer exists', async () => {
     const { key } = await storeKey(randomUUID(), ['rampart/read']);
-    const result = await call({ 'x-api-key': key });
+    const result = await call({ Authorization: `ApiKey ${key}` });
     expect(result.policyDocument.Statement.map((statement) => statement.Effect)).toEqual(['Deny']);
   });
 
   it('refuses (401) a revoked key', async () => {
     const { key, id } = await storeKey(cognito.users.get(EDITOR)!, ['rampart/read']);
     await db.query(`UPDATE api_keys SET status = 'revoked', revoked_at = now() WHERE id = $1`, [id]);
-    await expect(call({ 'x-api-key': key })).rejects.toThrow(new Error('Unauthorized'));
+    await expect(call({ Authorization: `ApiKey ${key}` })).rejects.toThrow(new Error('Unauthorized'));
     expect(output.lines()).toContainEqual(expect.objectContaining({ reason: 'revoked', apiKeyId: id }));
   });
 
@@ -221,7 +227,7 @@ describe('authorizer handler (cognito-local + PostgreSQL)', () => {
     const { key } = await storeKey(cognito.users.get(EDITOR)!, ['rampart/read']);
     await database.goDown();
     try {
-      await expect(call({ 'x-api-key': key })).rejects.toThrow(new Error('Unauthorized'));
+      await expect(call({ Authorization: `ApiKey ${key}` })).rejects.toThrow(new Error('Unauthorized'));
     } finally {
       await database.comeBack();
     }
