@@ -283,7 +283,8 @@ interface UpstreamAnswer {
  *   app client (and pool), user and challenge, less than `sessionValidityMs` ago, and not used up by
  *   a successful answer. Anything else is `NotAuthorizedException` ("Invalid session for the user."),
  *   before cognito-local sees the request, so a known and an unknown user get the same answer.
- *   A failed answer (wrong code, password against the policy) leaves the session usable, as Cognito does.
+ *   A failed answer (wrong code, password against the policy) leaves the session usable, so the
+ *   client can correct it within the session's lifetime.
  * - AssociateSoftwareToken / VerifySoftwareToken called with a `Session` need a valid one too.
  * - A NEW_PASSWORD_REQUIRED session is only handed out when the temporary password was right
  *   (cognito-local skips that check): otherwise `NotAuthorizedException`, like a wrong password.
@@ -324,12 +325,11 @@ export async function startCognitoSessionGuard(
       sessions.delete(session as string);
       return 'Invalid session for the user, session is expired.';
     }
-    const username = lower(expected.username);
     if (
       (expected.clientId !== undefined && expected.clientId !== issued.clientId) ||
       (expected.userPoolId !== undefined && expected.userPoolId !== issued.userPoolId) ||
       (expected.challengeName !== undefined && expected.challengeName !== issued.challengeName) ||
-      (username !== undefined && !issued.usernames.has(username))
+      (expected.username !== undefined && !issued.usernames.has(expected.username.toLowerCase()))
     ) {
       return 'Invalid session for the user.';
     }
