@@ -186,7 +186,8 @@ export function readDeployedApi(template: CloudFormationTemplate): DeployedApi {
 
   const methodSettings = (stage.MethodSettings as Record<string, unknown>[] | undefined) ?? [];
   const settingFor = (httpMethod: string, resourcePath: string) => {
-    const escaped = resourcePath.replace(/\//g, '~1');
+    // Stage method settings name a resource `/` + its path with every `/` escaped as `~1`.
+    const escaped = `/${resourcePath.replace(/\//g, '~1')}`;
     return (
       methodSettings.find((s) => s.HttpMethod === httpMethod && s.ResourcePath === escaped) ??
       methodSettings.find((s) => s.HttpMethod === '*' && s.ResourcePath === '/*')

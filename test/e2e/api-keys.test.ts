@@ -11,7 +11,14 @@ let stack: LocalStack;
 let viewerToken: string;
 
 beforeAll(async () => {
-  stack = await startE2eStack({ functionEnvironment: { API_KEY_ROTATION_GRACE_HOURS: '0.0005' } });
+  // The authorizer cache is off here: with it, API Gateway (and the local gateway) keep allowing a
+  // key until its cached answer expires, which test/e2e/authorizer-cache.test.ts covers.
+  const { loadEnvironmentConfig } = await import('../../lib/config');
+  const dev = loadEnvironmentConfig('dev');
+  stack = await startE2eStack({
+    environment: { ...dev, api: { ...dev.api, authorizerCacheSeconds: 0 } },
+    functionEnvironment: { API_KEY_ROTATION_GRACE_HOURS: '0.0005' },
+  });
   viewerToken = (await login(stack, 'viewer@example.com')).accessToken;
 });
 

@@ -88,7 +88,8 @@ function kinds(): [string, string, string, Record<string, string>, string | unde
       'POST',
       '/api/v1/projects',
       { ...json, authorization: `Bearer ${editor}` },
-      JSON.stringify({ name: 'x'.repeat(20_000) }),
+      // Valid for the model (API Gateway validates first), too large for the route's body limit.
+      `{"name":"x"${' '.repeat(20_000)}}`,
       413,
     ],
     ['gateway 401', 'GET', '/api/v1/projects', {}, undefined, 401],

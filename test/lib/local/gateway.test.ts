@@ -238,6 +238,13 @@ describe('local gateway, configured from the dev Api template', () => {
     expect(metered).toContain(tokenKeys.user);
   });
 
+  it("reads each method's throttle from the stage's method settings, else the stage default", () => {
+    const login = api.methods.find((m) => m.operationName === 'login')!;
+    const list = api.methods.find((m) => m.operationName === 'listProjects')!;
+    expect(login.throttle).toEqual(expect.objectContaining({ burstLimit: expect.any(Number) }));
+    expect(login.throttle).not.toEqual(list.throttle);
+  });
+
   it('public methods run no authorizer and meter nothing', async () => {
     expect((await send('GET', '/api/v1/health')).status).toBe(200);
     expect(authorizerCalls).toHaveLength(0);

@@ -1,12 +1,26 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { ENVIRONMENT_NAMES } from '../../../lib/config';
 import { GATEWAY_PROBLEMS } from '../../../lib/constructs/api/gateway-responses';
+import { readDeployedApi, type CloudFormationTemplate } from '../../../lib/local/deployed-api';
+import {
+  GATEWAY_RESPONSE_DEFAULTS,
+  renderGatewayResponse,
+  type GatewayResponseType,
+} from '../../../lib/local/gateway-response';
+import { RoutePolicies, routeResource } from '../../../lambda/domain/authz/policy';
 import { ROUTES } from '../../../lambda/routes';
+import { SCOPES } from '../../../lambda/shared/access';
+import { AUTHORIZER_IDENTITY_HEADERS } from '../../../lambda/shared/credentials';
 import { ERROR_CATALOGUE } from '../../../lambda/shared/errors';
 import { securityHeaderValues } from '../../../lambda/shared/security-headers';
 import { synthEnvironments } from '../../support/synth';
 
 const environments = synthEnvironments();
+
+/** Every set of scopes an API key can carry. */
+const SCOPE_SUBSETS = SCOPES.flatMap((_, index) =>
+  SCOPES.map((__, other) => SCOPES.filter((___, k) => k === index || k === other)),
+).concat([[...SCOPES]]);
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
 
@@ -141,11 +155,63 @@ describe.each(ENVIRONMENT_NAMES)('Api stack (%s)', (name) => {
     });
   });
 
-  test('REQUEST authorizer on the Authorization header, cached per config', () => {
+  test('REQUEST authorizer: its identity sources are exactly the inputs the authorizer reads, cached per config', () => {
     template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
       Type: 'REQUEST',
       IdentitySource: 'method.request.header.Authorization',
       AuthorizerResultTtlInSeconds: config.api.authorizerCacheSeconds,
+    });
+    const [authorizer] = Object.values(resourcesOf(template, 'AWS::ApiGateway::Authorizer'));
+    expect(String(authorizer.Properties.IdentitySource).split(',')).toEqual(
+      AUTHORIZER_IDENTITY_HEADERS.map((name) => `method.request.header.${name}`),
+    );
+  });
+
+  test('usage plans apply: every method an API key (or any authorized caller) can reach requires a key', () => {
+    const policies = new RoutePolicies(ROUTES);
+    for (const scopes of SCOPE_SUBSETS) {
+      const { allow } = policies.resourcesFor({ roles: [], scopes });
+      for (const route of ROUTES.filter((r) => r.access.public !== true)) {
+        if (!allow.includes(routeResource(route))) continue;
+        expect({ route: route.id, ApiKeyRequired: methodOf(template, route).ApiKeyRequired }).toEqual({
+          route: route.id,
+          ApiKeyRequired: true,
+        });
+      }
+    }
+    for (const route of ROUTES) {
+      expect(methodOf(template, route).ApiKeyRequired).toBe(route.access.public !== true);
+    }
+  });
+
+  test('token callers: a throttled plan without quota, one key per kind, the same values the authorizer returns', () => {
+    template.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
+      UsagePlanName: `rampart-${name}-tokens`,
+      Throttle: {
+        RateLimit: config.api.tokenUsagePlan.rateLimit,
+        BurstLimit: config.api.tokenUsagePlan.burstLimit,
+      },
+      Quota: Match.absent(),
+      ApiStages: [Match.objectLike({ ApiId: { Ref: Match.stringLikeRegexp('^ApiRestApi') } })],
+    });
+    const keys = Object.values(resourcesOf(template, 'AWS::ApiGateway::ApiKey')).map(
+      (key) => key.Properties.Value,
+    );
+    expect(keys.sort()).toEqual([
+      `rampart-${name}-client-token-callers`,
+      `rampart-${name}-user-token-callers`,
+    ]);
+    template.resourceCountIs('AWS::ApiGateway::UsagePlanKey', 2);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('^REQUEST authorizer'),
+      Environment: {
+        Variables: Match.objectLike({
+          TOKEN_USAGE_KEYS: JSON.stringify({
+            user: `rampart-${name}-user-token-callers`,
+            client: `rampart-${name}-client-token-callers`,
+          }),
+        }),
+      },
     });
   });
 
@@ -183,8 +249,11 @@ describe.each(ENVIRONMENT_NAMES)('Api stack (%s)', (name) => {
     });
   });
 
-  test('every gateway response is problem+json with the security headers; 429s carry Retry-After', () => {
+  test('every gateway response type is problem+json with the security headers and its status; 429s carry Retry-After', () => {
     const headers = securityHeaderValues();
+    expect(GATEWAY_PROBLEMS.map((problem) => problem.type.responseType).sort()).toEqual(
+      Object.keys(GATEWAY_RESPONSE_DEFAULTS).sort(),
+    );
     for (const problem of GATEWAY_PROBLEMS) {
       const parameters: Record<string, unknown> = {
         'gatewayresponse.header.Content-Type': "'application/problem+json'",
@@ -197,13 +266,23 @@ describe.each(ENVIRONMENT_NAMES)('Api stack (%s)', (name) => {
       }
       template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
         ResponseType: problem.type.responseType,
-        StatusCode: String(ERROR_CATALOGUE[problem.code].status),
+        StatusCode: problem.keepsGatewayStatus
+          ? Match.absent()
+          : String(ERROR_CATALOGUE[problem.code].status),
         ResponseParameters: Match.objectLike(parameters),
         ResponseTemplates: {
           'application/json': Match.stringLikeRegexp(`"code":"${problem.code}"`),
         },
       });
     }
+    const statusOf = (type: string) =>
+      Object.values(resourcesOf(template, 'AWS::ApiGateway::GatewayResponse')).find(
+        (response) => response.Properties.ResponseType === type,
+      )!.Properties.StatusCode;
+    expect(statusOf('MISSING_AUTHENTICATION_TOKEN')).toBe('404');
+    expect(statusOf('INVALID_SIGNATURE')).toBe('403');
+    expect(statusOf('UNAUTHORIZED')).toBe('401');
+    expect(statusOf('DEFAULT_4XX')).toBeUndefined();
     for (const type of ['THROTTLED', 'QUOTA_EXCEEDED']) {
       template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
         ResponseType: type,
@@ -213,8 +292,46 @@ describe.each(ENVIRONMENT_NAMES)('Api stack (%s)', (name) => {
     }
   });
 
+  test('no gateway response template can render invalid JSON, whatever the message; no $util (not VTL)', () => {
+    const api = readDeployedApi(templateOf('api').toJSON() as CloudFormationTemplate);
+    const messages = [
+      "it's",
+      'say "hi"',
+      'back\\slash',
+      'line\nbreak\r\t',
+      '</script><b>',
+      'naïve ☃ 𝄞',
+      '\u0000',
+    ];
+    for (const [type, response] of api.gatewayResponses) {
+      expect(response.responseTemplates['application/json']).not.toContain('$util');
+      for (const message of messages) {
+        const rendered = renderGatewayResponse(api, type as GatewayResponseType, {
+          requestId: 'req-1',
+          message,
+          stage: name,
+        });
+        const body = JSON.parse(rendered.body) as Record<string, unknown>;
+        expect(body.correlationId).toBe('req-1');
+        if (type.startsWith('BAD_REQUEST') || type === 'DEFAULT_4XX') expect(body.detail).toBe(message);
+      }
+    }
+  });
+
+  test('gateway responses carry CORS headers for the configured origins only', () => {
+    const origins = config.cors.allowedOrigins;
+    for (const response of Object.values(resourcesOf(template, 'AWS::ApiGateway::GatewayResponse'))) {
+      const parameters = response.Properties.ResponseParameters as Record<string, string>;
+      const allowOrigin = parameters['gatewayresponse.header.Access-Control-Allow-Origin'];
+      if (origins.length === 0) expect(allowOrigin).toBeUndefined();
+      else if (origins.length === 1) expect(allowOrigin).toBe(`'${origins[0]}'`);
+      else expect(allowOrigin).toBe('method.request.header.Origin');
+      if (origins.length > 0) expect(parameters['gatewayresponse.header.Vary']).toBe("'Origin'");
+    }
+  });
+
   test('a usage plan per tier, each with throttle and quota from config', () => {
-    template.resourceCountIs('AWS::ApiGateway::UsagePlan', 3);
+    template.resourceCountIs('AWS::ApiGateway::UsagePlan', 4);
     for (const [tier, limits] of Object.entries(config.api.usagePlans)) {
       template.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
         Description: `API key tier "${tier}"`,

@@ -74,12 +74,13 @@ describe.each(ENVIRONMENT_NAMES)('edge (%s)', (name) => {
       ...(config.edge.botControl ? ['AWSManagedRulesBotControlRuleSet'] : []),
     ];
     expect(rules.map((rule) => [rule.Priority, rule.Name])).toEqual(
-      ['RateLimitAuth', 'RateLimitPerIp', 'BodySizeLimit', ...managed].map((ruleName, index) => [
-        index,
-        ruleName,
-      ]),
+      ['AmbiguousCredentials', 'RateLimitAuth', 'RateLimitPerIp', 'BodySizeLimit', ...managed].map(
+        (ruleName, index) => [index, ruleName],
+      ),
     );
-    const [auth, perIp, body] = rules;
+    const [ambiguous, auth, perIp, body] = rules;
+    // Always blocks, in every environment: two Authorization headers are never let through.
+    expect(ambiguous.Action).toEqual(blockWith('AmbiguousCredentials', 401));
     expect(auth.Action).toEqual(
       expectAction('RateLimited', 429, [
         { Name: 'Retry-After', Value: String(config.edge.authRateLimit.windowSeconds) },
@@ -112,7 +113,7 @@ describe.each(ENVIRONMENT_NAMES)('edge (%s)', (name) => {
     expect(body.Statement.RegexMatchStatement).toMatchObject({
       FieldToMatch: { SingleHeader: { Name: 'content-length' } },
     });
-    for (const rule of rules.slice(3)) {
+    for (const rule of rules.slice(4)) {
       expect(rule.OverrideAction).toEqual(mode === 'count' ? { Count: {} } : { None: {} });
       expect(rule.Action).toBeUndefined();
     }
@@ -155,7 +156,7 @@ describe.each(ENVIRONMENT_NAMES)('edge (%s)', (name) => {
   test('the body-size rule matches the largest body a route accepts', () => {
     const largest = Math.max(...ROUTES.map((route) => route.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES));
     const regex = new RegExp(
-      (rulesOf(edge)[2].Statement.RegexMatchStatement as { RegexString: string }).RegexString,
+      (rulesOf(edge)[3].Statement.RegexMatchStatement as { RegexString: string }).RegexString,
     );
     expect(regex.test(String(largest))).toBe(false);
     expect(regex.test(String(largest + 1))).toBe(true);
@@ -166,7 +167,16 @@ describe.each(ENVIRONMENT_NAMES)('edge (%s)', (name) => {
       string,
       { ContentType: string; Content: string }
     >;
-    expect(Object.keys(bodies).sort()).toEqual(['Forbidden', 'PayloadTooLarge', 'RateLimited']);
+    expect(Object.keys(bodies).sort()).toEqual([
+      'AmbiguousCredentials',
+      'Forbidden',
+      'PayloadTooLarge',
+      'RateLimited',
+    ]);
+    expect(JSON.parse(bodies.AmbiguousCredentials.Content)).toMatchObject({
+      status: 401,
+      code: 'AUTH_TOKEN_INVALID',
+    });
     expect(JSON.parse(bodies.RateLimited.Content)).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
     expect(JSON.parse(bodies.PayloadTooLarge.Content)).toMatchObject({
       status: 413,
@@ -205,16 +215,25 @@ describe.each(ENVIRONMENT_NAMES)('edge (%s)', (name) => {
     });
   });
 
-  test('regional ACL: origin-verify first (always block, 403), per-credential rate rule, body size, content groups', () => {
+  test('regional ACL: origin-verify first (always block, 403), ambiguous credentials (always block, 401), per-credential rate rule, body size, content groups', () => {
     const rules = rulesOf(api);
     expect(rules.map((rule) => [rule.Priority, rule.Name])).toEqual([
       [0, 'OriginVerify'],
-      [1, 'RateLimitPerCredential'],
-      [2, 'BodySizeLimit'],
-      [3, 'AWSManagedRulesCommonRuleSet'],
-      [4, 'AWSManagedRulesKnownBadInputsRuleSet'],
-      [5, 'AWSManagedRulesSQLiRuleSet'],
+      [1, 'AmbiguousCredentials'],
+      [2, 'RateLimitPerCredential'],
+      [3, 'BodySizeLimit'],
+      [4, 'AWSManagedRulesCommonRuleSet'],
+      [5, 'AWSManagedRulesKnownBadInputsRuleSet'],
+      [6, 'AWSManagedRulesSQLiRuleSet'],
     ]);
+    expect(rules[1].Action).toEqual(blockWith('AmbiguousCredentials', 401));
+    expect(rules[1].Statement).toEqual({
+      RegexMatchStatement: {
+        RegexString: '(^|:)authorization(:.*)?:authorization(:|$)',
+        FieldToMatch: { HeaderOrder: { OversizeHandling: 'MATCH' } },
+        TextTransformations: [{ Priority: 0, Type: 'LOWERCASE' }],
+      },
+    });
     expect(rules[0].Action).toEqual(blockWith('Forbidden', 403));
     expect(rules[0].Statement).toEqual({
       NotStatement: {
@@ -229,12 +248,12 @@ describe.each(ENVIRONMENT_NAMES)('edge (%s)', (name) => {
         },
       },
     });
-    expect(rules[1].Action).toEqual(
+    expect(rules[2].Action).toEqual(
       expectAction('RateLimited', 429, [
         { Name: 'Retry-After', Value: String(config.edge.credentialRateLimit.windowSeconds) },
       ]),
     );
-    expect(rules[1].Statement.RateBasedStatement).toEqual({
+    expect(rules[2].Statement.RateBasedStatement).toEqual({
       AggregateKeyType: 'CUSTOM_KEYS',
       CustomKeys: [
         { Header: { Name: 'authorization', TextTransformations: [{ Priority: 0, Type: 'NONE' }] } },

@@ -1,5 +1,5 @@
 import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import {
   ProtectedWebAcl,
   type ProtectedWebAclProps,
@@ -7,8 +7,10 @@ import {
 import {
   MANAGED_BLOCKING_RULES,
   MANAGED_RULE_GROUPS,
+  repeatedHeaderRegex,
   type ManagedRuleGroup,
 } from '../../../../lib/constructs/edge/waf-rules';
+import { AUTHORIZER_IDENTITY_HEADERS } from '../../../../lambda/shared/credentials';
 
 const props: ProtectedWebAclProps = {
   scope: 'CLOUDFRONT',
@@ -43,7 +45,7 @@ describe('ProtectedWebAcl', () => {
     expect(() => new ProtectedWebAcl(stackIn('us-east-1'), 'Acl', props)).not.toThrow();
   });
 
-  test('count mode counts every rule except origin-verify, which always blocks with 403', () => {
+  test('count mode counts every rule except origin-verify and ambiguous credentials, which always block', () => {
     const stack = stackIn('us-east-1');
     new ProtectedWebAcl(stack, 'Acl', props);
     const [acl] = Object.values(Template.fromStack(stack).findResources('AWS::WAFv2::WebACL')) as {
@@ -54,10 +56,49 @@ describe('ProtectedWebAcl', () => {
         'OriginVerify',
         { Block: { CustomResponse: { CustomResponseBodyKey: 'Forbidden', ResponseCode: 403 } } },
       ],
+      [
+        'AmbiguousCredentials',
+        { Block: { CustomResponse: { CustomResponseBodyKey: 'AmbiguousCredentials', ResponseCode: 401 } } },
+      ],
       ['RateLimitPerIp', { Count: {} }],
       ['BodySizeLimit', { Count: {} }],
       ['AWSManagedRulesCommonRuleSet', { Count: {} }],
     ]);
+  });
+
+  test('two values of an identity-source header are refused on the header order, and those headers are redacted', () => {
+    const stack = stackIn('us-east-1');
+    new ProtectedWebAcl(stack, 'Acl', props);
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::WAFv2::WebACL', {
+      Rules: Match.arrayWith([
+        Match.objectLike({
+          Name: 'AmbiguousCredentials',
+          Statement: {
+            RegexMatchStatement: {
+              RegexString: '(^|:)authorization(:.*)?:authorization(:|$)',
+              FieldToMatch: { HeaderOrder: { OversizeHandling: 'MATCH' } },
+              TextTransformations: [{ Priority: 0, Type: 'LOWERCASE' }],
+            },
+          },
+        }),
+      ]),
+      CustomResponseBodies: Match.objectLike({
+        AmbiguousCredentials: Match.objectLike({
+          Content: Match.stringLikeRegexp('"code":"AUTH_TOKEN_INVALID"'),
+        }),
+      }),
+    });
+    template.hasResourceProperties('AWS::WAFv2::LoggingConfiguration', {
+      RedactedFields: Match.arrayWith(
+        AUTHORIZER_IDENTITY_HEADERS.map((name) => ({ SingleHeader: { Name: name.toLowerCase() } })),
+      ),
+    });
+    const pattern = new RegExp(repeatedHeaderRegex(AUTHORIZER_IDENTITY_HEADERS));
+    expect(pattern.test('host:authorization:accept:authorization')).toBe(true);
+    expect(pattern.test('authorization:authorization')).toBe(true);
+    expect(pattern.test('host:authorization:x-authorization')).toBe(false);
+    expect(pattern.test('host:authorization:authorizationx:accept')).toBe(false);
   });
 
   test('block mode: every managed group is present, and every body key a rule or override uses is defined', () => {
@@ -67,15 +108,16 @@ describe('ProtectedWebAcl', () => {
     const [acl] = Object.values(Template.fromStack(stack).findResources('AWS::WAFv2::WebACL')) as {
       Properties: { Rules: { Name: string }[]; CustomResponseBodies: Record<string, unknown> };
     }[];
-    expect(acl.Properties.Rules.map((rule) => rule.Name).slice(3)).toEqual(
+    expect(acl.Properties.Rules.map((rule) => rule.Name).slice(4)).toEqual(
       groups.map((group) => MANAGED_RULE_GROUPS[group]),
     );
     const keys = [...JSON.stringify(acl.Properties.Rules).matchAll(/"CustomResponseBodyKey":"([^"]+)"/g)].map(
       (match) => match[1],
     );
     const overrides = groups.reduce((sum, group) => sum + MANAGED_BLOCKING_RULES[group].length, 0) - 1;
-    // origin-verify, rate, body size, then one per blocking managed rule (SizeRestrictions_BODY counts)
-    expect(keys).toHaveLength(3 + overrides);
+    // origin-verify, ambiguous credentials, rate, body size, then one per blocking managed rule
+    // (SizeRestrictions_BODY counts)
+    expect(keys).toHaveLength(4 + overrides);
     for (const key of keys) expect(Object.keys(acl.Properties.CustomResponseBodies)).toContain(key);
   });
 });
