@@ -21,4 +21,7 @@ module.exports = {
   // embedded PostgreSQL under coverage and connections time out.
   maxWorkers: 2,
   setupFilesAfterEnv: ['<rootDir>/test/support/quiet-logs.ts'],
+  // Once per run: what many files would otherwise each rebuild (see the files).
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
 };

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { LocalStack, LocalStackOptions } from '../../../lib/local/local-stack';
+import { apiTemplate } from '../../support/api-template';
 
 /**
  * Starts the local stack exactly as `npm start` does (dev environment's gateway settings), but on
@@ -21,6 +22,8 @@ export async function startE2eStack(
     dataDir,
     port: 0,
     environment: loadEnvironmentConfig('dev'),
+    // The run's dev template, unless the test changes the environment (then it is synthesized).
+    ...(overrides.environment === undefined ? { apiTemplate: apiTemplate('dev') } : {}),
     seed: false,
     ...overrides,
   });
