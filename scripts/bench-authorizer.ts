@@ -57,7 +57,8 @@ async function main(): Promise<void> {
   });
   // Imported after the environment is set, as Lambda initializes the module.
   const { handler, authorizerHandler } = await import('../lambda/functions/authorizer/handler');
-  const { authorizerFromEnv } = await import('../lambda/domain/authz/runtime');
+  const { authorizerFromEnv } = await import('../lambda/runtime/authz');
+  const { ROUTES } = await import('../lambda/routes');
 
   const context = lambdaContext({ functionName: 'rampart-bench-authorizer' });
   const jwtEvent = authorizerEvent({
@@ -78,7 +79,7 @@ async function main(): Promise<void> {
     ownerScopes: ROLE_SCOPES.editor,
   };
   const apiKeyHandler = authorizerHandler(
-    authorizerFromEnv(process.env, {
+    authorizerFromEnv(process.env, ROUTES, {
       apiKeys: { findByHash: async (candidate) => (candidate === hash ? record : undefined) },
     }),
   );

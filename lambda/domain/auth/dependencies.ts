@@ -9,7 +9,7 @@ export interface LoginClientCredentials {
   readonly clientSecret: string;
 }
 
-/** What the auth domain needs; built once per execution environment (see `runtime.ts`). */
+/** What the auth domain needs; built once per execution environment (see `lambda/runtime/auth.ts`). */
 export interface AuthDependencies {
   readonly cognito: CognitoIdentityProviderClient;
   /** The login client's id and secret (cached; Secrets Manager in AWS, env locally). */

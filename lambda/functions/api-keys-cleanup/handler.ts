@@ -4,7 +4,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { cleanupApiKeys, type CleanupResult } from '../../domain/api-keys/cleanup';
-import { apiKeyRuntimeDeps } from '../../domain/api-keys/runtime';
+import { apiKeyRuntimeDeps } from '../../runtime/api-keys';
 import { logger, metrics } from '../../shared/powertools';
 
 /** Stop starting batches this close to the Lambda deadline. */

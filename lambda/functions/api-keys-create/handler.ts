@@ -1,5 +1,5 @@
 import { createApiKey } from '../../domain/api-keys/api-keys';
-import { apiKeyRuntimeDeps } from '../../domain/api-keys/runtime';
+import { apiKeyRuntimeDeps } from '../../runtime/api-keys';
 import { apiKeyRoutes as routes } from '../../routes/api-keys';
 import { api } from '../../shared/http/api';
 

@@ -1,5 +1,5 @@
 import { refreshTokens } from '../../domain/auth/sessions';
-import { runtimeAuthDeps } from '../../domain/auth/runtime';
+import { runtimeAuthDeps } from '../../runtime/auth';
 import { routes } from '../../routes';
 import { api } from '../../shared/http/api';
 

@@ -2,7 +2,8 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import type { Authorizer } from '../../domain/authz/authorizer';
-import { authorizerFromEnv, authorizerMetrics } from '../../domain/authz/runtime';
+import { ROUTES } from '../../routes';
+import { authorizerFromEnv, authorizerMetrics } from '../../runtime/authz';
 import { logger } from '../../shared/powertools';
 
 /**
@@ -18,4 +19,4 @@ export function authorizerHandler(authorize: Authorizer) {
 }
 
 /** Built at init: JWKS loaded, policies precomputed. A warm JWT call makes no network call. */
-export const handler = authorizerHandler(authorizerFromEnv(process.env));
+export const handler = authorizerHandler(authorizerFromEnv(process.env, ROUTES));

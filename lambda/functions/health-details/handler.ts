@@ -1,6 +1,6 @@
 import { healthRoutes as routes } from '../../routes/health';
 import { api } from '../../shared/http/api';
-import { runtimeReadiness } from '../../shared/runtime/readiness';
+import { runtimeReadiness } from '../../runtime/health';
 
 /** Readiness with per-check details and latencies, for admins. */
 export const handler = api(routes.healthDetails, async () => {

@@ -1,6 +1,6 @@
 import { healthRoutes as routes } from '../../routes/health';
 import { api } from '../../shared/http/api';
-import { runtimeReadiness } from '../../shared/runtime/readiness';
+import { runtimeReadiness } from '../../runtime/health';
 
 /** Readiness for anyone: only the overall status (details are admin-only at /health/details). */
 export const handler = api(routes.healthReady, async () => {

@@ -6,7 +6,7 @@ import { flushOutbox } from '../../domain/events/outbox';
 import { systemClock } from '../../domain/events/types';
 import { getDb } from '../../shared/db';
 import { logger, metrics } from '../../shared/powertools';
-import { sqsEventPublisher } from '../../shared/queue';
+import { sqsEventPublisher } from '../../runtime/events';
 
 const publisher = sqsEventPublisher();
 

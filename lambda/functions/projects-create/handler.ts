@@ -1,7 +1,7 @@
 import { createProject } from '../../domain/projects/projects';
 import { projectRoutes as routes } from '../../routes/projects';
 import { api } from '../../shared/http/api';
-import { runtimeProjectDeps } from '../../shared/runtime/writes';
+import { runtimeProjectDeps } from '../../runtime/projects';
 
 export const handler = api(routes.createProject, async (req) => {
   const { project, etag, replayed } = await createProject(runtimeProjectDeps(), {

@@ -1,7 +1,7 @@
 import { getProject, projectEtag } from '../../domain/projects/projects';
 import { projectRoutes as routes } from '../../routes/projects';
 import { api } from '../../shared/http/api';
-import { runtimeReadDeps } from '../../shared/runtime/reads';
+import { runtimeReadDeps } from '../../runtime/reads';
 
 export const handler = api(routes.getProject, async (req) => {
   const project = await getProject(runtimeReadDeps(), req.path.id, { signal: req.signal });

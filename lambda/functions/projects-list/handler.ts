@@ -1,7 +1,7 @@
 import { listProjects } from '../../domain/projects/projects';
 import { projectRoutes as routes } from '../../routes/projects';
 import { api } from '../../shared/http/api';
-import { runtimeReadDeps } from '../../shared/runtime/reads';
+import { runtimeReadDeps } from '../../runtime/reads';
 
 export const handler = api(routes.listProjects, async (req) => ({
   status: 200,

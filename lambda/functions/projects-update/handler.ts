@@ -1,7 +1,7 @@
 import { projectEtag, updateProject, versionFromIfMatch } from '../../domain/projects/projects';
 import { projectRoutes as routes } from '../../routes/projects';
 import { api } from '../../shared/http/api';
-import { runtimeProjectDeps } from '../../shared/runtime/writes';
+import { runtimeProjectDeps } from '../../runtime/projects';
 
 export const handler = api(routes.updateProject, async (req) => {
   const project = await updateProject(runtimeProjectDeps(), {

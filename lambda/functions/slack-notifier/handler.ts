@@ -1,4 +1,5 @@
-import { DeliveredMessages, notify, postToSlack, readNotifierSettings } from '../../domain/notify';
+import { DeliveredMessages, notify, postToSlack } from '../../domain/notify';
+import { readNotifierSettings } from '../../runtime/notify';
 import { logger } from '../../shared/powertools';
 import { getSecretString } from '../../shared/secrets';
 

@@ -23,7 +23,7 @@ import {
   type LocalCognito,
 } from '../../../lib/local/local-cognito';
 import { createLocalUser } from '../../../lambda/domain/auth/local-directory';
-import { resetRuntimeAuthDeps } from '../../../lambda/domain/auth/runtime';
+import { resetRuntimeAuthDeps } from '../../../lambda/runtime/auth';
 import { resetBreakers } from '../../../lambda/shared/breaker';
 import { captureStdout, type CapturedOutput } from '../../fixtures/captured-output';
 import { testApp } from '../../support/synth';

@@ -4,7 +4,7 @@ import {
   SetUserMFAPreferenceCommand,
   VerifySoftwareTokenCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { resetRuntimeAuthDeps, runtimeAuthDeps } from '../../../../lambda/domain/auth/runtime';
+import { resetRuntimeAuthDeps, runtimeAuthDeps } from '../../../../lambda/runtime/auth';
 import { resetBreakers } from '../../../../lambda/shared/breaker';
 import { READ_API_KEY } from '../../../fixtures/api-gateway-event';
 import { captureStdout, type CapturedOutput } from '../../../fixtures/captured-output';

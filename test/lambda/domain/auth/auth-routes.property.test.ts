@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
-import { resetRuntimeAuthDeps } from '../../../../lambda/domain/auth/runtime';
+import { resetRuntimeAuthDeps } from '../../../../lambda/runtime/auth';
 import { routes } from '../../../../lambda/routes';
 import { resetBreakers } from '../../../../lambda/shared/breaker';
 import { ERROR_CATALOGUE } from '../../../../lambda/shared/errors';

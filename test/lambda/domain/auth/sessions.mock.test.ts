@@ -28,7 +28,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { resetRuntimeAuthDeps } from '../../../../lambda/domain/auth/runtime';
+import { resetRuntimeAuthDeps } from '../../../../lambda/runtime/auth';
 import { resetBreakers } from '../../../../lambda/shared/breaker';
 import { invalidateSecret } from '../../../../lambda/shared/secrets';
 import { captureStdout, type CapturedOutput } from '../../../fixtures/captured-output';

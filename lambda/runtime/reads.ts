@@ -1,4 +1,4 @@
-import { getDb, type Db } from '../db';
+import { getDb, type Db } from '../shared/db';
 
 /**
  * Dependencies of read-only handlers: just the module-scope pool. Kept apart from the write

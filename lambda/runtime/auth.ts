@@ -1,7 +1,7 @@
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { AppError } from '../../shared/errors';
-import { getSecretJson } from '../../shared/secrets';
-import type { AuthDependencies, LoginClientCredentials } from './dependencies';
+import { AppError } from '../shared/errors';
+import { getSecretJson } from '../shared/secrets';
+import type { AuthDependencies, LoginClientCredentials } from '../domain/auth/dependencies';
 
 /** The environment variables the auth functions read (all set by the Api stack, or by the local stack). */
 export interface AuthEnvironment {

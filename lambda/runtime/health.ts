@@ -1,14 +1,14 @@
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { systemClock } from '../../domain/events/types';
-import { lastHeartbeat } from '../../domain/events/worker';
+import { systemClock } from '../domain/events/types';
+import { lastHeartbeat } from '../domain/events/worker';
 import {
   cachedReadiness,
   checkReadiness,
   type Readiness,
   type ReadinessProbes,
-} from '../../domain/health/readiness';
-import { breakerSnapshots } from '../breaker';
-import { getDb } from '../db';
+} from '../domain/health/readiness';
+import { breakerSnapshots } from '../shared/breaker';
+import { getDb } from '../shared/db';
 
 let sqs: SQSClient | undefined;
 let probeOverrides: Partial<ReadinessProbes> = {};

@@ -1,8 +1,8 @@
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
-import { getDb } from '../../shared/db';
-import { systemClock } from '../events/types';
-import { DEFAULT_API_KEY_CONFIG, type ApiKeyConfig, type ApiKeyDeps } from './api-keys';
-import { ApiGatewayKeyGateway, usagePlanRefsFromEnv, type KeyGateway } from './key-gateway';
+import { getDb } from '../shared/db';
+import { systemClock } from '../domain/events/types';
+import { DEFAULT_API_KEY_CONFIG, type ApiKeyConfig, type ApiKeyDeps } from '../domain/api-keys/api-keys';
+import { ApiGatewayKeyGateway, usagePlanRefsFromEnv, type KeyGateway } from '../domain/api-keys/key-gateway';
 
 function positiveNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];

@@ -1,17 +1,17 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { MiddlewareObj } from '@middy/core';
-import { ROUTES } from '../../routes';
-import { logger as sharedLogger, metrics as sharedMetrics } from '../../shared/powertools';
-import type { ApiKeyLookup } from './api-keys';
-import { createAuthorizer, type Authorizer, type AuthorizerObserver } from './authorizer';
-import { refusingVerifier } from './access-token';
+import { logger as sharedLogger, metrics as sharedMetrics } from '../shared/powertools';
+import type { RouteDefinition } from '../shared/route';
+import type { ApiKeyLookup } from '../domain/authz/api-keys';
+import { createAuthorizer, type Authorizer, type AuthorizerObserver } from '../domain/authz/authorizer';
+import { refusingVerifier } from '../domain/authz/access-token';
 import {
   tokenUsageKeysFromEnv,
   tokenVerifierFromEnv,
   type AuthorizerEnvironment,
   type TokenUsageKeys,
-} from './config';
-import { RoutePolicies } from './policy';
+} from '../domain/authz/config';
+import { RoutePolicies } from '../domain/authz/policy';
 
 type Logger = Pick<typeof sharedLogger, 'info' | 'error'>;
 type Metrics = Pick<typeof sharedMetrics, 'addMetric'>;
@@ -55,7 +55,7 @@ export function lazyApiKeyLookup(
   // Loaded on first use: pg and the Cognito SDK stay out of the cold start of a JWT-only workload.
   const build = async (): Promise<ApiKeyLookup> => {
     const [{ getDb }, { PostgresApiKeyLookup }, { cachedOwnerScopes, poolRoleDirectory }] = await Promise.all(
-      [import('../../shared/db'), import('../api-keys/store'), import('./owner-scopes')],
+      [import('../shared/db'), import('../domain/api-keys/store'), import('../domain/authz/owner-scopes')],
     );
     // COGNITO_ENDPOINT: local mode only (cognito-local), as for the auth functions.
     return new PostgresApiKeyLookup(
@@ -82,11 +82,13 @@ export interface AuthorizerRuntimeOptions {
 
 /**
  * The authorizer as deployed, built once at module init: JWKS parsed and loaded into the verifier,
- * policies for every role and scope set precomputed from the manifest. A broken configuration is
+ * policies for every role and scope set precomputed from the route manifest (`routes`, passed in by
+ * the function: a composition root does not import the manifest). A broken configuration is
  * logged at ERROR and every token is refused (fail closed, never a crashing init).
  */
 export function authorizerFromEnv(
   env: AuthorizerEnvironment & { readonly COGNITO_ENDPOINT?: string },
+  routes: readonly RouteDefinition[],
   options: AuthorizerRuntimeOptions = {},
 ): Authorizer {
   const misconfigured = (error: Error) =>
@@ -103,7 +105,7 @@ export function authorizerFromEnv(
     tokens,
     tokenUsageKeys: tokenUsageKeys ?? { user: '', client: '' },
     apiKeys: options.apiKeys ?? lazyApiKeyLookup(env),
-    policies: new RoutePolicies(ROUTES),
+    policies: new RoutePolicies(routes),
     observer: options.observer ?? powertoolsObserver(),
   });
 }

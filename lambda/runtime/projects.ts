@@ -1,7 +1,7 @@
-import { systemClock, type EventPublisher } from '../../domain/events/types';
-import type { ProjectDeps } from '../../domain/projects/projects';
-import { getDb } from '../db';
-import { sqsEventPublisher } from '../queue';
+import { systemClock, type EventPublisher } from '../domain/events/types';
+import type { ProjectDeps } from '../domain/projects/projects';
+import { getDb } from '../shared/db';
+import { sqsEventPublisher } from './events';
 
 let projectDeps: ProjectDeps | undefined;
 let publisherOverride: EventPublisher | undefined;

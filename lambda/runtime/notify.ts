@@ -1,5 +1,5 @@
-import { SEVERITIES, type Severity } from './messages';
-import type { NotifierDeps } from './notifier';
+import { SEVERITIES, type Severity } from '../domain/notify/messages';
+import type { NotifierDeps } from '../domain/notify/notifier';
 
 /** Notifier settings from the function's environment (set by the Ops stack). */
 export interface NotifierSettings {
