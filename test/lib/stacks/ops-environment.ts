@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Stack } from 'aws-cdk-lib';
 import { EVENT_ALERTS } from '../../../lambda/domain/notify/event-alerts';
+import { ROUTES } from '../../../lambda/routes';
 import { ALARM_SEVERITIES, type AlarmSeverity, type EnvironmentName } from '../../../lib/config';
 import type { RampartEnvironment } from '../../../lib/rampart-app';
 import { GLOBAL_REGION } from '../../../lib/stacks/ops-global-stack';
@@ -238,6 +239,115 @@ export function coverage(
   return { unwatched, counted };
 }
 
+/** Alarm counts of one environment, by stack and by severity. */
+export interface AlarmCounts {
+  readonly total: number;
+  readonly ops: number;
+  readonly opsGlobal: number;
+  readonly warning: number;
+  readonly info: number;
+  readonly critical: number;
+}
+
+/**
+ * What each environment must have, written out (docs/alerting.md states the same numbers, and
+ * the catalogue below adds up to them): a change in the count is a change on purpose, in the docs
+ * too.
+ */
+export const EXPECTED_ALARMS: Record<EnvironmentName, AlarmCounts> = {
+  dev: { total: 188, ops: 186, opsGlobal: 2, warning: 174, info: 9, critical: 5 },
+  staging: { total: 188, ops: 186, opsGlobal: 2, warning: 174, info: 9, critical: 5 },
+  prod: { total: 188, ops: 186, opsGlobal: 2, warning: 174, info: 9, critical: 5 },
+};
+
+/** Functions with component alarms: one per route, plus these seven. */
+const NON_ROUTE_FUNCTIONS = [
+  'authorizer',
+  'worker',
+  'outbox relay',
+  'API key cleanup',
+  'origin-verify rotation',
+  'notifier',
+  'rotation-age checker',
+];
+const ALARMED_FUNCTIONS = ROUTES.length + NON_ROUTE_FUNCTIONS.length;
+/**
+ * Functions reserved at >= 2 (a concurrency alarm each): the route functions and the authorizer
+ * (`functions.apiReservedConcurrency`), the worker and the notifier; the outbox relay, key
+ * cleanup, origin-verify rotation and rotation-age checker are reserved at 1.
+ */
+const RESERVED_FUNCTIONS = ROUTES.length + 3;
+
+/**
+ * The alarm catalogue of docs/alerting.md, row by row: which alarm names (without
+ * `rampart-<env>-`) belong to the row, and how many the row's rule yields.
+ */
+export const CATALOGUE: readonly { row: string; pattern: RegExp; count: number }[] = [
+  {
+    row: 'functions: errors, throttles, duration, concurrency',
+    pattern: /-(errors|throttles|duration-near-timeout|concurrency-near-limit)$/,
+    count: 3 * ALARMED_FUNCTIONS + RESERVED_FUNCTIONS,
+  },
+  { row: 'API stage: 5XX and 4XX rate', pattern: /^api-[45]xx-rate$/, count: 2 },
+  { row: 'routes: p90 and p99 latency', pattern: /-p(90|99)-latency$/, count: 2 * ROUTES.length },
+  {
+    row: 'work queue, DLQ, notifier DLQ',
+    pattern: /^(work-queue-oldest-message-age|(work|notifier)-dlq-(messages|oldest-message-age))$/,
+    count: 5,
+  },
+  {
+    row: 'RDS instance',
+    pattern: /^db-(cpu|freeable-memory|free-storage|connections|read-latency|write-latency|load)$/,
+    count: 7,
+  },
+  {
+    row: 'RDS Proxy',
+    pattern: /^db-proxy-(borrow-latency|connections|auth-failures|pinned-sessions|availability)$/,
+    count: 5,
+  },
+  { row: 'regional and edge web ACLs', pattern: /^(api|edge)-waf-blocked-spike$/, count: 2 },
+  { row: 'CloudFront distribution', pattern: /^cdn-5xx-rate$/, count: 1 },
+  {
+    row: 'alarm topics (regional)',
+    pattern: /^topic-(critical|warning|info)-notifications-failed$/,
+    count: 3,
+  },
+  { row: 'rotated secrets', pattern: /^secret-(database-admin|origin-verify)-rotation-overdue$/, count: 2 },
+  { row: 'maintenance mode', pattern: /^ops-maintenance-mode$/, count: 1 },
+  {
+    row: 'SLOs: 2 composites of 4 window alarms each',
+    pattern: /^slo-(availability|latency)-burn-(rate|fast-1h|fast-5m|slow-6h|slow-30m)$/,
+    count: 10,
+  },
+];
+
+export function alarmCounts(alarms: readonly AlarmResource[]): AlarmCounts {
+  const count = (predicate: (alarm: AlarmResource) => boolean) => alarms.filter(predicate).length;
+  return {
+    total: alarms.length,
+    ops: count((alarm) => alarm.part === 'ops'),
+    opsGlobal: count((alarm) => alarm.part === 'opsGlobal'),
+    warning: count((alarm) => severityOf(alarm) === 'warning'),
+    info: count((alarm) => severityOf(alarm) === 'info'),
+    critical: count((alarm) => severityOf(alarm) === 'critical'),
+  };
+}
+
+/** The counts docs/alerting.md states ("Per environment: **N alarms** (...)"). */
+export function documentedAlarmCounts(): AlarmCounts | undefined {
+  const docs = readFileSync(join(__dirname, '..', '..', '..', 'docs', 'alerting.md'), 'utf8').replace(
+    /\s+/g,
+    ' ',
+  );
+  const match =
+    /Per environment: \*\*(\d+) alarms\*\* \((\d+) in Ops, (\d+) in OpsGlobal\): (\d+) warning, (\d+) info, (\d+) critical/.exec(
+      docs,
+    );
+  if (match === null) return undefined;
+  const [total, ops, opsGlobal, warning, info, critical] = match.slice(1).map(Number);
+  return { total, ops, opsGlobal, warning, info, critical };
+}
+
 /** The catalogue tests of one environment (one synth per test file keeps each file under 10 s). */
 export function opsEnvironmentTests(name: EnvironmentName): void {
   let set: TemplateSet;
@@ -252,8 +362,26 @@ export function opsEnvironmentTests(name: EnvironmentName): void {
     ) as Record<AlarmSeverity, unknown>;
   };
 
+  test('the catalogue: exactly the alarms of each component, as many as docs/alerting.md states', () => {
+    const short = (alarm: AlarmResource) => alarm.name.replace(`rampart-${name}-`, '');
+    const perRow = new Map<string, string[]>();
+    for (const alarm of set.alarms) {
+      const rows = CATALOGUE.filter((row) => row.pattern.test(short(alarm))).map((row) => row.row);
+      // Every alarm belongs to exactly one row of the catalogue.
+      expect({ alarm: alarm.name, rows }).toEqual({ alarm: alarm.name, rows: [expect.any(String)] });
+      perRow.set(rows[0], [...(perRow.get(rows[0]) ?? []), alarm.name]);
+    }
+    expect(Object.fromEntries(CATALOGUE.map((row) => [row.row, perRow.get(row.row)?.length ?? 0]))).toEqual(
+      Object.fromEntries(CATALOGUE.map((row) => [row.row, row.count])),
+    );
+
+    const counts = alarmCounts(set.alarms);
+    expect(counts).toEqual(EXPECTED_ALARMS[name]);
+    expect(counts.total).toBe(CATALOGUE.reduce((sum, row) => sum + row.count, 0));
+    expect(documentedAlarmCounts()).toEqual(counts);
+  });
+
   test('every alarm notifies exactly the topic of its severity, on ALARM and on OK', () => {
-    expect(set.alarms.length).toBeGreaterThan(100);
     for (const alarm of set.alarms) {
       const severity = severityOf(alarm);
       expect({ alarm: alarm.name, severity }).toEqual({

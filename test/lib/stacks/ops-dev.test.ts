@@ -1,5 +1,0 @@
-import { opsEnvironmentTests } from './ops-environment';
-
-describe('Ops alarms, dev', () => {
-  opsEnvironmentTests('dev');
-});
