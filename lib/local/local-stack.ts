@@ -99,6 +99,12 @@ export interface LocalStackOptions {
   readonly outboxRelayIntervalMs?: number;
   readonly onRequest?: (entry: AccessLogEntry) => void;
   readonly log?: (line: string) => void;
+  /**
+   * The gateway's clock in epoch milliseconds: method and usage plan throttles, quotas and the
+   * authorizer cache. Tests pass a manual clock to prove throttling without racing the wall clock.
+   * @default Date.now
+   */
+  readonly gatewayClock?: () => number;
 }
 
 /** A user as the stack created it. */
@@ -327,6 +333,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         },
         meterApiKey: (value) => keyGateway.recordCall(value),
         onRequest: options.onRequest,
+        now: options.gatewayClock,
         onError: (error, { requestId }) =>
           log(
             `request ${requestId} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
