@@ -7,8 +7,10 @@ import { logger } from '../../shared/powertools';
 /**
  * CloudFormation custom resource, run at deploy time: fetches the user pool's JWKS so the
  * authorizer gets it in its environment and never fetches it itself (it may run without
- * internet access, and a warm authorizer must make no network call). Runs on every deploy
- * (`Version` property changes), so a rotated signing key reaches the authorizer on the next one.
+ * internet access, and a warm authorizer must make no network call). CloudFormation calls it when
+ * the resource is created and when its properties change: `JwksUrl` (a new user pool) or
+ * `Revision` (`auth.jwksRevision` in the environment's config). Not on every deploy: after a new
+ * signing key, bump `jwksRevision` so the next deploy fetches the JWKS again (docs/authorization.md).
  */
 export function createJwksFetcher(fetchImpl: Fetch) {
   return async (event: CloudFormationCustomResourceEvent, context: Context): Promise<void> => {
