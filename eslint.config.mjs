@@ -1,6 +1,67 @@
 import js from '@eslint/js';
+import boundaries from 'eslint-plugin-boundaries';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+
+/**
+ * The layers (README "Layout"; STYLE.md): who may import whom. Each folder is one element; imports
+ * inside an element are free, anything between elements not allowed here fails lint.
+ */
+const layers = [
+  { type: 'functions', pattern: 'lambda/functions' },
+  { type: 'runtime', pattern: 'lambda/runtime' },
+  { type: 'domain', pattern: 'lambda/domain' },
+  { type: 'routes', pattern: 'lambda/routes' },
+  { type: 'shared', pattern: 'lambda/shared' },
+  { type: 'config', pattern: 'lib/config' },
+  { type: 'constructs', pattern: 'lib/constructs' },
+  { type: 'stacks', pattern: 'lib/stacks' },
+  { type: 'local', pattern: 'lib/local' },
+  // Last of lib/: what no folder above claims, i.e. lib/rampart-app.ts (the first match wins).
+  { type: 'app', pattern: 'lib' },
+  { type: 'bin', pattern: 'bin' },
+  { type: 'scripts', pattern: 'scripts' },
+  { type: 'test', pattern: 'test' },
+].map((element) => ({ ...element, partialMatch: false }));
+
+const LAMBDA = ['functions', 'runtime', 'domain', 'routes', 'shared'];
+const LIB = ['app', 'local', 'stacks', 'constructs', 'config'];
+
+/** Which layers each layer may import, besides itself. */
+const MAY_IMPORT = {
+  functions: ['routes', 'runtime', 'domain', 'shared'],
+  runtime: ['domain', 'shared'],
+  domain: ['shared'],
+  // And the request schemas of the domain (below): the manifest declares them, nothing else.
+  routes: ['shared'],
+  shared: [],
+  config: ['routes', 'shared'],
+  constructs: ['config', 'shared'],
+  stacks: ['constructs', 'config', 'routes', 'domain', 'shared'],
+  app: ['stacks', 'constructs', 'config'],
+  local: [...LIB, ...LAMBDA],
+  bin: ['app', 'local', 'config'],
+  scripts: [...LIB, ...LAMBDA, 'test'],
+  test: [...LIB, ...LAMBDA, 'bin', 'scripts'],
+};
+
+const layering = {
+  default: 'disallow',
+  message:
+    'Layering: {{from.element.type}} may not import {{to.element.type}} ({{to.file.path}}). See README "Layout".',
+  policies: [
+    ...Object.entries(MAY_IMPORT)
+      .filter(([, to]) => to.length > 0)
+      .map(([from, to]) => ({
+        from: { element: { type: from } },
+        allow: { to: { element: { types: { anyOf: to } } } },
+      })),
+    {
+      from: { element: { type: 'routes' } },
+      allow: { to: { element: { type: 'domain', fileInternalPath: '*/schemas.ts' } } },
+    },
+  ],
+};
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'cdk.out/', 'coverage/', '.local/', 'bench-out/', '.probe*'] },
@@ -18,5 +79,29 @@ export default tseslint.config(
   {
     files: ['bin/**', 'scripts/**', 'test/**'],
     rules: { 'no-console': 'off' },
+  },
+  {
+    files: ['**/*.ts'],
+    plugins: { boundaries },
+    settings: {
+      'boundaries/elements': layers,
+      'boundaries/include': [
+        'bin/**/*.ts',
+        'lib/**/*.ts',
+        'lambda/**/*.ts',
+        'scripts/**/*.ts',
+        'test/**/*.ts',
+      ],
+      // Imports, re-exports, require() and import(): a lazy import crosses a layer as much as a static one.
+      'boundaries/dependency-nodes': ['import', 'export', 'require', 'dynamic-import'],
+      // Without the .ts extension the default node resolver finds no relative import, and the rule
+      // silently checks nothing (test/lint/layers.test.ts proves it resolves).
+      'import/resolver': { node: { extensions: ['.ts', '.js', '.mjs', '.json'] } },
+    },
+    rules: {
+      'boundaries/dependencies': ['error', layering],
+      // Every file under the checked folders belongs to a layer; a new top-level folder must be placed.
+      'boundaries/no-unknown-files': 'error',
+    },
   },
 );

@@ -3,6 +3,7 @@ import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { MathExpression, Metric, TreatMissingData, ComparisonOperator } from 'aws-cdk-lib/aws-cloudwatch';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct, IConstruct } from 'constructs';
+import { EVENT_ALERTS } from '../../lambda/domain/notify/event-alerts';
 import { ROUTES } from '../../lambda/routes';
 import { maxConnectionsOf, proxyConnectionBudget } from '../config';
 import type { SecureVpc } from '../constructs/network/secure-vpc';
@@ -266,6 +267,7 @@ export class OpsStack extends RampartStack {
     });
 
     this.eventRules = new EventAlertRules(this, 'EventAlerts', {
+      alerts: EVENT_ALERTS,
       topics: this.topics.topics,
       deadLetterQueue: this.slack.deadLetterQueue,
     });

@@ -4,30 +4,45 @@ import { SnsTopic } from 'aws-cdk-lib/aws-events-targets';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { EVENT_ALERTS, type EventAlert } from '../../../lambda/domain/notify/event-alerts';
 import type { AlarmSeverity } from '../../config';
+
+/**
+ * An event that alerts without an alarm, as the rule needs it. The catalogue is
+ * `lambda/domain/notify/event-alerts.ts` (the notifier renders from the same entries); the Ops stack
+ * passes it in, so constructs stay free of Lambda domain code.
+ */
+export interface EventAlertSpec {
+  /** Runbook id: `runbooks/alarms/<id>.md`; in PascalCase, the rule's construct id. */
+  readonly id: string;
+  readonly severity: AlarmSeverity;
+  /** Title of the Slack message; the rule's description. */
+  readonly title: string;
+  /** EventBridge event pattern (source, detail-type, detail) without account/resources. */
+  readonly pattern: {
+    readonly source: readonly string[];
+    readonly detailType: readonly string[];
+    readonly detail?: Readonly<Record<string, readonly string[]>>;
+  };
+}
 
 export interface EventAlertRulesProps {
   readonly topics: Readonly<Record<AlarmSeverity, ITopic>>;
   /** Where events go when the topic cannot be reached after EventBridge's retries. */
   readonly deadLetterQueue: IQueue;
-  /**
-   * The alerts to create rules for.
-   * @default EVENT_ALERTS - AWS Backup job and restore-test failures, Secrets Manager rotation failures
-   */
-  readonly alerts?: readonly EventAlert[];
+  /** The alerts to create rules for (the Ops stack passes `EVENT_ALERTS`). */
+  readonly alerts: readonly EventAlertSpec[];
 }
 
 /**
- * One EventBridge rule per event alert (`lambda/domain/notify/event-alerts.ts`), each publishing
- * the event to the topic of its severity; the notifier renders it with its runbook link.
+ * One EventBridge rule per event alert, each publishing the event to the topic of its severity;
+ * the notifier renders it with its runbook link.
  */
 export class EventAlertRules extends Construct {
-  public readonly rules: { readonly alert: EventAlert; readonly rule: Rule }[] = [];
+  public readonly rules: { readonly alert: EventAlertSpec; readonly rule: Rule }[] = [];
 
   constructor(scope: Construct, id: string, props: EventAlertRulesProps) {
     super(scope, id);
-    for (const alert of props.alerts ?? EVENT_ALERTS) {
+    for (const alert of props.alerts) {
       const rule = new Rule(
         this,
         alert.id.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase()),
