@@ -63,6 +63,7 @@ export async function provisionLocalDirectory(
       ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
       EnableTokenRevocation: true,
       PreventUserExistenceErrors: 'ENABLED',
+      EnablePropagateAdditionalUserContextData: true,
     }),
   );
   const clientId = created.UserPoolClient?.ClientId;

@@ -55,7 +55,22 @@ export const FORGOT_PASSWORD_ACCEPTED = {
   message: 'If an account exists for this email, a reset code has been sent to it.',
 } as const;
 
-type Signal = { readonly signal?: AbortSignal };
+/** Per-call context of an auth operation. */
+export interface AuthCallOptions {
+  /** Aborted when the request runs out of time. */
+  readonly signal?: AbortSignal;
+  /**
+   * The end user's IP address, passed to Cognito as `UserContextData.IpAddress` so threat
+   * protection scores the user's address, not the NAT gateway's. The login client has
+   * `EnablePropagateAdditionalUserContextData`, without which Cognito ignores it.
+   */
+  readonly viewerIp?: string;
+}
+
+/** `UserContextData` for the calls that take it (InitiateAuth, RespondToAuthChallenge, (Confirm)ForgotPassword). */
+function userContext(viewerIp: string | undefined): { UserContextData?: { IpAddress: string } } {
+  return viewerIp === undefined ? {} : { UserContextData: { IpAddress: viewerIp } };
+}
 
 function isSupported(name: ChallengeNameType | string | undefined): name is SupportedChallenge {
   return (SUPPORTED_CHALLENGES as readonly string[]).includes(name ?? '');
@@ -141,7 +156,7 @@ async function revokeQuietly(
 export async function login(
   deps: AuthDependencies,
   input: output<typeof loginSchema>,
-  { signal }: Signal = {},
+  { signal, viewerIp }: AuthCallOptions = {},
 ): Promise<LoginOutcome> {
   const credentials = await deps.loginClient();
   const { clientId, clientSecret } = credentials;
@@ -155,6 +170,7 @@ export async function login(
           PASSWORD: input.password,
           SECRET_HASH: secretHash(input.email, clientId, clientSecret),
         },
+        ...userContext(viewerIp),
       }),
       { abortSignal: signal },
     ),
@@ -169,11 +185,15 @@ function missingField(field: string, message: string): AppError {
   });
 }
 
-/** `POST /auth/challenge`: answers NEW_PASSWORD_REQUIRED, SOFTWARE_TOKEN_MFA or MFA_SETUP. */
+/**
+ * `POST /auth/challenge`: answers NEW_PASSWORD_REQUIRED, SOFTWARE_TOKEN_MFA or MFA_SETUP. The
+ * user's address goes with RespondToAuthChallenge; AssociateSoftwareToken and VerifySoftwareToken
+ * take no UserContextData.
+ */
 export async function answerChallenge(
   deps: AuthDependencies,
   input: output<typeof challengeSchema>,
-  { signal }: Signal = {},
+  { signal, viewerIp }: AuthCallOptions = {},
 ): Promise<LoginOutcome> {
   const credentials = await deps.loginClient();
   const { clientId, clientSecret } = credentials;
@@ -186,6 +206,7 @@ export async function answerChallenge(
           ChallengeName: input.challengeName,
           Session: session,
           ChallengeResponses: { ...base, ...challengeResponses },
+          ...userContext(viewerIp),
         }),
         { abortSignal: signal },
       ),
@@ -236,11 +257,12 @@ export async function answerChallenge(
  * `POST /auth/refresh`. With rotation (AWS): GetTokensFromRefreshToken, which also returns a new
  * refresh token (the old one stays valid for the pool's grace period). Without (cognito-local):
  * InitiateAuth REFRESH_TOKEN_AUTH, whose SECRET_HASH uses the user's `sub` as the user name.
+ * GetTokensFromRefreshToken takes no UserContextData, so only the emulator path passes the address.
  */
 export async function refreshTokens(
   deps: AuthDependencies,
   input: output<typeof refreshSchema>,
-  { signal }: Signal = {},
+  { signal, viewerIp }: AuthCallOptions = {},
 ): Promise<Tokens> {
   const { clientId, clientSecret } = await deps.loginClient();
   if (deps.refreshTokenRotation) {
@@ -267,6 +289,7 @@ export async function refreshTokens(
           REFRESH_TOKEN: input.refreshToken,
           SECRET_HASH: secretHash(sub, clientId, clientSecret),
         },
+        ...userContext(viewerIp),
       }),
       { abortSignal: signal },
     ),
@@ -281,7 +304,8 @@ export async function refreshTokens(
 export async function logout(
   deps: AuthDependencies,
   input: output<typeof logoutSchema>,
-  { signal }: Signal = {},
+  // RevokeToken takes no UserContextData.
+  { signal }: AuthCallOptions = {},
 ): Promise<void> {
   const { clientId, clientSecret } = await deps.loginClient();
   try {
@@ -304,7 +328,7 @@ export async function logout(
 export async function forgotPassword(
   deps: AuthDependencies,
   input: output<typeof forgotPasswordSchema>,
-  { signal }: Signal = {},
+  { signal, viewerIp }: AuthCallOptions = {},
 ): Promise<typeof FORGOT_PASSWORD_ACCEPTED> {
   const { clientId, clientSecret } = await deps.loginClient();
   try {
@@ -314,6 +338,7 @@ export async function forgotPassword(
           ClientId: clientId,
           Username: input.email,
           SecretHash: secretHash(input.email, clientId, clientSecret),
+          ...userContext(viewerIp),
         }),
         { abortSignal: signal },
       ),
@@ -338,7 +363,7 @@ export async function forgotPassword(
 export async function confirmForgotPassword(
   deps: AuthDependencies,
   input: output<typeof confirmPasswordSchema>,
-  { signal }: Signal = {},
+  { signal, viewerIp }: AuthCallOptions = {},
 ): Promise<void> {
   const { clientId, clientSecret } = await deps.loginClient();
   await callCognito('confirmPassword', () =>
@@ -349,6 +374,7 @@ export async function confirmForgotPassword(
         ConfirmationCode: input.code,
         Password: input.newPassword,
         SecretHash: secretHash(input.email, clientId, clientSecret),
+        ...userContext(viewerIp),
       }),
       { abortSignal: signal },
     ),

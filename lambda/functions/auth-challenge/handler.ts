@@ -5,5 +5,5 @@ import { api } from '../../shared/http/api';
 
 export const handler = api(routes.challenge, async (req) => ({
   status: 200,
-  body: await answerChallenge(runtimeAuthDeps(), req.body, { signal: req.signal }),
+  body: await answerChallenge(runtimeAuthDeps(), req.body, { signal: req.signal, viewerIp: req.viewerIp }),
 }));

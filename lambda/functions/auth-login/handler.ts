@@ -5,5 +5,5 @@ import { api } from '../../shared/http/api';
 
 export const handler = api(routes.login, async (req) => ({
   status: 200,
-  body: await login(runtimeAuthDeps(), req.body, { signal: req.signal }),
+  body: await login(runtimeAuthDeps(), req.body, { signal: req.signal, viewerIp: req.viewerIp }),
 }));

@@ -5,5 +5,5 @@ import { api } from '../../shared/http/api';
 
 export const handler = api(routes.forgotPassword, async (req) => ({
   status: 202,
-  body: await forgotPassword(runtimeAuthDeps(), req.body, { signal: req.signal }),
+  body: await forgotPassword(runtimeAuthDeps(), req.body, { signal: req.signal, viewerIp: req.viewerIp }),
 }));

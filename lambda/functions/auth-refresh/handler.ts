@@ -5,5 +5,5 @@ import { api } from '../../shared/http/api';
 
 export const handler = api(routes.refresh, async (req) => ({
   status: 200,
-  body: await refreshTokens(runtimeAuthDeps(), req.body, { signal: req.signal }),
+  body: await refreshTokens(runtimeAuthDeps(), req.body, { signal: req.signal, viewerIp: req.viewerIp }),
 }));

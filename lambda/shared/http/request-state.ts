@@ -1,5 +1,6 @@
 import type { Context } from 'aws-lambda';
 import type { ApiEvent, Principal, RawParameters } from './types';
+import { viewerAddress } from './viewer-address';
 
 /**
  * Per-request state shared by the wrapper's middlewares and handed to the handler function as its
@@ -24,6 +25,9 @@ export class RequestState {
   public deadline = Number.POSITIVE_INFINITY;
   /** Created on first use of `signal`: handlers that never do I/O never pay for one. */
   #abort: AbortController | undefined = undefined;
+  /** Kept for `viewerIp`, which only the auth routes read. */
+  readonly #event: ApiEvent;
+  #viewerIp: string | undefined | null = null;
 
   constructor(
     public readonly headers: Readonly<Record<string, string | undefined>>,
@@ -37,6 +41,20 @@ export class RequestState {
     this.ifMatch = headers['if-match'];
     this.idempotencyKey = headers['idempotency-key'];
     this.context = context;
+    this.#event = event;
+  }
+
+  /**
+   * The client's IP address as CloudFront saw it (`viewer-address.ts` says which hop and why), or
+   * undefined. Computed on first use.
+   */
+  get viewerIp(): string | undefined {
+    if (this.#viewerIp === null) {
+      const multi = this.#event.multiValueHeaders?.['x-forwarded-for'];
+      const forwardedFor = multi !== undefined ? multi.join(',') : this.headers['x-forwarded-for'];
+      this.#viewerIp = viewerAddress(forwardedFor, this.#event.requestContext?.identity?.sourceIp);
+    }
+    return this.#viewerIp;
   }
 
   /** Aborted when the request runs out of time: pass it to queries and calls so they are cancelled. */

@@ -53,6 +53,11 @@ export interface ApiRequest<R extends RouteDefinition = RouteDefinition> {
   readonly ifMatch: string | undefined;
   /** `Idempotency-Key` request header. */
   readonly idempotencyKey: string | undefined;
+  /**
+   * The client's IP address as CloudFront saw it: the last `X-Forwarded-For` hop before API
+   * Gateway's own, never one the client wrote (`viewer-address.ts`). For Cognito threat protection.
+   */
+  readonly viewerIp: string | undefined;
   /** Milliseconds left before the wrapper answers 504 (bounded by the route's `timeoutMs`). */
   remainingMs(): number;
 }

@@ -117,6 +117,8 @@ export class UserDirectory extends Construct {
       ...tokenLifetimes,
       generateSecret: true,
       authFlows: { userPassword: true },
+      // Lets the auth functions pass the end user's IP address (UserContextData) to threat protection.
+      enablePropagateAdditionalUserContextData: true,
       refreshTokenRotationGracePeriod: props.refreshTokenRotationGracePeriod,
       disableOAuth: true,
     });

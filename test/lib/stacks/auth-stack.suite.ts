@@ -82,6 +82,8 @@ describe.each(ENVIRONMENT_NAMES)('Auth stack (%s)', (name) => {
         RetryGracePeriodSeconds: config.auth.refreshTokenRotationGraceSeconds,
       },
       AllowedOAuthFlowsUserPoolClient: false,
+      // The auth functions pass the end user's IP address (UserContextData); without this Cognito ignores it.
+      EnablePropagateAdditionalUserContextData: true,
     });
   });
 

@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { resetRuntimeAuthDeps, runtimeAuthDeps } from '../../../../lambda/runtime/auth';
 import { resetBreakers } from '../../../../lambda/shared/breaker';
-import { READ_API_KEY } from '../../../fixtures/api-gateway-event';
+import { CLOUDFRONT_EDGE_IP, READ_API_KEY, VIEWER_IP } from '../../../fixtures/api-gateway-event';
 import { captureStdout, type CapturedOutput } from '../../../fixtures/captured-output';
 import { startCognitoLocal, type CognitoLocal } from '../../../support/cognito-local';
 import {
@@ -106,7 +106,19 @@ describe('login', () => {
         PASSWORD,
         SECRET_HASH: expectedSecretHash(VIEWER, cognito.clientId, cognito.clientSecret),
       },
+      UserContextData: { IpAddress: VIEWER_IP },
     });
+  });
+
+  test('threat protection gets the address CloudFront appended, never one the client wrote in X-Forwarded-For', async () => {
+    // The client claims 198.51.100.66; CloudFront appends the address it saw, API Gateway the edge's.
+    const response = await call(
+      'login',
+      { email: VIEWER, password: PASSWORD },
+      { headers: { 'X-Forwarded-For': `198.51.100.66, 10.0.0.1, 192.0.2.44, ${CLOUDFRONT_EDGE_IP}` } },
+    );
+    expect(response.statusCode).toBe(200);
+    expect(sent[0].input.UserContextData).toEqual({ IpAddress: '192.0.2.44' });
   });
 
   test('a wrong password and an unknown user get byte-identical answers (apart from the correlation id)', async () => {
@@ -165,6 +177,7 @@ describe('NEW_PASSWORD_REQUIRED', () => {
         NEW_PASSWORD: 'Brand-New-Pass-9!',
         SECRET_HASH: expectedSecretHash(NEWBIE, cognito.clientId, cognito.clientSecret),
       },
+      UserContextData: { IpAddress: VIEWER_IP },
     });
 
     const again = await call('login', { email: NEWBIE, password: 'Brand-New-Pass-9!' });
@@ -192,6 +205,7 @@ describe('refresh and logout (REFRESH_TOKEN_ROTATION=false: InitiateAuth REFRESH
         REFRESH_TOKEN: tokens.refreshToken,
         SECRET_HASH: expectedSecretHash(userSub, cognito.clientId, cognito.clientSecret),
       },
+      UserContextData: { IpAddress: VIEWER_IP },
     });
   });
 
@@ -239,6 +253,7 @@ describe('password reset', () => {
       ClientId: cognito.clientId,
       Username: FORGETFUL,
       SecretHash: expectedSecretHash(FORGETFUL, cognito.clientId, cognito.clientSecret),
+      UserContextData: { IpAddress: VIEWER_IP },
     });
     expect(cognito.confirmationCode(sub(FORGETFUL))).toMatch(/^\d+$/);
   });
@@ -268,6 +283,14 @@ describe('password reset', () => {
       newPassword: 'Reset-Pass-77!',
     });
     expect(confirmed.statusCode).toBe(204);
+    expect(sent.filter((s) => s.command === 'ConfirmForgotPasswordCommand').at(-1)?.input).toEqual({
+      ClientId: cognito.clientId,
+      Username: FORGETFUL,
+      ConfirmationCode: code,
+      Password: 'Reset-Pass-77!',
+      SecretHash: expectedSecretHash(FORGETFUL, cognito.clientId, cognito.clientSecret),
+      UserContextData: { IpAddress: VIEWER_IP },
+    });
     expect((await call('login', { email: FORGETFUL, password: PASSWORD })).statusCode).toBe(401);
     expect((await call('login', { email: FORGETFUL, password: 'Reset-Pass-77!' })).statusCode).toBe(200);
   });

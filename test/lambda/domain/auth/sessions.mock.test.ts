@@ -31,6 +31,7 @@ import 'aws-sdk-client-mock-jest';
 import { resetRuntimeAuthDeps } from '../../../../lambda/runtime/auth';
 import { resetBreakers } from '../../../../lambda/shared/breaker';
 import { invalidateSecret } from '../../../../lambda/shared/secrets';
+import { CLOUDFRONT_EDGE_IP, VIEWER_IP } from '../../../fixtures/api-gateway-event';
 import { captureStdout, type CapturedOutput } from '../../../fixtures/captured-output';
 import { call, expectedSecretHash, userPrincipal } from './auth-harness';
 
@@ -157,6 +158,7 @@ describe('MFA_SETUP (AssociateSoftwareToken / VerifySoftwareToken with the sessi
         USERNAME: 'a@example.com',
         SECRET_HASH: expectedSecretHash('a@example.com', CLIENT_ID, CLIENT_SECRET),
       },
+      UserContextData: { IpAddress: VIEWER_IP },
     });
     // An admin who just passed MFA setup is not refused.
     expect(cognito).not.toHaveReceivedCommand(RevokeTokenCommand);
@@ -398,5 +400,60 @@ describe('GET /me without a configured pool', () => {
     const response = await call('me', undefined, { authorizer: userPrincipal('u-1', ['viewer']) });
     expect(response.statusCode).toBe(503);
     expect(cognito).not.toHaveReceivedCommand(AdminGetUserCommand);
+  });
+});
+
+describe('UserContextData (threat protection sees the end user, not the NAT gateway)', () => {
+  test('forgot and confirm password send the viewer address CloudFront appended', async () => {
+    cognito.on(ForgotPasswordCommand).resolves({});
+    cognito.on(ConfirmForgotPasswordCommand).resolves({});
+    await call('forgotPassword', { email: 'a@example.com' });
+    await call('confirmPassword', {
+      email: 'a@example.com',
+      code: '123456',
+      newPassword: 'Long-Enough-Pass-1!',
+    });
+    expect(cognito.commandCalls(ForgotPasswordCommand)[0].args[0].input).toEqual({
+      ClientId: CLIENT_ID,
+      Username: 'a@example.com',
+      SecretHash: expectedSecretHash('a@example.com', CLIENT_ID, CLIENT_SECRET),
+      UserContextData: { IpAddress: VIEWER_IP },
+    });
+    expect(cognito.commandCalls(ConfirmForgotPasswordCommand)[0].args[0].input).toEqual({
+      ClientId: CLIENT_ID,
+      Username: 'a@example.com',
+      ConfirmationCode: '123456',
+      Password: 'Long-Enough-Pass-1!',
+      SecretHash: expectedSecretHash('a@example.com', CLIENT_ID, CLIENT_SECRET),
+      UserContextData: { IpAddress: VIEWER_IP },
+    });
+  });
+
+  test('without a usable address the call goes without UserContextData rather than with a made-up one', async () => {
+    cognito.on(InitiateAuthCommand).rejects(new NotAuthorizedException({ message: 'x', ...meta }));
+    await call(
+      'login',
+      { email: 'a@example.com', password: 'whatever-password' },
+      { headers: { 'X-Forwarded-For': `unknown, ${CLOUDFRONT_EDGE_IP}` } },
+    );
+    expect(cognito.commandCalls(InitiateAuthCommand)[0].args[0].input).toEqual({
+      ClientId: CLIENT_ID,
+      AuthFlow: 'USER_PASSWORD_AUTH',
+      AuthParameters: {
+        USERNAME: 'a@example.com',
+        PASSWORD: 'whatever-password',
+        SECRET_HASH: expectedSecretHash('a@example.com', CLIENT_ID, CLIENT_SECRET),
+      },
+    });
+  });
+
+  test('logout: RevokeToken takes no UserContextData', async () => {
+    cognito.on(RevokeTokenCommand).resolves({});
+    await call('logout', { refreshToken: 'r' });
+    expect(cognito.commandCalls(RevokeTokenCommand)[0].args[0].input).toEqual({
+      Token: 'r',
+      ClientId: CLIENT_ID,
+      ClientSecret: CLIENT_SECRET,
+    });
   });
 });
