@@ -1,4 +1,4 @@
-import { CustomResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { IdentitySource, RequestAuthorizer } from 'aws-cdk-lib/aws-apigateway';
 import { Peer, Port, SecurityGroup } from 'aws-cdk-lib/aws-ec2';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
@@ -12,6 +12,7 @@ import { DEFAULT_TIMEOUT_MS, type RouteDefinition, type RouteNeed } from '../../
 import { API_KEY_TIERS } from '../../lambda/shared/access';
 import { AUTHORIZER_IDENTITY_HEADERS } from '../../lambda/shared/credentials';
 import { SecureRestApi, usagePlanName } from '../constructs/api/secure-rest-api';
+import { UserPoolJwks } from '../constructs/api/user-pool-jwks';
 import { RampartFunction, type RampartFunctionProps } from '../constructs/compute/rampart-function';
 import { EncryptedLogGroup } from '../constructs/core/encrypted-log-group';
 import { WorkQueue } from '../constructs/messaging/work-queue';
@@ -117,7 +118,7 @@ export class ApiStack extends RampartStack {
           auth.directory.loginClient.userPoolClientId,
           auth.directory.machineClient.userPoolClientId,
         ].join(','),
-        JWKS: this.jwks().getAttString('Jwks'),
+        JWKS: this.jwks(),
       },
       needs: ['database'],
     });
@@ -367,9 +368,10 @@ export class ApiStack extends RampartStack {
   }
 
   /** The JWKS of the user pool, fetched at deploy time by a custom resource. */
-  private jwks(): CustomResource {
+  private jwks(): string {
     const { auth, config } = this.props;
-    const fetcher = this.function('JwksFetcher', {
+    // Not `JwksFetcher`, the hand-written custom resource's function: see UserPoolJwks.
+    const fetcher = this.function('UserPoolJwksFetcher', {
       entry: 'jwks-fetcher/handler.ts',
       description: 'Deploy time: fetches the user pool JWKS for the authorizer',
       serviceName: 'jwks-fetcher',
@@ -378,20 +380,14 @@ export class ApiStack extends RampartStack {
       invocation: 'synchronous',
       needs: [],
     });
-    Validations.of(fetcher).acknowledge({
-      id: 'NIST.800.53.R5-LambdaDLQ',
-      reason:
-        'Invoked synchronously by CloudFormation as a custom resource; a failure fails the deployment, nothing to dead-letter.',
-    });
-    return new CustomResource(this, 'Jwks', {
-      serviceToken: fetcher.functionArn,
-      resourceType: 'Custom::Jwks',
-      properties: {
-        JwksUrl: `https://cognito-idp.${this.region}.amazonaws.com/${auth.directory.userPool.userPoolId}/.well-known/jwks.json`,
-        // Bump auth.jwksRevision in config to fetch again (a new signing key).
-        Revision: config.auth.jwksRevision,
-      },
-    });
+    return new UserPoolJwks(this, 'UserPoolJwks', {
+      fetcher,
+      userPool: auth.directory.userPool,
+      // Bump auth.jwksRevision in config to fetch again (a new signing key).
+      revision: config.auth.jwksRevision,
+      logEncryptionKey: this.key,
+      logRetentionDays: config.functions.logRetentionDays,
+    }).jwks;
   }
 
   /** API key routes: usage plan ids and limits, rotation grace; every route gets the tier limits for RateLimit headers. */

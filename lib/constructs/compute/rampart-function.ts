@@ -133,7 +133,7 @@ export class RampartFunction extends NodejsFunction {
         id: 'NIST.800.53.R5-LambdaDLQ',
         reason:
           invocation === 'synchronous'
-            ? 'Invoked synchronously (API Gateway or CloudFormation): the caller gets the error; there is no asynchronous event to dead-letter.'
+            ? 'Invoked synchronously (API Gateway, CloudFormation, or a custom-resource provider framework during deployments): the caller gets the error; there is no asynchronous event to dead-letter.'
             : "Invoked by an SQS event source mapping: failed messages go to the queue's own dead-letter queue after maxReceiveCount.",
       });
     }

@@ -343,7 +343,11 @@ describe.each(ENVIRONMENT_NAMES)('Api stack (%s)', (name) => {
   });
 
   test('functions: Node.js 24 on arm64, in the VPC, reserved concurrency, JSON logs to encrypted groups', () => {
-    const functions = Object.values(resourcesOf(template, 'AWS::Lambda::Function'));
+    const all = Object.values(resourcesOf(template, 'AWS::Lambda::Function'));
+    // CDK's provider framework function of the JWKS resource is CDK's, deploy time only (see the JWKS test).
+    const framework = all.filter((fn) => fn.Properties.Handler === 'framework.onEvent');
+    expect(framework).toHaveLength(1);
+    const functions = all.filter((fn) => !framework.includes(fn));
     // Routes, the authorizer, worker, outbox relay, key cleanup, JWKS fetcher and origin-verify rotation.
     expect(functions.length).toBe(ROUTES.length + 6);
     for (const fn of functions) {
@@ -418,21 +422,74 @@ describe.each(ENVIRONMENT_NAMES)('Api stack (%s)', (name) => {
     });
   });
 
-  test('the authorizer gets the JWKS from the deploy-time custom resource, never fetching it', () => {
-    template.hasResourceProperties('Custom::Jwks', {
+  test("the authorizer gets the JWKS from a deploy-time custom resource on CDK's provider framework, never fetching it", () => {
+    const functions = resourcesOf(template, 'AWS::Lambda::Function');
+    const functionId = (predicate: (properties: Record<string, unknown>) => boolean) => {
+      const ids = Object.keys(functions).filter((id) => predicate(functions[id].Properties));
+      expect(ids).toHaveLength(1);
+      return ids[0];
+    };
+    const fetcherId = functionId(
+      (properties) => properties.Description === 'Deploy time: fetches the user pool JWKS for the authorizer',
+    );
+    const frameworkId = functionId((properties) => properties.Handler === 'framework.onEvent');
+    const jwksResources = resourcesOf(template, 'Custom::Jwks');
+    expect(Object.keys(jwksResources)).toHaveLength(1);
+    const [jwksId] = Object.keys(jwksResources);
+
+    // CloudFormation refuses a new ServiceToken on an existing custom resource: the resource and
+    // its fetcher must not keep the logical IDs of the hand-written custom resource they replace.
+    expect(jwksId).not.toBe('Jwks');
+    expect(fetcherId).not.toMatch(/^JwksFetcher/);
+
+    expect(jwksResources[jwksId].Properties).toEqual({
+      ServiceToken: { 'Fn::GetAtt': [frameworkId, 'Arn'] },
+      // CloudFormation fails the resource after 5 minutes without an answer, not after an hour.
+      ServiceTimeout: '300',
       JwksUrl: {
         'Fn::Join': [
           '',
-          [`https://cognito-idp.${config.region}.amazonaws.com/`, Match.anyValue(), '/.well-known/jwks.json'],
+          [
+            `https://cognito-idp.${config.region}.amazonaws.com/`,
+            expect.anything(),
+            '/.well-known/jwks.json',
+          ],
         ],
       },
       Revision: config.auth.jwksRevision,
     });
+
+    // The framework invokes the fetcher, and only the fetcher; its logs are encrypted and kept per config.
+    const framework = functions[frameworkId].Properties;
+    expect(framework.Environment).toEqual({
+      Variables: { USER_ON_EVENT_FUNCTION_ARN: { 'Fn::GetAtt': [fetcherId, 'Arn'] } },
+    });
+    const frameworkLogGroup = (framework.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+    expect(resourcesOf(template, 'AWS::Logs::LogGroup')[frameworkLogGroup].Properties).toMatchObject({
+      KmsKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^ApiKey/), 'Arn'] },
+      RetentionInDays: config.functions.logRetentionDays,
+    });
+    const frameworkRole = (framework.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    expect(statementsOf(template, frameworkRole.replace(/ServiceRole[0-9A-F]{8}$/, ''))).toEqual([
+      {
+        Action: 'lambda:InvokeFunction',
+        Effect: 'Allow',
+        Resource: [
+          { 'Fn::GetAtt': [fetcherId, 'Arn'] },
+          { 'Fn::Join': ['', [{ 'Fn::GetAtt': [fetcherId, 'Arn'] }, ':*']] },
+        ],
+      },
+      { Action: 'lambda:GetFunction', Effect: 'Allow', Resource: { 'Fn::GetAtt': [fetcherId, 'Arn'] } },
+    ]);
+
+    // The fetcher gives up on the JWKS endpoint after 5 s (lambda/domain/deploy/jwks.ts), inside its own timeout.
+    expect(functions[fetcherId].Properties).toMatchObject({ Timeout: 30, ReservedConcurrentExecutions: 1 });
+
     template.hasResourceProperties('AWS::Lambda::Function', {
       Description: Match.stringLikeRegexp('^REQUEST authorizer'),
       Environment: {
         Variables: Match.objectLike({
-          JWKS: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Jwks'), 'Jwks'] },
+          JWKS: { 'Fn::GetAtt': [jwksId, 'Jwks'] },
           USER_POOL_ID: Match.anyValue(),
           ALLOWED_CLIENT_IDS: Match.anyValue(),
         }),

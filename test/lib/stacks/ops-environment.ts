@@ -182,7 +182,8 @@ export function namespacesOf(alarm: AlarmResource): string[] {
 
 /**
  * Functions invoked only by CloudFormation during a deployment (custom resource providers,
- * CDK triggers): a failure fails the deployment in front of the deployer, so they carry no alarms.
+ * CDK triggers, and the handlers a CDK provider framework function invokes for them): a failure
+ * fails the deployment in front of the deployer, so they carry no alarms.
  */
 export function deployTimeFunctions(json: Json): Set<string> {
   const resources = json.Resources as Record<string, Json>;
@@ -199,6 +200,14 @@ export function deployTimeFunctions(json: Json): Set<string> {
     if (!/^(Custom::|AWS::CloudFormation::CustomResource$)/.test(resource.Type)) continue;
     for (const key of ['ServiceToken', 'HandlerArn']) {
       const fn = functionOf(resource.Properties?.[key]);
+      if (fn) result.add(fn);
+    }
+  }
+  // CDK's provider framework (custom-resources Provider) names the user handlers it invokes in these variables.
+  for (const id of [...result]) {
+    const variables = (resources[id].Properties?.Environment?.Variables ?? {}) as Record<string, unknown>;
+    for (const key of ['USER_ON_EVENT_FUNCTION_ARN', 'USER_IS_COMPLETE_FUNCTION_ARN']) {
+      const fn = functionOf(variables[key]);
       if (fn) result.add(fn);
     }
   }

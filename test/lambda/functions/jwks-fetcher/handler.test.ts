@@ -1,70 +1,101 @@
-import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { CdkCustomResourceEvent } from 'aws-lambda';
 import { createJwksFetcher } from '../../../../lambda/functions/jwks-fetcher/handler';
-import { lambdaContext } from '../../../fixtures/lambda-context';
+import type { Fetch } from '../../../../lambda/domain/deploy/jwks';
 
-/** The custom resource answers CloudFormation for real: a local HTTP receiver plays the S3 URL. */
+/**
+ * The onEvent handler of CDK's provider framework: it returns the resource's physical id and data,
+ * or throws (the framework then answers FAILED with the message). It never talks to CloudFormation.
+ */
 
-let received: { method?: string; body: Record<string, unknown> }[] = [];
-const server = createServer((req: IncomingMessage, res) => {
-  let text = '';
-  req.on('data', (chunk) => (text += chunk));
-  req.on('end', () => {
-    received.push({ method: req.method, body: JSON.parse(text) as Record<string, unknown> });
-    res.end();
-  });
-});
-let responseUrl: string;
+const JWKS_URL = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_pool/.well-known/jwks.json';
 
-beforeAll(async () => {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  responseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/presigned`;
-});
-afterAll(() => new Promise((resolve) => server.close(resolve)));
-beforeEach(() => (received = []));
-
-function cfnEvent(requestType: 'Create' | 'Update' | 'Delete'): CloudFormationCustomResourceEvent {
-  return {
-    RequestType: requestType,
-    ServiceToken: 'arn:aws:lambda:eu-west-1:111111111111:function:jwks',
-    ResponseURL: responseUrl,
+function cfnEvent(requestType: 'Create' | 'Update' | 'Delete'): CdkCustomResourceEvent {
+  const common = {
+    ServiceToken: 'arn:aws:lambda:eu-west-1:111111111111:function:framework-onEvent',
+    // The framework passes CloudFormation's URL through; the handler must not use it.
+    ResponseURL: 'https://cloudformation-custom-resource-response.s3.amazonaws.com/presigned',
     StackId: 'arn:aws:cloudformation:eu-west-1:111111111111:stack/Rampart-dev-Api/1',
     RequestId: 'req-1',
-    LogicalResourceId: 'Jwks',
+    LogicalResourceId: 'UserPoolJwks189645FF',
     ResourceType: 'Custom::Jwks',
-    ResourceProperties: {
-      ServiceToken: 'x',
-      JwksUrl: 'https://cognito-idp.eu-west-1.amazonaws.com/pool/.well-known/jwks.json',
-    },
-    ...(requestType === 'Create' ? {} : { PhysicalResourceId: 'jwks-old' }),
-  } as CloudFormationCustomResourceEvent;
+    ResourceProperties: { ServiceToken: 'x', JwksUrl: JWKS_URL, Revision: '2' },
+  };
+  if (requestType === 'Create') return { ...common, RequestType: 'Create' };
+  if (requestType === 'Update') {
+    return {
+      ...common,
+      RequestType: 'Update',
+      PhysicalResourceId: `jwks-${JWKS_URL}`,
+      OldResourceProperties: { ServiceToken: 'x', JwksUrl: JWKS_URL, Revision: '1' },
+    };
+  }
+  return { ...common, RequestType: 'Delete', PhysicalResourceId: 'jwks-https://old-pool' };
 }
 
-const jwksBody = JSON.stringify({ keys: [{ kty: 'RSA', kid: 'k1', n: 'n', e: 'AQAB' }] });
+const jwksBody = JSON.stringify({
+  keys: [{ kty: 'RSA', kid: 'k1', n: 'n', e: 'AQAB', alg: 'RS256', use: 'sig', x5c: ['dropped'] }],
+});
 
-test('Create answers SUCCESS with the JWKS as data', async () => {
-  const fetcher = createJwksFetcher(async () => ({ ok: true, status: 200, text: async () => jwksBody }));
-  await fetcher(cfnEvent('Create'), lambdaContext());
-  expect(received).toHaveLength(1);
-  expect(received[0].method).toBe('PUT');
-  expect(received[0].body).toMatchObject({
-    Status: 'SUCCESS',
-    RequestId: 'req-1',
-    LogicalResourceId: 'Jwks',
-    Data: { Jwks: JSON.stringify({ keys: [{ kty: 'RSA', kid: 'k1', n: 'n', e: 'AQAB' }] }) },
+function answering(body: string, status = 200): jest.MockedFunction<Fetch> {
+  return jest.fn<ReturnType<Fetch>, Parameters<Fetch>>(async () => ({
+    ok: status < 300,
+    status,
+    text: async () => body,
+  }));
+}
+
+test('Create returns the JWKS (reduced to what verification needs) as data, under a physical id naming the URL', async () => {
+  const fetch = answering(jwksBody);
+  await expect(createJwksFetcher(fetch)(cfnEvent('Create'))).resolves.toEqual({
+    PhysicalResourceId: `jwks-${JWKS_URL}`,
+    Data: {
+      Jwks: JSON.stringify({
+        keys: [{ kty: 'RSA', kid: 'k1', n: 'n', e: 'AQAB', alg: 'RS256', use: 'sig' }],
+      }),
+    },
   });
+  expect(fetch).toHaveBeenCalledTimes(1);
+  expect(fetch).toHaveBeenCalledWith(JWKS_URL, { signal: expect.any(AbortSignal) });
 });
 
-test('a fetch failure answers FAILED with the reason, so the deploy stops instead of hanging', async () => {
-  const fetcher = createJwksFetcher(async () => ({ ok: false, status: 404, text: async () => '' }));
-  await fetcher(cfnEvent('Update'), lambdaContext());
-  expect(received[0].body).toMatchObject({ Status: 'FAILED', Reason: expect.stringMatching(/answered 404/) });
+test('Update (a new revision) fetches again and keeps the physical id', async () => {
+  const fetch = answering(jwksBody);
+  const response = await createJwksFetcher(fetch)(cfnEvent('Update'));
+  expect(response.PhysicalResourceId).toBe(`jwks-${JWKS_URL}`);
+  expect(fetch).toHaveBeenCalledTimes(1);
 });
 
-test('Delete answers SUCCESS without fetching', async () => {
+test('a fetch failure throws with the reason, which the framework sends CloudFormation as FAILED', async () => {
+  await expect(createJwksFetcher(answering('', 404))(cfnEvent('Update'))).rejects.toThrow(
+    `JWKS fetch from ${JWKS_URL} answered 404`,
+  );
+  await expect(createJwksFetcher(answering('{"keys":[]}'))(cfnEvent('Create'))).rejects.toThrow(
+    `JWKS at ${JWKS_URL} has no RSA signing keys`,
+  );
+});
+
+test('a JWKS endpoint that never answers is given up after 5 s, well inside the function timeout', async () => {
+  jest.useFakeTimers();
+  try {
+    const hanging: Fetch = (_url, { signal }) =>
+      new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(new Error('aborted'))));
+    const outcome = createJwksFetcher(hanging)(cfnEvent('Create')).then(
+      () => 'resolved',
+      (error: Error) => error.message,
+    );
+    await jest.advanceTimersByTimeAsync(4_999);
+    await expect(Promise.race([outcome, Promise.resolve('pending')])).resolves.toBe('pending');
+    await jest.advanceTimersByTimeAsync(1);
+    await expect(outcome).resolves.toBe('aborted');
+  } finally {
+    jest.useRealTimers();
+  }
+});
+
+test('Delete fetches nothing and returns the physical id it was given', async () => {
   const fetch = jest.fn();
-  await createJwksFetcher(fetch)(cfnEvent('Delete'), lambdaContext());
+  await expect(createJwksFetcher(fetch)(cfnEvent('Delete'))).resolves.toEqual({
+    PhysicalResourceId: 'jwks-https://old-pool',
+  });
   expect(fetch).not.toHaveBeenCalled();
-  expect(received[0].body).toMatchObject({ Status: 'SUCCESS', Data: {} });
 });
