@@ -13,9 +13,26 @@ export const EDGE_REGION = 'us-east-1';
 /** Path prefix of the routes the stricter per-IP rate rule protects. */
 export const AUTH_PATH_PREFIX = '/api/v1/auth/';
 
-/** The largest request body any route accepts: the edge refuses larger `Content-Length`s. */
+/**
+ * Path prefixes of the browser-facing routes: login, MFA challenge, refresh, logout and password
+ * reset, where people type credentials into the web app. Bot Control and the hosting-provider list
+ * judge clients there only (docs/edge.md); machine clients call every other route with a token or
+ * an API key. Only public routes live under these prefixes (a test holds it), so no credentialed
+ * call is ever judged by a browser-only protection.
+ */
+export const BROWSER_PATH_PREFIXES: readonly string[] = [AUTH_PATH_PREFIX];
+
+/**
+ * The largest request body any route accepts: both web ACLs refuse larger bodies. Routes without a
+ * body schema refuse any body (the wrapper answers 400), so only routes with one count.
+ */
 export function largestBodyLimit(routes: readonly RouteDefinition[] = ROUTES): number {
-  return Math.max(...routes.map((route) => route.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES));
+  return Math.max(
+    0,
+    ...routes
+      .filter((route) => route.schemas?.body !== undefined)
+      .map((route) => route.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES),
+  );
 }
 
 /** Managed groups of the edge ACL: the four baseline groups plus the paid ones the config opts into. */
@@ -53,6 +70,7 @@ export class EdgeStack extends RampartStack {
       ],
       maxBodyBytes: largestBodyLimit(),
       managedRuleGroups: edgeManagedRuleGroups(edge),
+      browserPaths: BROWSER_PATH_PREFIXES,
       logRetentionDays: edge.wafLogRetentionDays,
     });
     if (edge.domain) {

@@ -5,8 +5,13 @@ import { Construct } from 'constructs';
 import { AUTHORIZER_IDENTITY_HEADERS } from '../../../lambda/shared/credentials';
 import { EncryptedLogGroup } from '../core/encrypted-log-group';
 import {
+  BROWSER_ONLY_GROUPS,
+  BROWSER_ONLY_RULE_LABELS,
   MANAGED_RULE_GROUPS,
+  bodyInspectionLimitFor,
   decimalGreaterThanRegex,
+  needsBrowserPaths,
+  pathStartsWith,
   repeatedHeaderRegex,
   ruleAction,
   visibility,
@@ -60,10 +65,20 @@ export interface ProtectedWebAclProps {
    */
   readonly rateRules?: readonly WafRateRule[];
   /**
-   * Requests whose `Content-Length` exceeds this many bytes are refused with 413.
+   * Requests whose `Content-Length` or body exceeds this many bytes are refused with 413; the body
+   * inspection limit (`AssociationConfig`) is raised to cover it, and a body beyond that limit
+   * matches (oversize handling `MATCH`), so a body without `Content-Length` cannot slip past.
+   * At most 65536 (the largest body WAF can inspect).
    * @default - no body-size rule
    */
   readonly maxBodyBytes?: number;
+  /**
+   * Path prefixes of the browser-facing routes. Protections that judge whether the client is a
+   * browser (`BROWSER_ONLY_GROUPS`, `BROWSER_ONLY_RULE_LABELS`) apply there only, so SDKs, curl
+   * and cloud-hosted integrations keep reaching every other route. Required when such a group is used.
+   * @default - none (no browser-only group may be used)
+   */
+  readonly browserPaths?: readonly string[];
   /**
    * Refuse every request without an accepted origin-verify header (priority 0, always block).
    * @default - no origin-verify rule
@@ -77,24 +92,41 @@ export interface ProtectedWebAclProps {
    */
   readonly logEncryptionKey?: IKey;
   /**
-   * Headers replaced by `REDACTED` in the logs (lower-case), on top of the authorizer's identity sources (`authorization`) and `cookie`.
-   * @default - only authorization and cookie
+   * Headers replaced by `REDACTED` in the logs and sampled requests (lower-case), on top of
+   * `ALWAYS_REDACTED_HEADERS`.
+   * @default - only `ALWAYS_REDACTED_HEADERS`
    */
   readonly extraRedactedHeaders?: readonly string[];
 }
 
-/** Header names always redacted from WAF logs: every input the authorizer reads, and sessions. */
+/**
+ * Headers that carry a credential the authorizer does not read: a session cookie, API Gateway's
+ * conventional `x-api-key` (Rampart refuses keys there, but clients send them by habit, and a key
+ * in it is still a live key), and a proxy's credentials.
+ */
+export const UNREAD_CREDENTIAL_HEADERS: readonly string[] = ['cookie', 'x-api-key', 'proxy-authorization'];
+
+/**
+ * Header names always redacted from WAF logs and sampled requests: every input the authorizer
+ * reads (`AUTHORIZER_IDENTITY_HEADERS`, the list that drives its identity sources and parser),
+ * then `UNREAD_CREDENTIAL_HEADERS`.
+ */
 export const ALWAYS_REDACTED_HEADERS: readonly string[] = [
-  ...AUTHORIZER_IDENTITY_HEADERS.map((name) => name.toLowerCase()),
-  'cookie',
+  ...new Set([
+    ...AUTHORIZER_IDENTITY_HEADERS.map((name) => name.toLowerCase()),
+    ...UNREAD_CREDENTIAL_HEADERS,
+  ]),
 ];
 
 /**
- * A WAFv2 web ACL with Rampart's rule layout: origin-verify (always block), per-IP rate rules
- * (429 + Retry-After), a Content-Length rule (413), then AWS managed groups; refusals answer
- * with problem bodies, managed rules' included (403); everything counts instead of blocking when `ruleAction` is `count`.
- * Logs go to an encrypted `aws-waf-logs-*` log group with credentials redacted.
- * A CLOUDFRONT-scope ACL outside us-east-1 is refused at synth.
+ * A WAFv2 web ACL with Rampart's rule layout: origin-verify (always block), ambiguous credentials
+ * (always block), per-IP rate rules (429 + Retry-After), a body-size rule (413: declared length or
+ * inspected body, oversize bodies match), then AWS managed groups, browser-only ones scoped to
+ * `browserPaths`, then the rule refusing browser-only labels on those paths; refusals answer with
+ * problem bodies, managed rules' included (403); everything but the first two counts instead of
+ * blocking when `ruleAction` is `count`. Logs go to an encrypted `aws-waf-logs-*` log group;
+ * credential headers are redacted there and, by the ACL's data protection, in sampled requests and
+ * rate-rule details. A CLOUDFRONT-scope ACL outside us-east-1 is refused at synth.
  */
 export class ProtectedWebAcl extends Construct {
   public readonly webAcl: CfnWebACL;
@@ -111,6 +143,22 @@ export class ProtectedWebAcl extends Construct {
           'Create it in the Edge stack (us-east-1) and pass its ARN to the distribution.',
       );
     }
+    const browserPaths = props.browserPaths ?? [];
+    if (needsBrowserPaths(props.managedRuleGroups) && browserPaths.length === 0) {
+      throw new Error(
+        `ProtectedWebAcl ${this.node.path}: managed groups ${props.managedRuleGroups.join(', ')} include rules that ` +
+          'refuse every non-browser client (SDKs, curl, cloud-hosted integrations). Pass browserPaths (the ' +
+          'browser-facing path prefixes) so that they apply there only.',
+      );
+    }
+    for (const prefix of browserPaths) {
+      if (!prefix.startsWith('/')) {
+        throw new Error(
+          `ProtectedWebAcl ${this.node.path}: browser path ${JSON.stringify(prefix)} must start with /`,
+        );
+      }
+    }
+    const inspectionLimit = bodyInspectionLimitFor(props.maxBodyBytes ?? 0);
     const rules: CfnWebACL.RuleProperty[] = [];
     const add = (rule: Omit<CfnWebACL.RuleProperty, 'priority' | 'visibilityConfig'>) =>
       rules.push({ ...rule, priority: rules.length, visibilityConfig: visibility(rule.name) });
@@ -163,31 +211,37 @@ export class ProtectedWebAcl extends Construct {
                   ],
                 }
               : { aggregateKeyType: 'IP' }),
-            ...(rate.pathPrefix
-              ? {
-                  scopeDownStatement: {
-                    byteMatchStatement: {
-                      searchString: rate.pathPrefix,
-                      fieldToMatch: { uriPath: {} },
-                      positionalConstraint: 'STARTS_WITH',
-                      textTransformations: [{ priority: 0, type: 'NONE' }],
-                    },
-                  },
-                }
-              : {}),
+            ...(rate.pathPrefix ? { scopeDownStatement: pathStartsWith([rate.pathPrefix]) } : {}),
           },
         },
       });
     }
     if (props.maxBodyBytes !== undefined) {
+      // The declared length is refused without reading the body; the size constraint measures the
+      // body WAF received, so a body sent without Content-Length (chunked, or HTTP/2 and HTTP/3
+      // DATA frames) is judged too, and one larger than the inspection limit matches (MATCH).
       add({
         name: 'BodySizeLimit',
         action: ruleAction(props.ruleAction, 'PayloadTooLarge'),
         statement: {
-          regexMatchStatement: {
-            regexString: decimalGreaterThanRegex(props.maxBodyBytes),
-            fieldToMatch: { singleHeader: { Name: 'content-length' } },
-            textTransformations: [{ priority: 0, type: 'NONE' }],
+          orStatement: {
+            statements: [
+              {
+                regexMatchStatement: {
+                  regexString: decimalGreaterThanRegex(props.maxBodyBytes),
+                  fieldToMatch: { singleHeader: { Name: 'content-length' } },
+                  textTransformations: [{ priority: 0, type: 'NONE' }],
+                },
+              },
+              {
+                sizeConstraintStatement: {
+                  comparisonOperator: 'GT',
+                  size: props.maxBodyBytes,
+                  fieldToMatch: { body: { oversizeHandling: 'MATCH' } },
+                  textTransformations: [{ priority: 0, type: 'NONE' }],
+                },
+              },
+            ],
           },
         },
       });
@@ -210,12 +264,37 @@ export class ProtectedWebAcl extends Construct {
                   ],
                 }
               : {}),
+            ...(BROWSER_ONLY_GROUPS.includes(group)
+              ? { scopeDownStatement: pathStartsWith(browserPaths) }
+              : {}),
+          },
+        },
+      });
+    }
+    // Labels are visible only to rules evaluated after the rule that added them: this comes last.
+    const browserOnlyLabels = props.managedRuleGroups.flatMap((group) =>
+      Object.values(BROWSER_ONLY_RULE_LABELS[group] ?? {}),
+    );
+    if (browserOnlyLabels.length > 0) {
+      const labelMatches = browserOnlyLabels.map((key): CfnWebACL.StatementProperty => ({
+        labelMatchStatement: { scope: 'LABEL', key },
+      }));
+      add({
+        name: 'NonBrowserOnBrowserPath',
+        action: ruleAction(props.ruleAction, 'Forbidden'),
+        statement: {
+          andStatement: {
+            statements: [
+              labelMatches.length === 1 ? labelMatches[0] : { orStatement: { statements: labelMatches } },
+              pathStartsWith(browserPaths),
+            ],
           },
         },
       });
     }
 
     const metricName = props.name.replace(/[^A-Za-z0-9]/g, '');
+    const redactedHeaders = [...new Set([...ALWAYS_REDACTED_HEADERS, ...(props.extraRedactedHeaders ?? [])])];
     this.webAcl = new CfnWebACL(this, 'WebAcl', {
       name: props.name,
       scope: props.scope,
@@ -224,6 +303,26 @@ export class ProtectedWebAcl extends Construct {
       visibilityConfig: visibility(metricName),
       customResponseBodies: wafProblemBodies(),
       rules,
+      // The resource type whose body limit applies: CloudFront, or API Gateway for REGIONAL ACLs.
+      associationConfig: {
+        requestBody: {
+          [props.scope === 'CLOUDFRONT' ? 'CLOUDFRONT' : 'API_GATEWAY']: {
+            defaultSizeInspectionLimit: inspectionLimit,
+          },
+        },
+      },
+      // Logging redaction covers the log records only; data protection also covers sampled requests
+      // and the rate rules' details (the per-credential rule's key is the Authorization value).
+      dataProtectionConfig: {
+        dataProtections: [
+          {
+            field: { fieldType: 'SINGLE_HEADER', fieldKeys: redactedHeaders },
+            action: 'SUBSTITUTION',
+            excludeRuleMatchDetails: false,
+            excludeRateBasedDetails: false,
+          },
+        ],
+      },
     });
 
     const logGroupName = `aws-waf-logs-${props.name}`;
@@ -246,9 +345,7 @@ export class ProtectedWebAcl extends Construct {
           stack,
         ),
       ],
-      redactedFields: [...ALWAYS_REDACTED_HEADERS, ...(props.extraRedactedHeaders ?? [])].map((name) => ({
-        singleHeader: { Name: name },
-      })),
+      redactedFields: redactedHeaders.map((name) => ({ singleHeader: { Name: name } })),
     });
     this.loggingConfiguration.node.addDependency(this.logs);
   }

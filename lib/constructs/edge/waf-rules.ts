@@ -92,6 +92,83 @@ export const MANAGED_COUNTED_RULES: Readonly<Partial<Record<ManagedRuleGroup, re
   common: ['SizeRestrictions_BODY'],
 };
 
+/**
+ * Managed groups whose every rule judges whether the client is a browser (not whether the request
+ * is hostile): on API paths they refuse SDKs, curl, mobile apps and cloud-hosted integrations.
+ * A web ACL evaluates them only on its browser paths (scope-down statement), which also bounds
+ * their per-request charge (AWS WAF Developer Guide, "Using scope-down statements").
+ */
+export const BROWSER_ONLY_GROUPS: readonly ManagedRuleGroup[] = ['botControl'];
+
+/**
+ * Rules of otherwise API-wide groups that judge the client rather than the request, with the label
+ * each adds (AWS WAF Developer Guide, "IP reputation rule groups"). They are set to count, so they
+ * only label, and the web ACL's `NonBrowserOnBrowserPath` rule, evaluated after every managed
+ * group, refuses a request carrying one of these labels on a browser path. `HostingProviderIPList`
+ * lists cloud providers, AWS included: exactly where server-side API-key integrations run.
+ */
+export const BROWSER_ONLY_RULE_LABELS: Readonly<
+  Partial<Record<ManagedRuleGroup, Readonly<Record<string, string>>>>
+> = {
+  anonymousIp: { HostingProviderIPList: 'awswaf:managed:aws:anonymous-ip-list:HostingProviderIPList' },
+};
+
+/** Whether a web ACL with these groups needs browser paths (some protection applies only there). */
+export function needsBrowserPaths(groups: readonly ManagedRuleGroup[]): boolean {
+  return groups.some(
+    (group) => BROWSER_ONLY_GROUPS.includes(group) || BROWSER_ONLY_RULE_LABELS[group] !== undefined,
+  );
+}
+
+/**
+ * Text transformations of every path match that scopes a protection: percent-decoding, then
+ * collapsing `//`, `/./` and `/x/../`. A path spelled `/api/v1/%61uth/login` or
+ * `/api//v1/auth/login` then still counts as a browser path; the transformations only ever widen
+ * the match, so a protection is never skipped because of how a path is written.
+ */
+export const PATH_TRANSFORMATIONS: readonly CfnWebACL.TextTransformationProperty[] = [
+  { priority: 0, type: 'URL_DECODE' },
+  { priority: 1, type: 'NORMALIZE_PATH' },
+];
+
+/** A statement matching requests whose (decoded, normalized) path starts with one of `prefixes`. */
+export function pathStartsWith(prefixes: readonly string[]): CfnWebACL.StatementProperty {
+  if (prefixes.length === 0) throw new Error('pathStartsWith: give at least one path prefix');
+  const matches = prefixes.map((prefix): CfnWebACL.StatementProperty => ({
+    byteMatchStatement: {
+      searchString: prefix,
+      fieldToMatch: { uriPath: {} },
+      positionalConstraint: 'STARTS_WITH',
+      textTransformations: [...PATH_TRANSFORMATIONS],
+    },
+  }));
+  return matches.length === 1 ? matches[0] : { orStatement: { statements: matches } };
+}
+
+/** Body sizes a CloudFront or API Gateway web ACL can be set to forward to WAF (`AssociationConfig`). */
+export const BODY_INSPECTION_LIMITS = { KB_16: 16_384, KB_32: 32_768, KB_48: 49_152, KB_64: 65_536 } as const;
+export type BodyInspectionLimit = keyof typeof BODY_INSPECTION_LIMITS;
+
+/**
+ * The smallest body inspection limit that covers `maxBodyBytes`: WAF then sees every legal body
+ * whole, and a body-size rule with oversize handling `MATCH` refuses any body beyond it. 16 KB is
+ * the default and costs nothing extra; each further 16 KB is billed (AWS WAF Developer Guide,
+ * "Managing body inspection size limits").
+ */
+export function bodyInspectionLimitFor(maxBodyBytes: number): BodyInspectionLimit {
+  const fit = (Object.keys(BODY_INSPECTION_LIMITS) as BodyInspectionLimit[]).find(
+    (limit) => BODY_INSPECTION_LIMITS[limit] >= maxBodyBytes,
+  );
+  if (fit === undefined) {
+    throw new Error(
+      `A body limit of ${maxBodyBytes} bytes exceeds the largest body WAF can inspect (65536 bytes): a larger ` +
+        "body could not be told from an oversize one. Lower the route's bodyLimitBytes, or upload large " +
+        'content out of band (for example to S3 with a presigned URL).',
+    );
+  }
+  return fit;
+}
+
 /** Keys of the problem+json bodies every Rampart web ACL defines (`CustomResponseBodies`). */
 export const WAF_PROBLEMS = {
   RateLimited: 'RATE_LIMITED',
@@ -156,15 +233,19 @@ export function ruleAction(
 }
 
 /**
- * The rule action overrides of a managed group: counted rules count; under `block` every other
- * blocking rule answers with the `Forbidden` problem body instead of WAF's default page. Under
- * `count` the group's override action already makes every rule count.
+ * The rule action overrides of a managed group: counted rules (`MANAGED_COUNTED_RULES` and the
+ * browser-only rules of `BROWSER_ONLY_RULE_LABELS`, which only label) count; under `block` every
+ * other blocking rule answers with the `Forbidden` problem body instead of WAF's default page.
+ * Under `count` the group's override action already makes every rule count.
  */
 export function managedRuleOverrides(
   group: ManagedRuleGroup,
   mode: WafRuleAction,
 ): CfnWebACL.RuleActionOverrideProperty[] {
-  const counted = new Set(MANAGED_COUNTED_RULES[group] ?? []);
+  const counted = new Set([
+    ...(MANAGED_COUNTED_RULES[group] ?? []),
+    ...Object.keys(BROWSER_ONLY_RULE_LABELS[group] ?? {}),
+  ]);
   return [
     ...[...counted].map((name) => ({ name, actionToUse: { count: {} } })),
     ...(mode === 'block'
@@ -178,8 +259,8 @@ export function managedRuleOverrides(
 /**
  * A regular expression that matches exactly the decimal strings (leading zeros allowed) whose
  * value is greater than `limit`. WAF has no numeric comparison of header values; this lets the
- * body-size rule compare `Content-Length` with the API's limit, which is far above the 16-64 KB
- * of body WAF can inspect.
+ * body-size rule refuse a declared `Content-Length` over the limit without reading the body (the
+ * rule's body size constraint catches bodies sent without one).
  */
 export function decimalGreaterThanRegex(limit: number): string {
   if (!Number.isSafeInteger(limit) || limit < 0) {

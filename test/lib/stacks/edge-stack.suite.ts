@@ -1,13 +1,17 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { ENVIRONMENT_NAMES, loadEnvironmentConfig, parseEnvironmentConfig } from '../../../lib/config';
 import { ROUTES } from '../../../lambda/routes';
+import { AUTHORIZER_IDENTITY_HEADERS } from '../../../lambda/shared/credentials';
 import { DEFAULT_BODY_LIMIT_BYTES } from '../../../lambda/shared/route';
 import { synthEnvironments } from '../../support/synth';
+import { ALWAYS_REDACTED_HEADERS } from '../../../lib/constructs/edge/protected-web-acl';
 import {
+  BODY_INSPECTION_LIMITS,
   MANAGED_BLOCKING_RULES,
   MANAGED_RULE_GROUPS,
   type ManagedRuleGroup,
 } from '../../../lib/constructs/edge/waf-rules';
+import { BROWSER_PATH_PREFIXES, largestBodyLimit } from '../../../lib/stacks/edge-stack';
 
 const environments = synthEnvironments();
 
@@ -32,6 +36,22 @@ function rulesOf(template: Template): Rule[] {
 
 const CACHING_DISABLED = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
 const ALL_VIEWER_EXCEPT_HOST_HEADER = 'b689b0a8-53d0-40ab-baf2-68738e2966ac';
+
+/** The path match of every browser-path scope: decoded and normalized before comparing. */
+const pathStartsWith = (prefix: string) => ({
+  ByteMatchStatement: {
+    SearchString: prefix,
+    FieldToMatch: { UriPath: {} },
+    PositionalConstraint: 'STARTS_WITH',
+    TextTransformations: [
+      { Priority: 0, Type: 'URL_DECODE' },
+      { Priority: 1, Type: 'NORMALIZE_PATH' },
+    ],
+  },
+});
+
+/** Managed rules that only label (they count in every mode). */
+const COUNTED_MANAGED_RULES = ['SizeRestrictions_BODY', 'HostingProviderIPList'];
 
 const blockWith = (key: string, status: number, headers?: { Name: string; Value: string }[]) => ({
   Block: {
@@ -74,9 +94,15 @@ describe.each(ENVIRONMENT_NAMES)('edge (%s)', (name) => {
       ...(config.edge.botControl ? ['AWSManagedRulesBotControlRuleSet'] : []),
     ];
     expect(rules.map((rule) => [rule.Priority, rule.Name])).toEqual(
-      ['AmbiguousCredentials', 'RateLimitAuth', 'RateLimitPerIp', 'BodySizeLimit', ...managed].map(
-        (ruleName, index) => [index, ruleName],
-      ),
+      [
+        'AmbiguousCredentials',
+        'RateLimitAuth',
+        'RateLimitPerIp',
+        'BodySizeLimit',
+        ...managed,
+        // Refuses the hosting-provider label on browser paths: after the group that adds it.
+        ...(config.edge.anonymousIpList ? ['NonBrowserOnBrowserPath'] : []),
+      ].map((ruleName, index) => [index, ruleName]),
     );
     const [ambiguous, auth, perIp, body] = rules;
     // Always blocks, in every environment: two Authorization headers are never let through.
@@ -90,14 +116,7 @@ describe.each(ENVIRONMENT_NAMES)('edge (%s)', (name) => {
       AggregateKeyType: 'IP',
       Limit: config.edge.authRateLimit.limit,
       EvaluationWindowSec: config.edge.authRateLimit.windowSeconds,
-      ScopeDownStatement: {
-        ByteMatchStatement: {
-          SearchString: '/api/v1/auth/',
-          FieldToMatch: { UriPath: {} },
-          PositionalConstraint: 'STARTS_WITH',
-          TextTransformations: [{ Priority: 0, Type: 'NONE' }],
-        },
-      },
+      ScopeDownStatement: pathStartsWith('/api/v1/auth/'),
     });
     expect(perIp.Action).toEqual(
       expectAction('RateLimited', 429, [
@@ -110,10 +129,7 @@ describe.each(ENVIRONMENT_NAMES)('edge (%s)', (name) => {
       EvaluationWindowSec: config.edge.rateLimit.windowSeconds,
     });
     expect(body.Action).toEqual(expectAction('PayloadTooLarge', 413));
-    expect(body.Statement.RegexMatchStatement).toMatchObject({
-      FieldToMatch: { SingleHeader: { Name: 'content-length' } },
-    });
-    for (const rule of rules.slice(4)) {
+    for (const rule of rules.slice(4, 4 + managed.length)) {
       expect(rule.OverrideAction).toEqual(mode === 'count' ? { Count: {} } : { None: {} });
       expect(rule.Action).toBeUndefined();
     }
@@ -141,7 +157,7 @@ describe.each(ENVIRONMENT_NAMES)('edge (%s)', (name) => {
         continue;
       }
       expect(blocking.map((override) => override.Name).sort()).toEqual(
-        MANAGED_BLOCKING_RULES[group].filter((name) => name !== 'SizeRestrictions_BODY').sort(),
+        MANAGED_BLOCKING_RULES[group].filter((name) => !COUNTED_MANAGED_RULES.includes(name)).sort(),
       );
       for (const override of blocking) expect(override.ActionToUse).toEqual(blockWith('Forbidden', 403));
     }
@@ -154,12 +170,155 @@ describe.each(ENVIRONMENT_NAMES)('edge (%s)', (name) => {
   });
 
   test('the body-size rule matches the largest body a route accepts', () => {
-    const largest = Math.max(...ROUTES.map((route) => route.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES));
-    const regex = new RegExp(
-      (rulesOf(edge)[3].Statement.RegexMatchStatement as { RegexString: string }).RegexString,
+    // Routes without a body schema refuse any body, so only routes with one set the limit.
+    const largest = Math.max(
+      ...ROUTES.filter((route) => route.schemas?.body !== undefined).map(
+        (route) => route.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
+      ),
     );
+    expect(largestBodyLimit()).toBe(largest);
+    const [declared] = (
+      rulesOf(edge)[3].Statement.OrStatement as {
+        Statements: { RegexMatchStatement: { RegexString: string } }[];
+      }
+    ).Statements;
+    const regex = new RegExp(declared.RegexMatchStatement.RegexString);
     expect(regex.test(String(largest))).toBe(false);
     expect(regex.test(String(largest + 1))).toBe(true);
+  });
+
+  test('body inspection: no legal body exceeds what WAF sees (16 KB, the default), and bodies beyond it are refused', () => {
+    // With the largest route body within the inspection limit, oversize handling MATCH refuses only
+    // illegal bodies, and every body WAF passes on was inspected whole by the content rules.
+    expect(largestBodyLimit()).toBeLessThanOrEqual(BODY_INSPECTION_LIMITS.KB_16);
+    const bodyRule = (largestBodyLimit_: number) => ({
+      Name: 'BodySizeLimit',
+      Priority: Match.anyValue(),
+      Action: expectAction('PayloadTooLarge', 413),
+      Statement: {
+        OrStatement: {
+          Statements: [
+            {
+              RegexMatchStatement: {
+                RegexString: Match.anyValue(),
+                FieldToMatch: { SingleHeader: { Name: 'content-length' } },
+                TextTransformations: [{ Priority: 0, Type: 'NONE' }],
+              },
+            },
+            {
+              SizeConstraintStatement: {
+                ComparisonOperator: 'GT',
+                Size: largestBodyLimit_,
+                FieldToMatch: { Body: { OversizeHandling: 'MATCH' } },
+                TextTransformations: [{ Priority: 0, Type: 'NONE' }],
+              },
+            },
+          ],
+        },
+      },
+      VisibilityConfig: Match.anyValue(),
+    });
+    edge.hasResourceProperties('AWS::WAFv2::WebACL', {
+      Scope: 'CLOUDFRONT',
+      AssociationConfig: { RequestBody: { CLOUDFRONT: { DefaultSizeInspectionLimit: 'KB_16' } } },
+      Rules: Match.arrayWith([bodyRule(16_384)]),
+    });
+    api.hasResourceProperties('AWS::WAFv2::WebACL', {
+      Scope: 'REGIONAL',
+      AssociationConfig: { RequestBody: { API_GATEWAY: { DefaultSizeInspectionLimit: 'KB_16' } } },
+      Rules: Match.arrayWith([bodyRule(16_384)]),
+    });
+    // The body rule precedes every managed group, so those groups never see a truncated body.
+    for (const rules of [rulesOf(edge), rulesOf(api)]) {
+      const body = rules.find((rule) => rule.Name === 'BodySizeLimit')!;
+      for (const rule of rules.filter((r) => r.Name.startsWith('AWSManaged'))) {
+        expect(rule.Priority).toBeGreaterThan(body.Priority);
+      }
+    }
+  });
+
+  test('browser paths hold only public routes (no credentialed call is judged as a browser), and every credential-entry route', () => {
+    const underBrowserPaths = ROUTES.filter((route) =>
+      BROWSER_PATH_PREFIXES.some((prefix) => route.path.startsWith(prefix)),
+    );
+    expect(underBrowserPaths.map((route) => route.id).sort()).toEqual(
+      ['challenge', 'confirmPassword', 'forgotPassword', 'login', 'logout', 'refresh'].sort(),
+    );
+    for (const route of underBrowserPaths) expect(route.access.public).toBe(true);
+  });
+
+  test('Bot Control (where enabled) judges browser paths only; its blocking rules stay in force there', () => {
+    const bot = rulesOf(edge).find((rule) => rule.Name === 'AWSManagedRulesBotControlRuleSet');
+    if (!config.edge.botControl) {
+      expect(bot).toBeUndefined();
+      return;
+    }
+    expect(bot!.Statement.ManagedRuleGroupStatement).toEqual({
+      VendorName: 'AWS',
+      Name: 'AWSManagedRulesBotControlRuleSet',
+      ManagedRuleGroupConfigs: [{ AWSManagedRulesBotControlRuleSet: { InspectionLevel: 'COMMON' } }],
+      ScopeDownStatement: pathStartsWith('/api/v1/auth/'),
+      ...(mode === 'block'
+        ? {
+            RuleActionOverrides: MANAGED_BLOCKING_RULES.botControl.map((name) => ({
+              Name: name,
+              ActionToUse: blockWith('Forbidden', 403),
+            })),
+          }
+        : {}),
+    });
+    if (mode === 'block') {
+      const overrides = bot!.Statement.ManagedRuleGroupStatement.RuleActionOverrides as { Name: string }[];
+      expect(overrides.map((override) => override.Name)).toEqual(
+        expect.arrayContaining([
+          'CategoryHttpLibrary',
+          'SignalNonBrowserUserAgent',
+          'SignalKnownBotDataCenter',
+        ]),
+      );
+    }
+  });
+
+  test('hosting-provider IPs (where the anonymous-IP list is on) are refused on browser paths only, by label', () => {
+    const rules = rulesOf(edge);
+    const anonymous = rules.find((rule) => rule.Name === 'AWSManagedRulesAnonymousIpList');
+    const labelRule = rules.find((rule) => rule.Name === 'NonBrowserOnBrowserPath');
+    if (!config.edge.anonymousIpList) {
+      expect([anonymous, labelRule]).toEqual([undefined, undefined]);
+      return;
+    }
+    expect(anonymous!.Statement.ManagedRuleGroupStatement.RuleActionOverrides).toEqual([
+      { Name: 'HostingProviderIPList', ActionToUse: { Count: {} } },
+      ...(mode === 'block' ? [{ Name: 'AnonymousIPList', ActionToUse: blockWith('Forbidden', 403) }] : []),
+    ]);
+    edge.hasResourceProperties('AWS::WAFv2::WebACL', {
+      Rules: Match.arrayWith([
+        {
+          Name: 'NonBrowserOnBrowserPath',
+          Priority: rules.length - 1,
+          Action: expectAction('Forbidden', 403),
+          Statement: {
+            AndStatement: {
+              Statements: [
+                {
+                  LabelMatchStatement: {
+                    Scope: 'LABEL',
+                    Key: 'awswaf:managed:aws:anonymous-ip-list:HostingProviderIPList',
+                  },
+                },
+                pathStartsWith('/api/v1/auth/'),
+              ],
+            },
+          },
+          VisibilityConfig: {
+            CloudWatchMetricsEnabled: true,
+            MetricName: 'NonBrowserOnBrowserPath',
+            SampledRequestsEnabled: true,
+          },
+        },
+      ]),
+    });
+    expect(labelRule!.Priority).toBeGreaterThan(anonymous!.Priority);
   });
 
   test('refusals carry problem bodies with their status', () => {
@@ -186,7 +345,7 @@ describe.each(ENVIRONMENT_NAMES)('edge (%s)', (name) => {
     expect(bodies.RateLimited.ContentType).toBe('APPLICATION_JSON');
   });
 
-  test('WAF logs go to aws-waf-logs-* groups (encrypted, retention) with authorization and cookie redacted', () => {
+  test('WAF logs go to aws-waf-logs-* groups (encrypted, retention) with every credential header redacted', () => {
     edge.hasResourceProperties('AWS::Logs::LogGroup', {
       LogGroupName: `aws-waf-logs-rampart-${name}-edge`,
       RetentionInDays: config.edge.wafLogRetentionDays,
@@ -197,7 +356,12 @@ describe.each(ENVIRONMENT_NAMES)('edge (%s)', (name) => {
       LogDestinationConfigs: [
         `arn:aws:logs:us-east-1:${config.account}:log-group:aws-waf-logs-rampart-${name}-edge`,
       ],
-      RedactedFields: [{ SingleHeader: { Name: 'authorization' } }, { SingleHeader: { Name: 'cookie' } }],
+      RedactedFields: [
+        { SingleHeader: { Name: 'authorization' } },
+        { SingleHeader: { Name: 'cookie' } },
+        { SingleHeader: { Name: 'x-api-key' } },
+        { SingleHeader: { Name: 'proxy-authorization' } },
+      ],
     });
     api.hasResourceProperties('AWS::WAFv2::LoggingConfiguration', {
       LogDestinationConfigs: [
@@ -206,13 +370,59 @@ describe.each(ENVIRONMENT_NAMES)('edge (%s)', (name) => {
       RedactedFields: [
         { SingleHeader: { Name: 'authorization' } },
         { SingleHeader: { Name: 'cookie' } },
+        { SingleHeader: { Name: 'x-api-key' } },
+        { SingleHeader: { Name: 'proxy-authorization' } },
         { SingleHeader: { Name: 'x-origin-verify' } },
       ],
+    });
+    const protection = (headers: string[]) => ({
+      DataProtections: [
+        {
+          Field: { FieldType: 'SINGLE_HEADER', FieldKeys: headers },
+          Action: 'SUBSTITUTION',
+          ExcludeRuleMatchDetails: false,
+          ExcludeRateBasedDetails: false,
+        },
+      ],
+    });
+    edge.hasResourceProperties('AWS::WAFv2::WebACL', {
+      DataProtectionConfig: protection(['authorization', 'cookie', 'x-api-key', 'proxy-authorization']),
+    });
+    api.hasResourceProperties('AWS::WAFv2::WebACL', {
+      DataProtectionConfig: protection([
+        'authorization',
+        'cookie',
+        'x-api-key',
+        'proxy-authorization',
+        'x-origin-verify',
+      ]),
     });
     api.hasResourceProperties('AWS::Logs::LogGroup', {
       LogGroupName: `aws-waf-logs-rampart-${name}-api`,
       RetentionInDays: config.edge.wafLogRetentionDays,
     });
+  });
+
+  test("both ACLs redact every header the authorizer reads: the template's identity sources, not a copy", () => {
+    const [authorizer] = Object.values(api.findResources('AWS::ApiGateway::Authorizer')) as Resource[];
+    const identityHeaders = String(authorizer.Properties.IdentitySource)
+      .split(',')
+      .map((source) => source.replace(/^method\.request\.header\./, '').toLowerCase());
+    expect(identityHeaders).toEqual(AUTHORIZER_IDENTITY_HEADERS.map((header) => header.toLowerCase()));
+    for (const template of [edge, api]) {
+      const logging = only(template, 'AWS::WAFv2::LoggingConfiguration').Properties.RedactedFields as {
+        SingleHeader: { Name: string };
+      }[];
+      const protectedKeys = (
+        only(template, 'AWS::WAFv2::WebACL').Properties.DataProtectionConfig as {
+          DataProtections: { Field: { FieldKeys: string[] } }[];
+        }
+      ).DataProtections[0].Field.FieldKeys;
+      for (const header of [...identityHeaders, ...ALWAYS_REDACTED_HEADERS]) {
+        expect(logging).toContainEqual({ SingleHeader: { Name: header } });
+        expect(protectedKeys).toContain(header);
+      }
+    }
   });
 
   test('regional ACL: origin-verify first (always block, 403), ambiguous credentials (always block, 401), per-credential rate rule, body size, content groups', () => {
