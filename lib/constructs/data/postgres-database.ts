@@ -38,8 +38,13 @@ import type { SecretRotation } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { DatabaseConfig } from '../../config';
 
-/** The pinned engine: minor upgrades are deliberate changes, tested in staging first. */
-export const POSTGRES_VERSION = PostgresEngineVersion.VER_16_9;
+/**
+ * The pinned engine: minor upgrades are deliberate changes, tested in staging first. The major is
+ * the newest RDS and RDS Proxy both support for PostgreSQL (docs/data.md), the one the embedded
+ * server and PGlite of the tests run (a test keeps the three equal). Moving an existing instance to
+ * a new major: runbooks/maintenance/postgres-major-upgrade.md.
+ */
+export const POSTGRES_VERSION = PostgresEngineVersion.VER_18_3;
 /** The PostgreSQL port, opened only between the security groups below. */
 export const POSTGRES_PORT = 5432;
 /** Database created on the instance. */
@@ -180,6 +185,7 @@ export class PostgresDatabase extends Construct {
       deletionProtection: config.deletionProtection,
       removalPolicy,
       autoMinorVersionUpgrade: false,
+      allowMajorVersionUpgrade: config.allowMajorVersionUpgrade ?? false,
       cloudwatchLogsExports: ['postgresql', 'upgrade'],
       cloudwatchLogsRetention: config.cloudwatchLogsRetentionDays as RetentionDays,
       enablePerformanceInsights: true,

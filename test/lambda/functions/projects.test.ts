@@ -12,8 +12,8 @@ import { startTestDatabase, useDatabaseForHandlers, type TestDatabase } from '..
 
 /**
  * The projects handlers end to end: real wrapper, real API Gateway events, real PostgreSQL
- * (embedded PGlite, or TEST_DATABASE_URL). No queue is configured, so events stay in the outbox
- * for the relay, which is what happens when SQS is unreachable.
+ * (PGlite, or a server with TEST_DATABASE=server / TEST_DATABASE_URL). No queue is configured, so
+ * events stay in the outbox for the relay, which is what happens when SQS is unreachable.
  */
 
 const ADMIN: AuthorizerContextFixture = {

@@ -90,8 +90,9 @@ describe.each(ENVIRONMENT_NAMES)('Data stack (%s)', (name) => {
     template.hasResource('AWS::RDS::DBInstance', {
       Properties: {
         Engine: 'postgres',
-        EngineVersion: '16.9',
+        EngineVersion: '18.3',
         AutoMinorVersionUpgrade: false,
+        AllowMajorVersionUpgrade: false,
         DBInstanceClass: database.instanceClass,
         DBName: 'rampart',
         Port: '5432',
@@ -149,7 +150,7 @@ describe.each(ENVIRONMENT_NAMES)('Data stack (%s)', (name) => {
 
   test('parameter group: TLS forced, slow query log, pg_stat_statements', () => {
     template.hasResourceProperties('AWS::RDS::DBParameterGroup', {
-      Family: 'postgres16',
+      Family: 'postgres18',
       Parameters: {
         'rds.force_ssl': '1',
         log_min_duration_statement: String(database.slowQueryThresholdMs),
@@ -516,6 +517,26 @@ describe('DataDr stack', () => {
     for (const [id, type] of Object.entries(PINNED_DR_IDS)) {
       expect({ id, type: template.toJSON().Resources[id]?.Type }).toEqual({ id, type });
     }
+  });
+});
+
+describe('database.allowMajorVersionUpgrade', () => {
+  test('unset, no environment lets the instance change its major; set for an upgrade deploy, it may', () => {
+    for (const name of ENVIRONMENT_NAMES) {
+      expect(environments[name].config.database.allowMajorVersionUpgrade).toBeUndefined();
+      environments[name].template('data').hasResourceProperties('AWS::RDS::DBInstance', {
+        AllowMajorVersionUpgrade: false,
+      });
+    }
+    const app = testApp();
+    const { data } = addEnvironment(
+      app,
+      parseEnvironmentConfig({ ...dev, database: { ...dev.database, allowMajorVersionUpgrade: true } }),
+    );
+    Template.fromStack(data).hasResourceProperties('AWS::RDS::DBInstance', {
+      EngineVersion: '18.3',
+      AllowMajorVersionUpgrade: true,
+    });
   });
 });
 

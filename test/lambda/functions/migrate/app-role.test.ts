@@ -1,23 +1,13 @@
 import { Client } from 'pg';
 import { startTestDatabase, type TestDatabase } from '../../../support/database';
 
-// Privileges need a real server (roles, SET ROLE, ownership): always the PostgreSQL server, never
-// skipped. If it is unreachable, startTestDatabase rejects and every test here fails.
-const SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-
+// Privileges need a real server (roles, SET ROLE, ownership): always a PostgreSQL server (this
+// run's embedded one, or TEST_DATABASE_URL's), never skipped. If none starts, every test here fails.
 let database: TestDatabase;
 let app: Client;
 
 beforeAll(async () => {
-  const previous = process.env.TEST_DATABASE_URL;
-  process.env.TEST_DATABASE_URL = SERVER_URL;
-  try {
-    database = await startTestDatabase({ poolMax: 2 });
-  } finally {
-    if (previous === undefined) delete process.env.TEST_DATABASE_URL;
-    else process.env.TEST_DATABASE_URL = previous;
-  }
-  expect(database.kind).toBe('server');
+  database = await startTestDatabase({ backend: 'server', poolMax: 2 });
   // Something the application must never see, owned by the migration user.
   await database.pool.query(
     'CREATE SCHEMA audit; CREATE TABLE audit.trail (id int); INSERT INTO audit.trail VALUES (1)',
