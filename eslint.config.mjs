@@ -17,6 +17,7 @@ const layers = [
   { type: 'constructs', pattern: 'lib/constructs' },
   { type: 'stacks', pattern: 'lib/stacks' },
   { type: 'local', pattern: 'lib/local' },
+  { type: 'preflight', pattern: 'lib/preflight' },
   // Last of lib/: what no folder above claims, i.e. lib/rampart-app.ts (the first match wins).
   { type: 'app', pattern: 'lib' },
   { type: 'bin', pattern: 'bin' },
@@ -25,7 +26,7 @@ const layers = [
 ].map((element) => ({ ...element, partialMatch: false }));
 
 const LAMBDA = ['functions', 'runtime', 'domain', 'routes', 'shared'];
-const LIB = ['app', 'local', 'stacks', 'constructs', 'config'];
+const LIB = ['app', 'local', 'preflight', 'stacks', 'constructs', 'config'];
 
 /** Which layers each layer may import, besides itself. */
 const MAY_IMPORT = {
@@ -40,7 +41,9 @@ const MAY_IMPORT = {
   stacks: ['constructs', 'config', 'routes', 'domain', 'shared'],
   app: ['stacks', 'constructs', 'config'],
   local: [...LIB, ...LAMBDA],
-  bin: ['app', 'local', 'config'],
+  // The deploy preflight reads configs and calls AWS; it builds no construct.
+  preflight: ['config'],
+  bin: ['app', 'local', 'preflight', 'config'],
   scripts: [...LIB, ...LAMBDA, 'test'],
   test: [...LIB, ...LAMBDA, 'bin', 'scripts'],
 };

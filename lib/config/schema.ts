@@ -121,9 +121,14 @@ export const authConfigSchema = z.strictObject({
    */
   jwksRevision: z.number().int().min(1),
   /** Prefix of the Cognito domain serving `/oauth2/token` for machine clients; globally unique. */
-  domainPrefix: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, {
-    message: 'must be lower-case letters, digits and hyphens (Cognito domain prefix)',
-  }),
+  domainPrefix: z
+    .string()
+    .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, {
+      message: 'must be lower-case letters, digits and hyphens (Cognito domain prefix)',
+    })
+    .refine((prefix) => !/aws|amazon|cognito/.test(prefix), {
+      message: 'must not contain "aws", "amazon" or "cognito" (Cognito refuses those words in a prefix)',
+    }),
 });
 
 /**
@@ -573,7 +578,8 @@ export const edgeConfigSchema = z
         }),
         /**
          * ARN of an existing ACM certificate in us-east-1 covering `name`.
-         * @default - the Edge stack requests a DNS-validated certificate (add its validation record)
+         * @default - the Edge stack requests a DNS-validated certificate (validated through
+         * `hostedZone`, or by a CNAME you add: `npm run preflight` says which and where)
          */
         certificateArn: z
           .string()
@@ -581,7 +587,36 @@ export const edgeConfigSchema = z
             message: 'must be an ACM certificate ARN in us-east-1 (CloudFront only uses certificates there)',
           })
           .optional(),
+        /**
+         * The public Route 53 hosted zone holding `name`, in the environment's account: the certificate
+         * the Edge stack requests then validates itself (its CNAME is written into the zone). Named by
+         * id and name, so synth looks nothing up.
+         * @default - no zone: add the validation CNAME by hand during the first deploy
+         */
+        hostedZone: z
+          .strictObject({
+            /** Hosted zone id, e.g. `Z0123456789ABCDEFGHIJ`. */
+            id: z.string().regex(/^Z[A-Z0-9]{1,32}$/, {
+              message: 'must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ',
+            }),
+            /** The zone's domain name, e.g. `example.com` (no trailing dot). */
+            name: z.string().regex(/^(?!-)[a-z0-9-]{1,63}(?:\.(?!-)[a-z0-9-]{1,63})+$/, {
+              message: 'must be a lower-case domain name such as example.com, without the trailing dot',
+            }),
+          })
+          .optional(),
       })
+      .refine(
+        (domain) =>
+          !domain.hostedZone ||
+          domain.name === domain.hostedZone.name ||
+          domain.name.endsWith(`.${domain.hostedZone.name}`),
+        {
+          message:
+            'must be inside edge.domain.hostedZone.name (the zone that can hold its validation record)',
+          path: ['name'],
+        },
+      )
       .optional(),
     /** Retention of the WAF logs (edge and regional). */
     wafLogRetentionDays: retentionDays,

@@ -1,10 +1,11 @@
 import { Certificate, CertificateValidation, type ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
+import { HostedZone } from 'aws-cdk-lib/aws-route53';
 import type { Construct } from 'constructs';
 import { ROUTES } from '../../lambda/routes';
 import { DEFAULT_BODY_LIMIT_BYTES, type RouteDefinition } from '../../lambda/shared/route';
 import { ProtectedWebAcl } from '../constructs/edge/protected-web-acl';
 import type { ManagedRuleGroup } from '../constructs/edge/waf-rules';
-import type { EdgeConfig } from '../config';
+import { capacityPlan, type EdgeConfig } from '../config';
 import { RampartStack, type RampartStackProps } from './rampart-stack';
 
 /** CloudFront only uses web ACLs and certificates from this region. */
@@ -60,13 +61,15 @@ export class EdgeStack extends RampartStack {
   constructor(scope: Construct, id: string, props: RampartStackProps) {
     super(scope, id, { regionOverride: EDGE_REGION, crossRegionReferences: true, ...props });
     const { edge } = this.config;
+    const { waf } = capacityPlan(this.config);
     this.webAcl = new ProtectedWebAcl(this, 'EdgeWebAcl', {
       scope: 'CLOUDFRONT',
       name: `rampart-${this.config.name}-edge`,
       ruleAction: edge.ruleAction,
       rateRules: [
-        { name: 'RateLimitAuth', ...edge.authRateLimit, pathPrefix: AUTH_PATH_PREFIX },
-        { name: 'RateLimitPerIp', ...edge.rateLimit },
+        // Per address, from the capacity model (lib/config/capacity.ts).
+        { name: 'RateLimitAuth', ...waf.authPerIp, pathPrefix: AUTH_PATH_PREFIX },
+        { name: 'RateLimitPerIp', ...waf.perIp },
       ],
       maxBodyBytes: largestBodyLimit(),
       managedRuleGroups: edgeManagedRuleGroups(edge),
@@ -78,8 +81,16 @@ export class EdgeStack extends RampartStack {
         ? Certificate.fromCertificateArn(this, 'Certificate', edge.domain.certificateArn)
         : new Certificate(this, 'Certificate', {
             domainName: edge.domain.name,
-            // No hosted zone lookup (synth stays offline): the validation CNAME is added by hand.
-            validation: CertificateValidation.fromDns(),
+            // The zone is named in config, never looked up (synth stays offline). Without one the
+            // validation CNAME is added by hand during the deploy (npm run preflight says where).
+            validation: CertificateValidation.fromDns(
+              edge.domain.hostedZone
+                ? HostedZone.fromHostedZoneAttributes(this, 'HostedZone', {
+                    hostedZoneId: edge.domain.hostedZone.id,
+                    zoneName: edge.domain.hostedZone.name,
+                  })
+                : undefined,
+            ),
           });
     }
   }

@@ -129,6 +129,12 @@ const REFUSED: readonly { name: string; file: string; code: string; expected: Re
     code: "import { startLocalStack } from '../local/local-stack';\nexport const start = startLocalStack;\n",
     expected: /stacks may not import local \(lib\/local\/local-stack\.ts\)/,
   },
+  {
+    name: 'the preflight may not import stacks (it reads configs, it builds nothing)',
+    file: 'lib/preflight/probe.ts',
+    code: "import { EDGE_REGION } from '../stacks/edge-stack';\nexport const region = EDGE_REGION;\n",
+    expected: /preflight may not import stacks \(lib\/stacks\/edge-stack\.ts\)/,
+  },
 ];
 
 /** Imports the layers allow: no layering error. */
@@ -191,6 +197,15 @@ const ALLOWED: readonly { name: string; file: string; lines: readonly string[] }
       "import { ROUTES } from '../../lambda/routes';",
       "import { EVENT_ALERTS } from '../../lambda/domain/notify/event-alerts';",
       'export const all = [SecureRestApi, loadEnvironmentConfig, ROUTES, EVENT_ALERTS];',
+    ],
+  },
+  {
+    name: 'bin imports the preflight and config',
+    file: 'bin/probe.ts',
+    lines: [
+      "import { preflight } from '../lib/preflight/preflight';",
+      "import { findPlaceholders } from '../lib/config/placeholders';",
+      'export const all = [preflight, findPlaceholders];',
     ],
   },
 ];
