@@ -1,6 +1,9 @@
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { AppError } from '../shared/errors';
+import { logger } from '../shared/powertools';
 import { getSecretJson } from '../shared/secrets';
+import type { ClientSecretRotationDependencies } from '../domain/auth/client-secret-rotation';
 import type { AuthDependencies, LoginClientCredentials } from '../domain/auth/dependencies';
 
 /** The environment variables the auth functions read (all set by the Api stack, or by the local stack). */
@@ -94,4 +97,37 @@ export function runtimeAuthDeps(): AuthDependencies {
 export function resetRuntimeAuthDeps(): void {
   runtime?.cognito.destroy();
   runtime = undefined;
+}
+
+/** What the login client secret's rotation function reads from its environment (set by the Api stack). */
+export interface ClientSecretRotationEnvironment {
+  /** The pool of the login client. */
+  readonly USER_POOL_ID?: string;
+}
+
+let rotation: ClientSecretRotationDependencies | undefined;
+
+/**
+ * The rotation function's dependencies: a Secrets Manager and a Cognito client at module scope,
+ * created on first use. `log` writes one structured line per action.
+ */
+export function clientSecretRotationDeps(
+  env: ClientSecretRotationEnvironment = process.env,
+): ClientSecretRotationDependencies {
+  if (rotation !== undefined) return rotation;
+  if (!env.USER_POOL_ID) throw new Error('USER_POOL_ID is not set');
+  rotation = {
+    secrets: new SecretsManagerClient({}),
+    cognito: new CognitoIdentityProviderClient({}),
+    userPoolId: env.USER_POOL_ID,
+    log: (message, details) => logger.info(message, details ?? {}),
+  };
+  return rotation;
+}
+
+/** Forgets the rotation dependencies (tests that change the environment). */
+export function resetClientSecretRotationDeps(): void {
+  rotation?.secrets.destroy();
+  rotation?.cognito.destroy();
+  rotation = undefined;
 }

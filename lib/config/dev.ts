@@ -56,6 +56,8 @@ export const dev: EnvironmentConfigInput = {
     plusFeatures: false,
     jwksRevision: 1,
     domainPrefix: 'rampart-dev-auth',
+    clientSecretRotationDays: 30,
+    // No SES in dev: Cognito's own sender (about 50 mails a day) is enough for a handful of testers.
   },
   api: {
     stageThrottle: { rateLimit: 50, burstLimit: 100 },

@@ -63,6 +63,22 @@ export const prod: EnvironmentConfigInput = {
     plusFeatures: true,
     jwksRevision: 1,
     domainPrefix: 'rampart-prod-auth',
+    clientSecretRotationDays: 30,
+    email: {
+      // Placeholders: verify your own domain in SES (prod's region) and leave the sandbox first (docs/auth.md).
+      sesIdentity: 'example.com',
+      fromAddress: 'no-reply@example.com',
+      fromName: 'Rampart',
+      configurationSet: 'rampart-prod-auth-mail',
+    },
+    threatProtection: {
+      accountTakeover: {
+        low: { action: 'NO_ACTION', notify: false },
+        medium: { action: 'MFA_REQUIRED', notify: true },
+        high: { action: 'BLOCK', notify: true },
+      },
+      compromisedCredentials: 'BLOCK',
+    },
   },
   api: {
     stageThrottle: { rateLimit: 1000, burstLimit: 2000 },

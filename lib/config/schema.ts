@@ -101,6 +101,81 @@ export const corsConfigSchema = z.strictObject({
   ),
 });
 
+/**
+ * Amazon SES sending for the user pool's mail (invitations, verification codes, password resets,
+ * threat protection notifications), instead of Cognito's built-in sender (about 50 mails a day per
+ * account). The identity is verified out of band; the Auth stack creates the configuration set.
+ */
+export const authEmailConfigSchema = z
+  .strictObject({
+    /**
+     * The SES identity Cognito sends as, verified for sending in the environment's region: a domain
+     * (`example.com`) or an address. The user pool's `SourceArn` is this identity's ARN.
+     */
+    sesIdentity: z
+      .string()
+      .regex(/^([^\s@]+@)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/i, {
+        message: 'must be a domain (example.com) or an address (no-reply@example.com) verified in SES',
+      }),
+    /** The sender: the identity itself, or an address in the identity's domain. */
+    fromAddress: z.string().regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, { message: 'must be an email address' }),
+    /**
+     * Display name in the From header.
+     * @default - the address alone
+     */
+    fromName: z.string().min(1).max(64).optional(),
+    /**
+     * Where replies go.
+     * @default - the From address
+     */
+    replyToAddress: z
+      .string()
+      .regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, { message: 'must be an email address' })
+      .optional(),
+    /**
+     * Name of the SES configuration set the Auth stack creates for the pool's mail (reputation
+     * metrics per set; bounces and complaints are alarmed). Unique per account and region.
+     */
+    configurationSet: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, {
+      message: 'must be 1-64 letters, digits, _ or - (SES configuration set name)',
+    }),
+  })
+  .refine(
+    (email) =>
+      email.sesIdentity.includes('@')
+        ? email.fromAddress.toLowerCase() === email.sesIdentity.toLowerCase()
+        : email.fromAddress.toLowerCase().endsWith(`@${email.sesIdentity.toLowerCase()}`),
+    {
+      path: ['fromAddress'],
+      message: 'must be the SES identity itself (an address identity) or an address in its domain',
+    },
+  );
+export type AuthEmailConfig = z.infer<typeof authEmailConfigSchema>;
+
+/** What Cognito threat protection does with a sign-in at one risk level. */
+const riskResponseSchema = z.strictObject({
+  /** Cognito's event action: let it pass, ask for MFA (if the user has it, or always), or block it. */
+  action: z.enum(['NO_ACTION', 'MFA_IF_CONFIGURED', 'MFA_REQUIRED', 'BLOCK']),
+  /** Also email the user about it (through `auth.email`). */
+  notify: z.boolean(),
+});
+
+/** The explicit risk configuration of a pool with threat protection (`plusFeatures`). */
+export const threatProtectionConfigSchema = z.strictObject({
+  /** Adaptive authentication: the response to a sign-in per risk level Cognito assigns. */
+  accountTakeover: z.strictObject({
+    low: riskResponseSchema,
+    medium: riskResponseSchema,
+    high: riskResponseSchema,
+  }),
+  /**
+   * Sign-ins, sign-ups and password changes with a password found in public breaches: `BLOCK`
+   * refuses them, `NO_ACTION` only records them.
+   */
+  compromisedCredentials: z.enum(['BLOCK', 'NO_ACTION']),
+});
+export type ThreatProtectionConfig = z.infer<typeof threatProtectionConfigSchema>;
+
 export const authConfigSchema = z.strictObject({
   /** TOTP multi-factor authentication for every user: `optional` lets users opt in, `required` forces it. */
   mfa: z.enum(['optional', 'required']),
@@ -129,7 +204,63 @@ export const authConfigSchema = z.strictObject({
     .refine((prefix) => !/aws|amazon|cognito/.test(prefix), {
       message: 'must not contain "aws", "amazon" or "cognito" (Cognito refuses those words in a prefix)',
     }),
+  /**
+   * Days between rotations of the login client's secret. Cognito accepts two secrets per client:
+   * the previous one stays valid until the next rotation, far longer than any function caches it.
+   */
+  clientSecretRotationDays: z.number().int().min(1).max(90),
+  /**
+   * SES sending for the pool's mail; required in staging and prod.
+   * @default - Cognito's built-in sender (dev)
+   */
+  email: authEmailConfigSchema.optional(),
+  /**
+   * Risk responses of threat protection: required exactly when `plusFeatures` is on.
+   * @default - none (no threat protection without `plusFeatures`)
+   */
+  threatProtection: threatProtectionConfigSchema.optional(),
 });
+
+/** Environments whose pool must send through SES (Cognito's own sender is capped at about 50 mails a day). */
+export const ENVIRONMENTS_REQUIRING_SES: readonly EnvironmentName[] = ['staging', 'prod'];
+
+/** Cross-field rules of `auth`: SES where mail matters, a risk configuration exactly with threat protection. */
+function checkAuth(
+  env: { readonly name: EnvironmentName; readonly auth: z.infer<typeof authConfigSchema> },
+  ctx: z.RefinementCtx,
+): void {
+  const { auth } = env;
+  if (ENVIRONMENTS_REQUIRING_SES.includes(env.name) && auth.email === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['auth', 'email'],
+      message: `is required in ${env.name}: invitations, verification codes and password resets need SES (Cognito's own sender sends about 50 mails a day); set sesIdentity, fromAddress and configurationSet`,
+    });
+  }
+  if (auth.plusFeatures && auth.threatProtection === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['auth', 'threatProtection'],
+      message:
+        'is required with plusFeatures: say what threat protection does per risk level (accountTakeover low/medium/high) and with compromised credentials',
+    });
+  }
+  if (!auth.plusFeatures && auth.threatProtection !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['auth', 'threatProtection'],
+      message: 'needs plusFeatures: true (a risk configuration only applies with threat protection)',
+    });
+  }
+  const notifies = Object.values(auth.threatProtection?.accountTakeover ?? {}).some((level) => level.notify);
+  if (notifies && auth.email === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['auth', 'threatProtection', 'accountTakeover'],
+      message: 'notify needs auth.email: Cognito sends risk notifications only through SES',
+    });
+  }
+}
 
 /**
  * Memory (GiB) of the RDS instance classes Rampart may use. PostgreSQL's default
@@ -284,8 +415,11 @@ const databaseRoutes = ROUTES.filter((route) => route.needs?.includes('database'
  * (outbox relay, API key cleanup); the worker is counted on its own.
  */
 export const DATABASE_FUNCTIONS = { api: databaseRoutes + 1, singletons: 2 } as const;
-/** Every function of the Api stack: routes and the authorizer, plus singletons (relay, cleanup, JWKS fetcher, origin-verify rotation). */
-export const ALL_FUNCTIONS = { api: ROUTES.length + 1, singletons: 4 } as const;
+/**
+ * Every function of the Api stack: routes and the authorizer, plus singletons (relay, cleanup, JWKS
+ * fetcher, origin-verify rotation, login client secret rotation).
+ */
+export const ALL_FUNCTIONS = { api: ROUTES.length + 1, singletons: 5 } as const;
 
 /** Proxy connections the functions can hold at once when all of them run at their reservation. */
 export function databaseConnectionDemand(functions: z.infer<typeof functionsConfigSchema>): number {
@@ -666,7 +800,8 @@ export const environmentConfigSchema = z
     edge: edgeConfigSchema,
     alarms: alarmsConfigSchema,
   })
-  .superRefine(checkDataTier);
+  .superRefine(checkDataTier)
+  .superRefine(checkAuth);
 
 /** One environment's validated configuration. */
 export type EnvironmentConfig = z.infer<typeof environmentConfigSchema>;

@@ -53,9 +53,26 @@ export const staging: EnvironmentConfigInput = {
     accessTokenMinutes: 15,
     refreshTokenDays: 14,
     refreshTokenRotationGraceSeconds: 10,
-    plusFeatures: false,
+    // Threat protection as in prod, so its risk configuration is exercised before prod.
+    plusFeatures: true,
     jwksRevision: 1,
     domainPrefix: 'rampart-staging-auth',
+    clientSecretRotationDays: 30,
+    email: {
+      // Placeholders: verify your own domain in SES (staging's region) and leave the sandbox first (docs/auth.md).
+      sesIdentity: 'example.com',
+      fromAddress: 'no-reply@example.com',
+      fromName: 'Rampart',
+      configurationSet: 'rampart-staging-auth-mail',
+    },
+    threatProtection: {
+      accountTakeover: {
+        low: { action: 'NO_ACTION', notify: false },
+        medium: { action: 'MFA_REQUIRED', notify: true },
+        high: { action: 'BLOCK', notify: true },
+      },
+      compromisedCredentials: 'BLOCK',
+    },
   },
   api: {
     stageThrottle: { rateLimit: 200, burstLimit: 400 },

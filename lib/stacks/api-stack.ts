@@ -12,6 +12,7 @@ import { DEFAULT_TIMEOUT_MS, type RouteDefinition, type RouteNeed } from '../../
 import { API_KEY_TIERS } from '../../lambda/shared/access';
 import { AUTHORIZER_IDENTITY_HEADERS } from '../../lambda/shared/credentials';
 import { SecureRestApi, usagePlanName } from '../constructs/api/secure-rest-api';
+import { LoginClientSecretRotation } from '../constructs/identity/login-client-secret-rotation';
 import { UserPoolJwks } from '../constructs/api/user-pool-jwks';
 import { RampartFunction, type RampartFunctionProps } from '../constructs/compute/rampart-function';
 import { EncryptedLogGroup } from '../constructs/core/encrypted-log-group';
@@ -66,6 +67,9 @@ export class ApiStack extends RampartStack {
   public readonly originVerify: OriginVerifySecret;
   public readonly edgeDistribution: EdgeDistribution;
   public readonly originVerifyRotation: RampartFunction;
+  /** Rotates the login client's secret (Cognito's two-secret overlap) on `auth.clientSecretRotationDays`. */
+  public readonly loginClientSecretRotation: LoginClientSecretRotation;
+  public readonly loginClientSecretRotationFunction: RampartFunction;
   private readonly props: ApiStackProps;
   private readonly functionSecurityGroup: SecurityGroup;
 
@@ -202,6 +206,28 @@ export class ApiStack extends RampartStack {
       targets: [new LambdaFunction(this.apiKeyCleanup, { retryAttempts: 2 })],
     });
     this.wireApiKeyGateway(this.apiKeyCleanup);
+
+    // Here rather than in the Auth stack: the function needs the VPC, and the Auth stack must not
+    // depend on this one (the schedule references the secret, not the reverse).
+    this.loginClientSecretRotationFunction = this.function('LoginClientSecretRotation', {
+      entry: 'login-client-secret-rotation/handler.ts',
+      description: 'Rotates the login client secret (Cognito two-secret overlap, then Secrets Manager)',
+      serviceName: 'login-client-secret-rotation',
+      reservedConcurrentExecutions: 1,
+      timeout: Duration.minutes(1),
+      invocation: 'synchronous',
+      needs: [],
+    });
+    this.loginClientSecretRotation = new LoginClientSecretRotation(
+      this,
+      'LoginClientSecretRotationSchedule',
+      {
+        secret: auth.directory.loginClientSecret,
+        userPool: auth.directory.userPool,
+        rotationFunction: this.loginClientSecretRotationFunction,
+        rotationDays: config.auth.clientSecretRotationDays,
+      },
+    );
   }
 
   /**

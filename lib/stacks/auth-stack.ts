@@ -26,6 +26,8 @@ export class AuthStack extends RampartStack {
       domainPrefix: auth.domainPrefix,
       retain,
       secretKey,
+      email: auth.email,
+      threatProtection: auth.threatProtection,
     });
   }
 }

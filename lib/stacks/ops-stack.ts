@@ -21,6 +21,7 @@ import {
   topicAlarms,
   wafAlarms,
 } from '../constructs/ops/component-alarms';
+import { emailAlarms, emailDashboardSection } from '../constructs/ops/email-alarms';
 import { EventAlertRules } from '../constructs/ops/event-alert-rules';
 import { dashboardUrl, OpsDashboard } from '../constructs/ops/ops-dashboard';
 import { SeverityTopics } from '../constructs/ops/severity-topics';
@@ -110,6 +111,11 @@ export class OpsStack extends RampartStack {
           secret: api.originVerify.secret,
           rotationDays: config.edge.originVerifyRotationDays,
         },
+        {
+          name: 'login-client',
+          secret: api.loginClientSecretRotation.secret,
+          rotationDays: config.auth.clientSecretRotationDays,
+        },
       ],
       alarms: this.alarms,
       vpc: network.vpc,
@@ -144,6 +150,11 @@ export class OpsStack extends RampartStack {
         fn: api.originVerifyRotation,
         component: 'origin-verify-rotation',
         impact: 'Rotation of the CloudFront origin-verify header',
+      },
+      {
+        fn: api.loginClientSecretRotationFunction,
+        component: 'login-client-secret-rotation',
+        impact: 'Rotation of the login client secret (Cognito)',
       },
       { fn: this.slack.notifier, component: 'notifier', impact: 'Alert delivery to Slack (notifier)' },
       {
@@ -206,6 +217,8 @@ export class OpsStack extends RampartStack {
       wafAlarms(this.alarms, { ...props.regionalWebAcl, component: 'api-waf', region: this.region }, t);
     }
     topicAlarms(this.alarms, this.topics.topics);
+    // The user pool's mail goes through SES where config says so (staging, prod); dev uses Cognito's sender.
+    if (config.auth.email) emailAlarms(this.alarms, config.auth.email);
 
     // SLOs: burn-rate composites page; muted by the maintenance alarm.
     const maintenance = this.alarms.metricAlarm({
@@ -435,6 +448,7 @@ export class OpsStack extends RampartStack {
               },
             ]
           : []),
+        ...(config.auth.email ? [emailDashboardSection(config.auth.email)] : []),
       ],
     });
   }

@@ -348,8 +348,9 @@ describe.each(ENVIRONMENT_NAMES)('Api stack (%s)', (name) => {
     const framework = all.filter((fn) => fn.Properties.Handler === 'framework.onEvent');
     expect(framework).toHaveLength(1);
     const functions = all.filter((fn) => !framework.includes(fn));
-    // Routes, the authorizer, worker, outbox relay, key cleanup, JWKS fetcher and origin-verify rotation.
-    expect(functions.length).toBe(ROUTES.length + 6);
+    // Routes, the authorizer, worker, outbox relay, key cleanup, JWKS fetcher, origin-verify rotation
+    // and login client secret rotation.
+    expect(functions.length).toBe(ROUTES.length + 7);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -531,5 +532,89 @@ describe.each(ENVIRONMENT_NAMES)('Api stack (%s)', (name) => {
         DeadLetterConfig: { TargetArn: Match.anyValue() },
       });
     }
+  });
+
+  test('the login client secret rotates on schedule (never on deploy) with exactly the grants the two-secret overlap needs', () => {
+    const functions = resourcesOf(template, 'AWS::Lambda::Function');
+    const [rotationId] = Object.entries(functions).find(([id]) =>
+      id.startsWith('LoginClientSecretRotation'),
+    )!;
+    template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+      SecretId: {
+        'Fn::GetStackOutput': Match.objectLike({
+          StackName: `Rampart-${name}-Auth`,
+          OutputName: Match.stringLikeRegexp('^PublishOutputRefDirectoryLoginClientSecret'),
+        }),
+      },
+      RotationLambdaARN: { 'Fn::GetAtt': [rotationId, 'Arn'] },
+      RotationRules: { ScheduleExpression: `rate(${config.auth.clientSecretRotationDays} days)` },
+      RotateImmediatelyOnUpdate: false,
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'Rotates the login client secret (Cognito two-secret overlap, then Secrets Manager)',
+      ReservedConcurrentExecutions: 1,
+      Timeout: 60,
+      Environment: {
+        Variables: Match.objectLike({
+          POWERTOOLS_SERVICE_NAME: 'login-client-secret-rotation',
+          USER_POOL_ID: {
+            'Fn::GetStackOutput': Match.objectLike({
+              OutputName: Match.stringLikeRegexp('^PublishOutputRefDirectoryUserPool'),
+            }),
+          },
+        }),
+      },
+    });
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      FunctionName: { 'Fn::GetAtt': [rotationId, 'Arn'] },
+      Principal: 'secretsmanager.amazonaws.com',
+      Action: 'lambda:InvokeFunction',
+    });
+    const auth = (prefix: string) => ({
+      'Fn::GetStackOutput': {
+        StackName: `Rampart-${name}-Auth`,
+        Region: config.region,
+        OutputName: expect.stringMatching(new RegExp(`^${prefix}`)),
+      },
+    });
+    const all = statementsOf(template, 'LoginClientSecretRotation');
+    const statements = all.filter((statement) => statement.Resource !== '*');
+    expect(statements).toEqual([
+      {
+        Action: [
+          'secretsmanager:DescribeSecret',
+          'secretsmanager:GetSecretValue',
+          'secretsmanager:PutSecretValue',
+          'secretsmanager:UpdateSecretVersionStage',
+        ],
+        Effect: 'Allow',
+        Resource: auth('PublishOutputRefDirectoryLoginClientSecret'),
+      },
+      {
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${config.region}.amazonaws.com` } },
+        Effect: 'Allow',
+        Resource: auth('PublishOutputFnGetAttAuthKey'),
+      },
+      {
+        Action: [
+          'cognito-idp:AddUserPoolClientSecret',
+          'cognito-idp:DeleteUserPoolClientSecret',
+          'cognito-idp:ListUserPoolClientSecrets',
+        ],
+        Effect: 'Allow',
+        Resource: auth('PublishOutputFnGetAttDirectoryUserPool'),
+      },
+    ]);
+    // On *: only GetRandomPassword (added by RotationSchedule, unused) and, with active tracing, X-Ray's.
+    const unscoped = all
+      .filter((statement) => statement.Resource === '*')
+      .flatMap((statement) => [statement.Action as string | string[]].flat());
+    expect(unscoped).toContain('secretsmanager:GetRandomPassword');
+    expect(
+      unscoped.filter(
+        (action) => action !== 'secretsmanager:GetRandomPassword' && !action.startsWith('xray:'),
+      ),
+    ).toEqual([]);
   });
 });

@@ -107,4 +107,89 @@ describe.each(ENVIRONMENT_NAMES)('Auth stack (%s)', (name) => {
     });
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
   });
+
+  test('mail: staging and prod send through their SES identity with a configuration set, dev through Cognito', () => {
+    const { email } = config.auth;
+    if (name === 'dev') {
+      expect(email).toBeUndefined();
+      template.hasResourceProperties('AWS::Cognito::UserPool', { EmailConfiguration: Match.absent() });
+      template.resourceCountIs('AWS::SES::ConfigurationSet', 0);
+      return;
+    }
+    expect(email).toBeDefined();
+    const [setId] = Object.keys(template.findResources('AWS::SES::ConfigurationSet'));
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      EmailConfiguration: {
+        EmailSendingAccount: 'DEVELOPER',
+        // formatArn of the identity: this account and region.
+        SourceArn: `arn:aws:ses:${config.region}:${config.account}:identity/${email!.sesIdentity}`,
+        From: `${email!.fromName} <${email!.fromAddress}>`,
+        ConfigurationSet: { Ref: setId },
+      },
+    });
+    template.hasResourceProperties('AWS::SES::ConfigurationSet', {
+      Name: email!.configurationSet,
+      DeliveryOptions: { TlsPolicy: 'REQUIRE' },
+      ReputationOptions: { ReputationMetricsEnabled: true },
+      SendingOptions: { SendingEnabled: true },
+      SuppressionOptions: { SuppressedReasons: ['BOUNCE', 'COMPLAINT'] },
+    });
+    template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      ConfigurationSetName: { Ref: setId },
+      EventDestination: {
+        Enabled: true,
+        MatchingEventTypes: ['send', 'delivery', 'bounce', 'complaint', 'reject'],
+        CloudWatchDestination: {
+          DimensionConfigurations: [
+            {
+              DimensionName: 'ses:configuration-set',
+              DimensionValueSource: 'messageTag',
+              DefaultDimensionValue: email!.configurationSet,
+            },
+          ],
+        },
+      },
+    });
+  });
+
+  test('threat protection: an explicit risk configuration for every client in staging and prod, none in dev', () => {
+    const risk = config.auth.threatProtection;
+    if (name === 'dev') {
+      expect(risk).toBeUndefined();
+      template.resourceCountIs('AWS::Cognito::UserPoolRiskConfigurationAttachment', 0);
+      return;
+    }
+    const email = config.auth.email!;
+    const [poolId] = Object.keys(template.findResources('AWS::Cognito::UserPool'));
+    template.resourceCountIs('AWS::Cognito::UserPoolRiskConfigurationAttachment', 1);
+    template.hasResourceProperties('AWS::Cognito::UserPoolRiskConfigurationAttachment', {
+      UserPoolId: { Ref: poolId },
+      ClientId: 'ALL',
+      AccountTakeoverRiskConfiguration: {
+        Actions: {
+          LowAction: { EventAction: 'NO_ACTION', Notify: false },
+          MediumAction: { EventAction: 'MFA_REQUIRED', Notify: true },
+          HighAction: { EventAction: 'BLOCK', Notify: true },
+        },
+        NotifyConfiguration: {
+          SourceArn: `arn:aws:ses:${config.region}:${config.account}:identity/${email.sesIdentity}`,
+          From: `${email.fromName} <${email.fromAddress}>`,
+        },
+      },
+      CompromisedCredentialsRiskConfiguration: {
+        Actions: { EventAction: 'BLOCK' },
+        EventFilter: ['SIGN_IN', 'PASSWORD_CHANGE', 'SIGN_UP'],
+      },
+      RiskExceptionConfiguration: Match.absent(),
+    });
+    // The values come from config, not from the construct's defaults.
+    expect(risk).toEqual({
+      accountTakeover: {
+        low: { action: 'NO_ACTION', notify: false },
+        medium: { action: 'MFA_REQUIRED', notify: true },
+        high: { action: 'BLOCK', notify: true },
+      },
+      compromisedCredentials: 'BLOCK',
+    });
+  });
 });

@@ -264,18 +264,25 @@ export interface AlarmCounts {
  * too.
  */
 export const EXPECTED_ALARMS: Record<EnvironmentName, AlarmCounts> = {
-  dev: { total: 188, ops: 186, opsGlobal: 2, warning: 174, info: 9, critical: 5 },
-  staging: { total: 188, ops: 186, opsGlobal: 2, warning: 174, info: 9, critical: 5 },
-  prod: { total: 188, ops: 186, opsGlobal: 2, warning: 174, info: 9, critical: 5 },
+  dev: { total: 192, ops: 190, opsGlobal: 2, warning: 178, info: 9, critical: 5 },
+  // Two more: SES bounce and complaint rates (the pool sends through SES there).
+  staging: { total: 194, ops: 192, opsGlobal: 2, warning: 180, info: 9, critical: 5 },
+  prod: { total: 194, ops: 192, opsGlobal: 2, warning: 180, info: 9, critical: 5 },
 };
 
-/** Functions with component alarms: one per route, plus these seven. */
+/** Environments whose user pool sends through SES (`auth.email`): two SES alarms each. */
+const SES_ENVIRONMENTS: readonly EnvironmentName[] = ['staging', 'prod'];
+/** Runbooks of the SES alarms: unused (but not stale) in the other environments. */
+const SES_RUNBOOKS: readonly string[] = ['ses-bounce-rate', 'ses-complaint-rate'];
+
+/** Functions with component alarms: one per route, plus these eight. */
 const NON_ROUTE_FUNCTIONS = [
   'authorizer',
   'worker',
   'outbox relay',
   'API key cleanup',
   'origin-verify rotation',
+  'login client secret rotation',
   'notifier',
   'rotation-age checker',
 ];
@@ -283,7 +290,8 @@ const ALARMED_FUNCTIONS = ROUTES.length + NON_ROUTE_FUNCTIONS.length;
 /**
  * Functions reserved at >= 2 (a concurrency alarm each): the route functions and the authorizer
  * (`functions.apiReservedConcurrency`), the worker and the notifier; the outbox relay, key
- * cleanup, origin-verify rotation and rotation-age checker are reserved at 1.
+ * cleanup, origin-verify rotation, login client secret rotation and rotation-age checker are
+ * reserved at 1.
  */
 const RESERVED_FUNCTIONS = ROUTES.length + 3;
 
@@ -291,6 +299,18 @@ const RESERVED_FUNCTIONS = ROUTES.length + 3;
  * The alarm catalogue of docs/alerting.md, row by row: which alarm names (without
  * `rampart-<env>-`) belong to the row, and how many the row's rule yields.
  */
+export function catalogue(name: EnvironmentName): readonly { row: string; pattern: RegExp; count: number }[] {
+  return [
+    ...CATALOGUE,
+    {
+      row: 'user pool mail (SES): bounce and complaint rates',
+      pattern: /^ses-(bounce|complaint)-rate$/,
+      count: SES_ENVIRONMENTS.includes(name) ? 2 : 0,
+    },
+  ];
+}
+
+/** The rows every environment has (`catalogue(name)` adds the environment-specific ones). */
 export const CATALOGUE: readonly { row: string; pattern: RegExp; count: number }[] = [
   {
     row: 'functions: errors, throttles, duration, concurrency',
@@ -321,7 +341,11 @@ export const CATALOGUE: readonly { row: string; pattern: RegExp; count: number }
     pattern: /^topic-(critical|warning|info)-notifications-failed$/,
     count: 3,
   },
-  { row: 'rotated secrets', pattern: /^secret-(database-admin|origin-verify)-rotation-overdue$/, count: 2 },
+  {
+    row: 'rotated secrets',
+    pattern: /^secret-(database-admin|origin-verify|login-client)-rotation-overdue$/,
+    count: 3,
+  },
   { row: 'maintenance mode', pattern: /^ops-maintenance-mode$/, count: 1 },
   {
     row: 'SLOs: 2 composites of 4 window alarms each',
@@ -342,16 +366,15 @@ export function alarmCounts(alarms: readonly AlarmResource[]): AlarmCounts {
   };
 }
 
-/** The counts docs/alerting.md states ("Per environment: **N alarms** (...)"). */
-export function documentedAlarmCounts(): AlarmCounts | undefined {
+/** The counts docs/alerting.md states for an environment ("**<env>: N alarms** (...)"). */
+export function documentedAlarmCounts(name: EnvironmentName): AlarmCounts | undefined {
   const docs = readFileSync(join(__dirname, '..', '..', '..', 'docs', 'alerting.md'), 'utf8').replace(
     /\s+/g,
     ' ',
   );
-  const match =
-    /Per environment: \*\*(\d+) alarms\*\* \((\d+) in Ops, (\d+) in OpsGlobal\): (\d+) warning, (\d+) info, (\d+) critical/.exec(
-      docs,
-    );
+  const match = new RegExp(
+    `\\*\\*${name}: (\\d+) alarms\\*\\* \\((\\d+) in Ops, (\\d+) in OpsGlobal\\): (\\d+) warning, (\\d+) info, (\\d+) critical`,
+  ).exec(docs);
   if (match === null) return undefined;
   const [total, ops, opsGlobal, warning, info, critical] = match.slice(1).map(Number);
   return { total, ops, opsGlobal, warning, info, critical };
@@ -374,20 +397,21 @@ export function opsEnvironmentTests(name: EnvironmentName): void {
   test('the catalogue: exactly the alarms of each component, as many as docs/alerting.md states', () => {
     const short = (alarm: AlarmResource) => alarm.name.replace(`rampart-${name}-`, '');
     const perRow = new Map<string, string[]>();
+    const rowsOfEnvironment = catalogue(name);
     for (const alarm of set.alarms) {
-      const rows = CATALOGUE.filter((row) => row.pattern.test(short(alarm))).map((row) => row.row);
+      const rows = rowsOfEnvironment.filter((row) => row.pattern.test(short(alarm))).map((row) => row.row);
       // Every alarm belongs to exactly one row of the catalogue.
       expect({ alarm: alarm.name, rows }).toEqual({ alarm: alarm.name, rows: [expect.any(String)] });
       perRow.set(rows[0], [...(perRow.get(rows[0]) ?? []), alarm.name]);
     }
-    expect(Object.fromEntries(CATALOGUE.map((row) => [row.row, perRow.get(row.row)?.length ?? 0]))).toEqual(
-      Object.fromEntries(CATALOGUE.map((row) => [row.row, row.count])),
-    );
+    expect(
+      Object.fromEntries(rowsOfEnvironment.map((row) => [row.row, perRow.get(row.row)?.length ?? 0])),
+    ).toEqual(Object.fromEntries(rowsOfEnvironment.map((row) => [row.row, row.count])));
 
     const counts = alarmCounts(set.alarms);
     expect(counts).toEqual(EXPECTED_ALARMS[name]);
-    expect(counts.total).toBe(CATALOGUE.reduce((sum, row) => sum + row.count, 0));
-    expect(documentedAlarmCounts()).toEqual(counts);
+    expect(counts.total).toBe(rowsOfEnvironment.reduce((sum, row) => sum + row.count, 0));
+    expect(documentedAlarmCounts(name)).toEqual(counts);
   });
 
   test('every alarm notifies exactly the topic of its severity, on ALARM and on OK', () => {
@@ -481,7 +505,8 @@ export function opsEnvironmentTests(name: EnvironmentName): void {
       ...set.alarms.map((alarm) => runbookUrlOf(alarm)!.split('/').pop()!.slice(0, -3)),
       ...EVENT_RUNBOOKS,
     ]);
-    expect(runbookFiles().filter((id) => !used.has(id))).toEqual([]);
+    const otherEnvironmentsOnly = SES_ENVIRONMENTS.includes(name) ? [] : SES_RUNBOOKS;
+    expect(runbookFiles().filter((id) => !used.has(id) && !otherEnvironmentsOnly.includes(id))).toEqual([]);
   });
 
   test('CloudFront and edge WAF alarms live only in us-east-1, and they exist', () => {
@@ -706,6 +731,7 @@ export function opsEnvironmentTests(name: EnvironmentName): void {
     for (const [secret, days] of [
       ['database-admin', config.database.secretRotationDays],
       ['origin-verify', config.edge.originVerifyRotationDays],
+      ['login-client', config.auth.clientSecretRotationDays],
     ] as const) {
       const alarm = set.alarms.find((a) => a.name === `rampart-${name}-secret-${secret}-rotation-overdue`)!;
       expect(alarm.properties).toMatchObject({
@@ -725,7 +751,39 @@ export function opsEnvironmentTests(name: EnvironmentName): void {
     );
     const describe = statements.filter((s) => s.Action === 'secretsmanager:DescribeSecret');
     expect(describe).toHaveLength(1);
-    expect(describe[0].Resource).toHaveLength(2);
+    expect(describe[0].Resource).toHaveLength(3);
+  });
+
+  test('SES bounce and complaint rates are alarmed where the pool sends through SES, at half the review levels', () => {
+    const ses = set.alarms.filter((alarm) => alarm.name.startsWith(`rampart-${name}-ses-`));
+    if (!SES_ENVIRONMENTS.includes(name)) {
+      expect(set.env.config.auth.email).toBeUndefined();
+      expect(ses).toEqual([]);
+      return;
+    }
+    for (const [signal, metricName, threshold] of [
+      ['bounce-rate', 'Reputation.BounceRate', 0.025],
+      ['complaint-rate', 'Reputation.ComplaintRate', 0.0005],
+    ] as const) {
+      const alarm = ses.find((a) => a.name === `rampart-${name}-ses-${signal}`)!;
+      const { Tags: _tags, ...properties } = alarm.properties;
+      expect(properties).toEqual({
+        AlarmName: `rampart-${name}-ses-${signal}`,
+        AlarmDescription: expect.stringContaining(`runbooks/alarms/ses-${signal}.md`),
+        Namespace: 'AWS/SES',
+        MetricName: metricName,
+        Statistic: 'Maximum',
+        Period: 3600,
+        Threshold: threshold,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        EvaluationPeriods: 1,
+        DatapointsToAlarm: 1,
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [topicRefs('ops').warning],
+        OKActions: [topicRefs('ops').warning],
+      });
+      expect(severityOf(alarm)).toBe('warning');
+    }
   });
 
   test('the pager subscription never puts an integration key in the template', () => {
