@@ -9,7 +9,7 @@
 import { ROLE_SCOPES } from '../lambda/shared/access';
 import { generateApiKey } from '../lambda/shared/api-key-format';
 import type { ApiKeyRecord } from '../lambda/domain/authz/api-keys';
-import { authorizerEvent } from '../test/fixtures/authorizer-event';
+import { authorizerEvent, TEST_TOKEN_USAGE_KEYS } from '../test/fixtures/authorizer-event';
 import { lambdaContext } from '../test/fixtures/lambda-context';
 import {
   LOGIN_CLIENT_ID,
@@ -52,6 +52,7 @@ async function main(): Promise<void> {
     USER_POOL_ID: TEST_USER_POOL_ID,
     ALLOWED_CLIENT_IDS: `${LOGIN_CLIENT_ID},${MACHINE_CLIENT_ID}`,
     JWKS: JSON.stringify(TEST_JWKS),
+    TOKEN_USAGE_KEYS: JSON.stringify(TEST_TOKEN_USAGE_KEYS),
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
   });

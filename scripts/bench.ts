@@ -1,37 +1,29 @@
 /**
  * `npm run bench [-- --json]`: builds every function under lambda/functions with the exact esbuild
- * settings the CDK app deploys (lib/constructs/compute/bundling.ts), measures bundle size and
- * cold module load time (median of fresh `node` processes), the HTTP wrapper's per-request
- * overhead over a bare handler, and the authorizer's warm JWT path. One handler is also built
- * with NodejsFunction's default settings, side by side.
+ * settings the CDK app deploys (lib/constructs/compute/bundling.ts, per-function aliases and chunks
+ * included), measures bundle size and cold module load time (median of fresh `node` processes), the
+ * HTTP wrapper's per-request overhead over a bare handler, and the authorizer's warm JWT path. One
+ * handler is also built with NodejsFunction's default settings, side by side.
+ *
+ * A function's `bundleBytes` and `loadMsMedian` are its `index.js`: what every cold start loads.
+ * A chunk (a file beside it, required only on a rare path: the authorizer's API-key path) is
+ * listed under `chunks` with its own size and the time to require it after `index.js`.
  */
 import { build, type BuildOptions } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, existsSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { join, relative } from 'node:path';
-import { BUNDLE_ALIASES, FUNCTION_BUNDLING, FUNCTION_RUNTIME } from '../lib/constructs/compute/bundling';
+import { basename, join, relative } from 'node:path';
+import { FUNCTION_RUNTIME } from '../lib/constructs/compute/bundling';
+import { TEST_TOKEN_USAGE_KEYS } from '../test/fixtures/authorizer-event';
+import { LOGIN_CLIENT_ID, MACHINE_CLIENT_ID, TEST_JWKS, TEST_USER_POOL_ID } from '../test/fixtures/tokens';
+import { bundleFunctionLikeDeployed } from '../test/support/bundle';
 
 const root = join(__dirname, '..');
 const functionsDir = join(root, 'lambda', 'functions');
 const outDir = join(root, 'bench-out');
 const json = process.argv.includes('--json');
 const LOAD_RUNS = Number(process.env.BENCH_LOAD_RUNS ?? 15);
-
-/** The deployed settings, translated from CDK's BundlingOptions to esbuild's. */
-const deployed: BuildOptions = {
-  bundle: true,
-  platform: 'node',
-  target: FUNCTION_BUNDLING.target,
-  format: 'cjs',
-  minify: FUNCTION_BUNDLING.minify,
-  sourcemap: FUNCTION_BUNDLING.sourceMap,
-  mainFields: [...FUNCTION_BUNDLING.mainFields],
-  external: [...FUNCTION_BUNDLING.externalModules],
-  alias: { ...BUNDLE_ALIASES },
-  absWorkingDir: root,
-  logLevel: 'error',
-};
 
 /** NodejsFunction's defaults for a Node 24 runtime: unminified, esbuild's default main fields, AWS SDK external. */
 const cdkDefault: BuildOptions = {
@@ -55,6 +47,12 @@ const lambdaEnv = {
   POWERTOOLS_DEV: 'false',
   // Functions that validate their configuration at init get placeholders (nothing is called).
   SLACK_WEBHOOK_SECRET_ID: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:bench',
+  // The authorizer's configuration, so its init does what a deployed one does (JWKS into the verifier),
+  // not the cheaper refuse-everything path of a misconfigured one.
+  USER_POOL_ID: TEST_USER_POOL_ID,
+  ALLOWED_CLIENT_IDS: `${LOGIN_CLIENT_ID},${MACHINE_CLIENT_ID}`,
+  JWKS: JSON.stringify(TEST_JWKS),
+  TOKEN_USAGE_KEYS: JSON.stringify(TEST_TOKEN_USAGE_KEYS),
 };
 
 /** Node major of the functions' Lambda runtime (`nodejs24.x` -> 24). */
@@ -122,9 +120,13 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/** Median time to `require()` a bundle in a fresh Node process: what a cold start pays for the code. */
-function loadMs(file: string): number {
-  const probe = `const t=process.hrtime.bigint();require(${JSON.stringify(file)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`;
+/**
+ * Median time to `require()` a bundle in a fresh Node process: what a cold start pays for the code.
+ * With `after`, that file is required first, untimed (a chunk is loaded by a running function).
+ */
+function loadMs(file: string, after?: string): number {
+  const first = after === undefined ? '' : `require(${JSON.stringify(after)});`;
+  const probe = `${first}const t=process.hrtime.bigint();require(${JSON.stringify(file)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`;
   const samples: number[] = [];
   for (let run = 0; run < LOAD_RUNS; run += 1) {
     const result = spawnSync(runtime.path, ['-e', probe], { env: lambdaEnv, encoding: 'utf8' });
@@ -134,11 +136,30 @@ function loadMs(file: string): number {
   return median(samples);
 }
 
+/**
+ * Median over `LOAD_RUNS` rounds of load(file) / load(reference), the two loaded back to back in
+ * fresh processes each round: the machine's drift (2-3x within minutes) cancels out of the ratio,
+ * where two medians taken minutes apart would carry it.
+ */
+function pairedLoadRatio(file: string, reference: string): number {
+  const ratios: number[] = [];
+  for (let run = 0; run < LOAD_RUNS; run += 1) {
+    const [measured, baseline] = [file, reference].map((path) => {
+      const probe = `const t=process.hrtime.bigint();require(${JSON.stringify(path)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`;
+      const result = spawnSync(runtime.path, ['-e', probe], { env: lambdaEnv, encoding: 'utf8' });
+      if (result.status !== 0) throw new Error(`loading ${path} failed: ${result.stderr}`);
+      return Number(result.stdout);
+    });
+    ratios.push(measured / baseline);
+  }
+  return Number(median(ratios).toFixed(2));
+}
+
 function handlerEntries(): { name: string; entry: string }[] {
   if (!existsSync(functionsDir)) return [];
   return readdirSync(functionsDir)
     .filter((name) => existsSync(join(functionsDir, name, 'handler.ts')))
-    .map((name) => ({ name, entry: join(functionsDir, name, 'handler.ts') }));
+    .map((name) => ({ name, entry: `${name}/handler.ts` }));
 }
 
 async function bundle(entry: string, outfile: string, options: BuildOptions): Promise<number> {
@@ -150,6 +171,7 @@ interface FunctionResult {
   name: string;
   bundleBytes: number;
   loadMsMedian: number;
+  chunks?: { file: string; bytes: number; loadMsMedianAfterMain: number }[];
 }
 
 /** Runs a micro benchmark script in its own process; its last stdout line is a JSON object. */
@@ -173,16 +195,45 @@ async function main(): Promise<void> {
   const calibrationBefore = calibrationUs();
   const functions: FunctionResult[] = [];
   for (const { name, entry } of handlerEntries()) {
-    const outfile = join(outDir, `${name}.js`);
-    const bundleBytes = await bundle(entry, outfile, deployed);
-    functions.push({ name, bundleBytes, loadMsMedian: loadMs(outfile) });
+    const built = await bundleFunctionLikeDeployed(entry, join(outDir, name));
+    const result: FunctionResult = {
+      name,
+      bundleBytes: built.main.bytes,
+      loadMsMedian: loadMs(built.main.file),
+    };
+    if (built.chunks.length > 0) {
+      result.chunks = built.chunks.map((chunk) => ({
+        file: basename(chunk.file),
+        bytes: chunk.bytes,
+        loadMsMedianAfterMain: loadMs(chunk.file, built.main.file),
+      }));
+    }
+    functions.push(result);
   }
+  const authorizer = functions.find((fn) => fn.name === 'authorizer');
+  const health = functions.find((fn) => fn.name === 'health');
+  // The issue-14 targets: the authorizer's JWT path (its index.js) <= 120 KiB, and <= 1.5x health's load.
+  const authorizerJwtPath =
+    authorizer && health
+      ? {
+          bundleBytes: authorizer.bundleBytes,
+          bundleKiB: Number((authorizer.bundleBytes / 1024).toFixed(1)),
+          loadMsMedian: authorizer.loadMsMedian,
+          healthLoadMsMedian: health.loadMsMedian,
+          loadRatioToHealth: Number((authorizer.loadMsMedian / health.loadMsMedian).toFixed(2)),
+          loadRatioToHealthPaired: pairedLoadRatio(
+            join(outDir, 'authorizer', 'index.js'),
+            join(outDir, 'health', 'index.js'),
+          ),
+          apiKeyChunk: authorizer.chunks?.[0],
+        }
+      : undefined;
 
   let comparison: Record<string, unknown> | undefined;
   const reference = handlerEntries().find((fn) => fn.name === 'projects-get') ?? handlerEntries()[0];
   if (reference) {
     const outfile = join(outDir, `${reference.name}.cdk-default.js`);
-    const bundleBytes = await bundle(reference.entry, outfile, cdkDefault);
+    const bundleBytes = await bundle(join(functionsDir, reference.entry), outfile, cdkDefault);
     const ours = functions.find((fn) => fn.name === reference.name)!;
     const defaultLoad = loadMs(outfile);
     comparison = {
@@ -207,6 +258,7 @@ async function main(): Promise<void> {
     calibrationUsBefore: calibrationBefore,
     calibrationUsAfter: calibrationUs(),
     functions,
+    authorizerJwtPath,
     ...micro,
     cdkDefaultComparison: comparison,
   };
@@ -229,9 +281,23 @@ async function main(): Promise<void> {
       'load ms (median)': Number(fn.loadMsMedian.toFixed(1)),
     })),
   );
+  for (const fn of functions) {
+    for (const chunk of fn.chunks ?? []) {
+      console.log(
+        `${fn.name} chunk ${chunk.file}: ${(chunk.bytes / 1024).toFixed(1)} KiB, ${chunk.loadMsMedianAfterMain.toFixed(1)} ms to require after index.js`,
+      );
+    }
+  }
+  if (authorizerJwtPath) {
+    console.log(
+      `authorizer JWT path: ${authorizerJwtPath.bundleKiB} KiB, load ${authorizerJwtPath.loadMsMedian.toFixed(1)} ms = ${authorizerJwtPath.loadRatioToHealth}x health's ${authorizerJwtPath.healthLoadMsMedian.toFixed(1)} ms (${authorizerJwtPath.loadRatioToHealthPaired}x loaded in alternation)`,
+    );
+  }
   for (const [key, value] of Object.entries(micro)) console.log(`${key}: ${value}`);
   if (comparison) {
-    console.log(`\nNodejsFunction defaults vs Rampart settings (${relative(root, reference!.entry)}):`);
+    console.log(
+      `\nNodejsFunction defaults vs Rampart settings (${relative(root, join(functionsDir, reference!.entry))}):`,
+    );
     console.table([comparison]);
   }
 }

@@ -1,7 +1,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { MiddlewareObj } from '@middy/core';
 import { logger as sharedLogger, metrics as sharedMetrics } from '../shared/powertools';
-import type { RouteDefinition } from '../shared/route';
+import type { RouteAccessEntry } from '../shared/route-access';
 import type { ApiKeyLookup } from '../domain/authz/api-keys';
 import { createAuthorizer, type Authorizer, type AuthorizerObserver } from '../domain/authz/authorizer';
 import { refusingVerifier } from '../domain/authz/access-token';
@@ -43,34 +43,35 @@ export function powertoolsObserver(
 }
 
 /**
- * The API key store of this execution environment: the api-keys domain's PostgreSQL lookup, with
- * owner scopes from the Cognito pool (cached per owner). Built on the first API key, so a JWT-only
- * workload never touches the database or Cognito, and a missing database setting is a 401 + error
- * log on that path instead of a crash at init.
+ * Where the API-key path lives. Deployed, `authz-api-keys.js` is a file of its own beside the
+ * authorizer's bundle (`FUNCTION_CHUNKS` in lib/constructs/compute/bundling.ts); from source (tests,
+ * local mode) it is ./authz-api-keys.ts. Either way Node resolves it relative to the requiring
+ * file. The path is a variable so that the bundler leaves the `require` to Node instead of
+ * inlining the module (and pg and the Cognito client with it) into the JWT path's bundle.
+ */
+const API_KEY_PATH_MODULE = './authz-api-keys';
+
+function loadApiKeyPath(): typeof import('./authz-api-keys') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(API_KEY_PATH_MODULE) as typeof import('./authz-api-keys');
+}
+
+/**
+ * The API key store of this execution environment (./authz-api-keys.ts), loaded and built on the
+ * first API key: a JWT-only workload never loads pg or the Cognito client, never touches the
+ * database or Cognito, and a missing database setting (or a missing file) is a 401 + error log on
+ * that path instead of a crash at init.
  */
 export function lazyApiKeyLookup(
   env: AuthorizerEnvironment & { readonly COGNITO_ENDPOINT?: string },
+  load: () => Pick<typeof import('./authz-api-keys'), 'apiKeyLookupFromEnv'> = loadApiKeyPath,
 ): ApiKeyLookup {
-  let lookup: Promise<ApiKeyLookup> | undefined;
-  // Loaded on first use: pg and the Cognito SDK stay out of the cold start of a JWT-only workload.
-  const build = async (): Promise<ApiKeyLookup> => {
-    const [{ getDb }, { PostgresApiKeyLookup }, { cachedOwnerScopes, poolRoleDirectory }] = await Promise.all(
-      [import('../shared/db'), import('../domain/api-keys/store'), import('../domain/authz/owner-scopes')],
-    );
-    // COGNITO_ENDPOINT: local mode only (cognito-local), as for the auth functions.
-    return new PostgresApiKeyLookup(
-      getDb(),
-      cachedOwnerScopes(poolRoleDirectory(env.USER_POOL_ID ?? '', env.COGNITO_ENDPOINT)),
-    );
-  };
+  let lookup: ApiKeyLookup | undefined;
   return {
     async findByHash(hash) {
-      lookup ??= build().catch((error: unknown) => {
-        // A failed build (bad database settings) is retried on the next key, not cached.
-        lookup = undefined;
-        throw error;
-      });
-      return (await lookup).findByHash(hash);
+      // A failed load or build (bad database settings) throws here and is retried on the next key.
+      lookup ??= load().apiKeyLookupFromEnv(env);
+      return lookup.findByHash(hash);
     },
   };
 }
@@ -81,14 +82,15 @@ export interface AuthorizerRuntimeOptions {
 }
 
 /**
- * The authorizer as deployed, built once at module init: JWKS parsed and loaded into the verifier,
- * policies for every role and scope set precomputed from the route manifest (`routes`, passed in by
- * the function: a composition root does not import the manifest). A broken configuration is
- * logged at ERROR and every token is refused (fail closed, never a crashing init).
+ * The authorizer as deployed, built once at module init: JWKS parsed and loaded into the verifier;
+ * policies computed per role or scope set on first use from the route manifest's access table
+ * (`routes`, passed in by the function: a composition root does not import the manifest). A
+ * broken configuration is logged at ERROR and every token is refused (fail closed, never a
+ * crashing init).
  */
 export function authorizerFromEnv(
   env: AuthorizerEnvironment & { readonly COGNITO_ENDPOINT?: string },
-  routes: readonly RouteDefinition[],
+  routes: readonly RouteAccessEntry[],
   options: AuthorizerRuntimeOptions = {},
 ): Authorizer {
   const misconfigured = (error: Error) =>

@@ -7,10 +7,12 @@ import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct } from 'constructs';
+import { RoutePolicies } from '../../lambda/domain/authz/policy';
 import { ROUTES } from '../../lambda/routes';
 import { DEFAULT_TIMEOUT_MS, type RouteDefinition, type RouteNeed } from '../../lambda/shared/route';
 import { API_KEY_TIERS } from '../../lambda/shared/access';
 import { AUTHORIZER_IDENTITY_HEADERS } from '../../lambda/shared/credentials';
+import { routeAccessDefine } from '../../lambda/shared/route-access';
 import { SecureRestApi, usagePlanName } from '../constructs/api/secure-rest-api';
 import { LoginClientSecretRotation } from '../constructs/identity/login-client-secret-rotation';
 import { UserPoolJwks } from '../constructs/api/user-pool-jwks';
@@ -108,9 +110,14 @@ export class ApiStack extends RampartStack {
       this.routeFunctions[route.id] = this.routeFunction(route);
     }
 
+    // The authorizer computes each grant's policy on first use (not at init): prove them all exact
+    // here, so a manifest without exact policies fails synth instead of an authorizer call.
+    RoutePolicies.proveExact(ROUTES);
     this.authorizerFunction = this.function('Authorizer', {
       entry: 'authorizer/handler.ts',
       description: 'REQUEST authorizer: Cognito tokens (aws-jwt-verify) and API keys',
+      // The manifest's access table compiled into the bundle: no request schemas (zod) on its cold start.
+      bundlingDefine: routeAccessDefine(ROUTES),
       serviceName: 'authorizer',
       reservedConcurrentExecutions: config.functions.apiReservedConcurrency,
       timeout: Duration.seconds(5),

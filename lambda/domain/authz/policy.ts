@@ -2,6 +2,7 @@ import type { PolicyDocument, Statement } from 'aws-lambda';
 import { ROLES, SCOPES } from '../../shared/access';
 import { isAllowed } from '../../shared/http/authorize';
 import type { RouteDefinition } from '../../shared/route';
+import type { RouteAccessEntry } from '../../shared/route-access';
 
 /** What a caller holds: roles (users) or scopes (machine tokens, API keys), known values only. */
 export interface AccessGrant {
@@ -25,7 +26,7 @@ export function routeResource(route: Pick<RouteDefinition, 'method' | 'path'>): 
 }
 
 /** The ARN tail a concrete call of the route has (each parameter replaced by one segment). */
-function sampleResource(route: RouteDefinition): string {
+function sampleResource(route: RouteAccessEntry): string {
   return `${route.method}${route.path.replace(PATH_PARAMETER, 'x')}`;
 }
 
@@ -68,23 +69,34 @@ export function grantKey(grant: AccessGrant): string {
 const MAX_CACHED_DOCUMENTS = 256;
 
 /**
- * The authorizer's policies, derived from the route manifest once at module init.
+ * The authorizer's policies, derived from the route manifest.
  *
  * API Gateway caches an authorizer's answer per credential and reuses it for every route, so a
  * policy must be right for ALL routes, not just the one being called: it allows exactly the routes
  * the grant may call. IAM's `*` spans `/`, so `GET/projects/*` would also match a deeper
  * `GET/projects/{id}/secret`; wherever an allowed pattern matches a denied route, that route gets
- * an explicit Deny (Deny wins). The constructor proves the result exact for every grant and every
- * route and throws otherwise. A grant allowed no protected route gets an explicit Deny for every
- * protected route (API Gateway answers 403).
+ * an explicit Deny (Deny wins). Each grant's resources are computed on first use, proven exact for
+ * every route (or a throw), and kept. {@link RoutePolicies.proveExact} does that for every grant at
+ * once: synth (the Api stack) and the tests call it, so a manifest without exact policies never
+ * deploys, and the authorizer's cold start does not redo the proof (it was most of its init).
+ * A grant allowed no protected route gets an explicit Deny for every protected route (API Gateway
+ * answers 403).
  */
 export class RoutePolicies {
   private readonly byGrant = new Map<string, GrantResources>();
   private readonly documents = new Map<string, PolicyDocument>();
 
-  constructor(private readonly routes: readonly RouteDefinition[]) {
-    for (const roles of subsets(ROLES)) this.resourcesFor({ roles, scopes: [] });
-    for (const scopes of subsets(SCOPES)) this.resourcesFor({ roles: [], scopes });
+  constructor(private readonly routes: readonly RouteAccessEntry[]) {}
+
+  /**
+   * Policies for `routes`, each grant's proven exact: every set of roles (users) and every set of
+   * scopes (machine tokens, API keys). Throws, naming the grant and route, when one has none.
+   */
+  static proveExact(routes: readonly RouteAccessEntry[]): RoutePolicies {
+    const policies = new RoutePolicies(routes);
+    for (const roles of subsets(ROLES)) policies.resourcesFor({ roles, scopes: [] });
+    for (const scopes of subsets(SCOPES)) policies.resourcesFor({ roles: [], scopes });
+    return policies;
   }
 
   /** Allowed and denied resources of a grant (computed once per distinct grant). */

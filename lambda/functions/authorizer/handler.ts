@@ -2,7 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import type { Authorizer } from '../../domain/authz/authorizer';
-import { ROUTES } from '../../routes';
+import { authorizerRoutes } from '../../routes/access';
 import { authorizerFromEnv, authorizerMetrics } from '../../runtime/authz';
 import { logger } from '../../shared/powertools';
 
@@ -18,5 +18,8 @@ export function authorizerHandler(authorize: Authorizer) {
     .handler((event) => authorize(event));
 }
 
-/** Built at init: JWKS loaded, policies precomputed. A warm JWT call makes no network call. */
-export const handler = authorizerHandler(authorizerFromEnv(process.env, ROUTES));
+/**
+ * Built at init: JWKS loaded, the route access table read (compiled into the deployed bundle).
+ * Policies are computed per grant on first use; a warm JWT call makes no network call.
+ */
+export const handler = authorizerHandler(authorizerFromEnv(process.env, authorizerRoutes()));

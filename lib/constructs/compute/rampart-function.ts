@@ -7,7 +7,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { join } from 'node:path';
 import { EncryptedLogGroup } from '../core/encrypted-log-group';
-import { FUNCTION_BUNDLING, FUNCTION_RUNTIME } from './bundling';
+import { bundlingFor, FUNCTION_RUNTIME } from './bundling';
 
 /** Root of the Lambda sources; `entry` is resolved against `lambda/functions/`. */
 export const FUNCTIONS_ROOT = join(__dirname, '..', '..', '..', 'lambda', 'functions');
@@ -67,6 +67,12 @@ export interface RampartFunctionProps {
    * `asynchronous` (EventBridge schedules) must set `overrides.deadLetterQueue`.
    */
   readonly invocation: 'synchronous' | 'eventSource' | 'asynchronous';
+  /**
+   * esbuild `define`s for this function's bundle: constants compiled in at bundling, e.g. the route
+   * access table the authorizer's bundle asks for (`FUNCTION_BUNDLING_EXTRAS` in ./bundling.ts).
+   * @default - none
+   */
+  readonly bundlingDefine?: Readonly<Record<string, string>>;
   /** Anything else NodejsFunction accepts (event sources, dead-letter queues...). */
   readonly overrides?: Omit<
     NodejsFunctionProps,
@@ -105,11 +111,7 @@ export class RampartFunction extends NodejsFunction {
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
       timeout: props.timeout ?? Duration.seconds(15),
-      bundling: {
-        ...FUNCTION_BUNDLING,
-        mainFields: [...FUNCTION_BUNDLING.mainFields],
-        externalModules: [...FUNCTION_BUNDLING.externalModules],
-      },
+      bundling: bundlingFor(props.entry, props.bundlingDefine),
       logGroup: logs.logGroup,
       loggingFormat: LoggingFormat.JSON,
       vpc: props.vpc,

@@ -3,9 +3,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { BUNDLE_ALIASES } from '../../../lib/constructs/compute/bundling';
+import { BUNDLE_ALIASES, FUNCTION_BUNDLING_EXTRAS } from '../../../lib/constructs/compute/bundling';
 import * as cssfilterStub from '../../../lambda/shared/bundle-stubs/cssfilter';
 import * as eventStreamsStub from '../../../lambda/shared/bundle-stubs/event-streams';
+import * as jwksFetchHttpsStub from '../../../lambda/shared/bundle-stubs/jwks-fetch-https';
 import pgpassStub from '../../../lambda/shared/bundle-stubs/pgpass';
 import { RICH_TEXT_PROFILE, stripHtml } from '../../../lambda/shared/sanitize';
 import { bundleLikeDeployed } from '../../support/bundle';
@@ -62,6 +63,30 @@ describe('event-stream stand-in in deployed bundles', () => {
     });
     // The request is built and sent (nothing listens on port 9): a connection error, not a missing codec.
     await expect(client.send(new GetQueueUrlCommand({ QueueName: 'q' }))).rejects.toThrow(/ECONNREFUSED/);
+  });
+});
+
+describe("https stand-in in the authorizer's main bundle", () => {
+  test("is what the authorizer's bundle (only) aliases https to", () => {
+    expect(FUNCTION_BUNDLING_EXTRAS['authorizer/handler.ts'].aliases).toEqual({
+      https: './lambda/shared/bundle-stubs/jwks-fetch-https.ts',
+    });
+    expect(BUNDLE_ALIASES.https).toBeUndefined();
+  });
+
+  test('fails at once, saying why, if a JWKS fetch is ever attempted', () => {
+    expect(() => jwksFetchHttpsStub.request()).toThrow(jwksFetchHttpsStub.JWKS_FETCH_UNAVAILABLE);
+    expect(jwksFetchHttpsStub.JWKS_FETCH_UNAVAILABLE).toMatch(/JWKS environment variable/);
+  });
+
+  test('a JwksCache fetch in a bundle built like the authorizer fails fast instead of reaching the network', async () => {
+    const out = await bundleLikeDeployed(
+      "const { SimpleJwksCache } = require('aws-jwt-verify/jwk');\n" +
+        "module.exports = new SimpleJwksCache().getJwks('https://cognito-idp.eu-west-1.amazonaws.com/pool/.well-known/jwks.json');\n",
+      FUNCTION_BUNDLING_EXTRAS['authorizer/handler.ts'].aliases,
+    );
+    const { default: pending } = (await import(out)) as { default: Promise<unknown> };
+    await expect(pending).rejects.toThrow('The authorizer does not fetch JWKS');
   });
 });
 

@@ -58,18 +58,36 @@ describe('RoutePolicies', () => {
     expect(policies.resourcesFor({ roles: ['admin'], scopes: [] }).deny).toEqual([]);
   });
 
-  it('throws at init when no exact policy exists (a Deny would hide an allowed deeper route)', () => {
+  it('proveExact throws when no exact policy exists (a Deny would hide an allowed deeper route)', () => {
     const routes = [
       route('GET', '/api/v1/things/{id}', { roles: ['admin'], scopes: [] }),
       route('GET', '/api/v1/things/{id}/open', { public: true }),
     ];
-    expect(() => new RoutePolicies(routes)).toThrow(
-      /no exact authorizer policy .* GET \/api\/v1\/things\/\{id\}\/open/,
+    expect(() => RoutePolicies.proveExact(routes)).toThrow(
+      /no exact authorizer policy for grant "\|" on GET \/api\/v1\/things\/\{id\}\/open/,
+    );
+    // Built lazily (the authorizer's init), the same grant (no roles, no scopes) throws on first use, never answers.
+    const lazy = new RoutePolicies(routes);
+    expect(lazy.resourcesFor({ roles: ['admin'], scopes: [] }).allow).toEqual([
+      'GET/api/v1/things/*',
+      'GET/api/v1/things/*/open',
+    ]);
+    expect(() => lazy.resourcesFor({ roles: [], scopes: [] })).toThrow(
+      /no exact authorizer policy for grant "\|"/,
     );
   });
 
-  it('builds the real manifest without collisions and memoizes documents per stage and grant', () => {
+  it('computes a grant on first use only, and once', () => {
     const policies = new RoutePolicies(ROUTES);
+    const viewer = policies.resourcesFor({ roles: ['viewer'], scopes: [] });
+    expect(policies.resourcesFor({ roles: ['viewer'], scopes: [] })).toBe(viewer);
+    expect(policies.resourcesFor({ roles: ['viewer'], scopes: [] })).toEqual(
+      RoutePolicies.proveExact(ROUTES).resourcesFor({ roles: ['viewer'], scopes: [] }),
+    );
+  });
+
+  it('proves the real manifest exact for every grant and memoizes documents per stage and grant', () => {
+    const policies = RoutePolicies.proveExact(ROUTES);
     const grant = { roles: ['editor'], scopes: [] };
     const first = policies.documentFor(TEST_ARN_PREFIX, grant);
     expect(policies.documentFor(TEST_ARN_PREFIX, { roles: ['editor'], scopes: [] })).toBe(first);

@@ -1,6 +1,11 @@
 import { InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { promisify } from 'node:util';
 import { insertApiKey } from '../../../../lambda/domain/api-keys/store';
 import { secretHash } from '../../../../lambda/domain/auth/secret-hash';
 import { ROUTES } from '../../../../lambda/routes';
@@ -15,6 +20,7 @@ import {
 } from '../../../fixtures/authorizer-event';
 import { captureStdout, type CapturedOutput } from '../../../fixtures/captured-output';
 import { lambdaContext } from '../../../fixtures/lambda-context';
+import { bundleFunctionLikeDeployed, type FunctionBundle } from '../../../support/bundle';
 import { startCognitoLocal, type CognitoLocal } from '../../../support/cognito-local';
 import { startTestDatabase, type TestDatabase } from '../../../support/database';
 import { evaluatePolicy } from '../../domain/authz/policy-evaluator';
@@ -26,6 +32,7 @@ import { evaluatePolicy } from '../../domain/authz/policy-evaluator';
  */
 
 const PASSWORD = 'Correct-Horse-Battery-42!';
+const execFileAsync = promisify(execFile);
 const EDITOR = 'ed@example.com';
 const VIEWER = 'vi@example.com';
 
@@ -261,5 +268,115 @@ describe('authorizer handler with a broken configuration', () => {
       }),
     );
     expect(lines).toContainEqual(expect.objectContaining({ reason: 'not-configured' }));
+  });
+});
+
+/**
+ * The same handler as deployed: `index.js` (the JWT path) and the API-key path in its own file
+ * beside it (`FUNCTION_BUNDLING_EXTRAS`), built with the deployed settings
+ * (test/lib/constructs/compute/bundling.test.ts proves CDK's asset is these same bytes).
+ */
+describe('authorizer handler as deployed (index.js + API-key chunk)', () => {
+  let deployed: FunctionBundle;
+  let bundled: typeof handler;
+
+  beforeAll(async () => {
+    deployed = await bundleFunctionLikeDeployed(
+      'authorizer/handler.ts',
+      mkdtempSync(join(tmpdir(), 'rampart-authorizer-')),
+    );
+    ({ handler: bundled } = (await import(deployed.main.file)) as { handler: typeof handler });
+  });
+
+  afterAll(() => rmSync(deployed.dir, { recursive: true, force: true }));
+
+  async function callBundled(headers: Record<string, string>): Promise<APIGatewayAuthorizerResult> {
+    const event = authorizerEvent({ headers });
+    return (await bundled(
+      event,
+      lambdaContext({ functionName: 'rampart-dev-authorizer' }),
+    )) as APIGatewayAuthorizerResult;
+  }
+
+  it('ships the API-key path (pg, the Cognito client) only in the chunk', () => {
+    expect(deployed.chunks.map((chunk) => basename(chunk.file))).toEqual(['authz-api-keys.js']);
+    const main = readFileSync(deployed.main.file, 'utf8');
+    const chunk = readFileSync(deployed.chunks[0].file, 'utf8');
+    for (const marker of ['PGCONNECT_TIMEOUT', 'AdminListGroupsForUser']) {
+      expect(main).not.toContain(marker);
+      expect(chunk).toContain(marker);
+    }
+    // aws-jwt-verify's JWKS fetch gets the https stand-in: the authorizer never fetches.
+    expect(main).toContain('The authorizer does not fetch JWKS');
+    expect(chunk).not.toContain('The authorizer does not fetch JWKS');
+  });
+
+  it('allows a Cognito access token exactly as the source does', async () => {
+    const { access } = await accessAndIdToken(EDITOR);
+    const result = await callBundled({ Authorization: `Bearer ${access}` });
+    expect(result.context).toEqual({
+      sub: cognito.users.get(EDITOR),
+      roles: 'editor',
+      scopes: '',
+      authType: 'user',
+    });
+    expect(verdicts(result)).toEqual(verdicts(await call({ Authorization: `Bearer ${access}` })));
+  });
+
+  it("allows an API key from PostgreSQL through the chunk, and the chunk's database metrics are flushed with the invocation", async () => {
+    const owner = cognito.users.get(EDITOR)!;
+    const { key, id, usage } = await storeKey(owner, ['rampart/read']);
+    output.clear();
+    const result = await callBundled({ Authorization: `ApiKey ${key}` });
+    expect(result.usageIdentifierKey).toBe(usage);
+    expect(result.context).toMatchObject({
+      sub: id,
+      ownerSub: owner,
+      scopes: 'rampart/read',
+      authType: 'apiKey',
+    });
+    // One Powertools metrics instance per process: what the chunk's pool records, the handler publishes.
+    expect(output.lines()).toContainEqual(expect.objectContaining({ DbAcquireTime: expect.anything() }));
+  });
+
+  it('the JWT path never loads the chunk; the first API key does (a fresh Node process, as Lambda runs it)', async () => {
+    const { access } = await accessAndIdToken(VIEWER);
+    const { key } = await storeKey(cognito.users.get(VIEWER)!, ['rampart/read']);
+    const script = `
+      const { basename } = require('node:path');
+      const { handler } = require(process.argv[1]);
+      const context = { functionName: 'rampart-dev-authorizer', awsRequestId: 'r-1', getRemainingTimeInMillis: () => 5000 };
+      const loaded = () => Object.keys(require.cache).map((file) => basename(file)).filter((file) => file.endsWith('.js'));
+      (async () => {
+        const seen = [];
+        for (const event of JSON.parse(process.argv[2])) {
+          const result = await handler(event, context).catch((error) => ({ error: error.message }));
+          seen.push({ principalId: result.principalId ?? result.error, loaded: loaded() });
+        }
+        process.stdout.write('RESULT ' + JSON.stringify(seen) + '\\n');
+      })();`;
+    const events = [
+      authorizerEvent({ headers: { Authorization: `Bearer ${access}` } }),
+      authorizerEvent({ headers: { Authorization: `ApiKey ${key}` } }),
+    ];
+    // Asynchronously: the database gate and cognito-local answer from this process's event loop.
+    const child = await execFileAsync(
+      process.execPath,
+      ['-e', script, deployed.main.file, JSON.stringify(events)],
+      {
+        env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'ERROR' },
+        encoding: 'utf8',
+        timeout: 30_000,
+      },
+    );
+    const line = child.stdout.split('\n').find((text) => text.startsWith('RESULT '));
+    expect(line).toBeDefined();
+    const [jwt, apiKey] = JSON.parse(line!.slice('RESULT '.length)) as {
+      principalId: string;
+      loaded: string[];
+    }[];
+    expect(jwt).toEqual({ principalId: cognito.users.get(VIEWER), loaded: ['index.js'] });
+    expect(apiKey.loaded).toEqual(['index.js', 'authz-api-keys.js']);
+    expect(apiKey.principalId).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
