@@ -8,7 +8,12 @@
 import { parseArgs } from 'node:util';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { ConfigError, resolveEnvironments, type EnvironmentConfig } from '../lib/config';
-import { createAwsClients, resolveDefaultCredentials, type AwsClients } from '../lib/preflight/aws-checks';
+import {
+  createAwsClients,
+  resolveDefaultCredentials,
+  type AwsClients,
+  type CredentialLookup,
+} from '../lib/preflight/aws-checks';
 import { exitCodeOf, preflight } from '../lib/preflight/preflight';
 import { formatReport } from '../lib/preflight/report';
 
@@ -24,7 +29,7 @@ export interface PreflightCliIo {
    * Finds credentials for the AWS checks.
    * @default - the SDK's default credential chain
    */
-  readonly credentials?: (region: string) => Promise<AwsCredentialIdentity | undefined>;
+  readonly credentials?: (region: string) => Promise<CredentialLookup>;
   /**
    * Builds the SDK clients from the credentials.
    * @default - real clients ({@link createAwsClients})
@@ -82,13 +87,15 @@ export async function runPreflightCli(argv: readonly string[], io: PreflightCliI
     io.err(`rampart preflight: ${error.message}`);
     return 1;
   }
-  const credentials = args.offline
-    ? undefined
+  const lookup: CredentialLookup = args.offline
+    ? { missing: '--offline' }
     : await (io.credentials ?? resolveDefaultCredentials)(config.region);
-  const report = await preflight(config, {
-    ...(credentials ? { aws: (io.clients ?? createAwsClients)(credentials) } : {}),
-    offlineReason: args.offline ? '--offline' : 'no AWS credentials found',
-  });
+  const report = await preflight(
+    config,
+    'credentials' in lookup
+      ? { aws: (io.clients ?? createAwsClients)(lookup.credentials) }
+      : { offlineReason: lookup.missing },
+  );
   io.out(formatReport(report));
   return exitCodeOf(report);
 }

@@ -153,6 +153,22 @@ export const PLACEHOLDER_RULES: readonly PlaceholderRule[] = [
     fix: (config) =>
       `choose a prefix of your own (e.g. <org>-rampart-${config.name}; lower-case letters, digits, hyphens) in ${configFile(config)}; with credentials the preflight checks that it is free`,
   },
+  {
+    kind: 'ses-identity',
+    values: (config) => {
+      const email = config.auth.email;
+      if (!email) return [];
+      return [
+        ['auth.email.sesIdentity', email.sesIdentity],
+        ['auth.email.fromAddress', email.fromAddress],
+      ];
+    },
+    isPlaceholder: (value) => isReservedDomain(value.split('@').pop() ?? ''),
+    consequence:
+      'a placeholder mail identity: nobody can verify it in SES, so Cognito refuses the user pool\'s email configuration ("Email address is not verified") and the Auth stack fails',
+    fix: (config) =>
+      `verify a domain (or address) of your own in SES in ${config.region}, then set it as auth.email.sesIdentity and a fromAddress in it in ${configFile(config)}`,
+  },
 ];
 
 /** Every placeholder in the config, in the order of {@link PLACEHOLDER_RULES}. */

@@ -185,16 +185,20 @@ export async function checkDomainPrefix(
   }
 }
 
+/** Credentials for the AWS checks, or why there are none. */
+export type CredentialLookup = { readonly credentials: AwsCredentialIdentity } | { readonly missing: string };
+
 /**
  * Credentials from the SDK's default chain (environment, profiles, SSO, container, instance
- * metadata), or undefined when it finds none: the preflight then runs without AWS checks.
+ * metadata), or why it found none (an expired SSO session says so): the preflight then runs
+ * without AWS checks.
  */
-export async function resolveDefaultCredentials(region: string): Promise<AwsCredentialIdentity | undefined> {
+export async function resolveDefaultCredentials(region: string): Promise<CredentialLookup> {
   const sts = new STSClient({ region });
   try {
-    return await sts.config.credentials();
-  } catch {
-    return undefined;
+    return { credentials: await sts.config.credentials() };
+  } catch (error) {
+    return { missing: `no AWS credentials found: ${error instanceof Error ? error.message : String(error)}` };
   } finally {
     sts.destroy();
   }

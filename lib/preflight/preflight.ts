@@ -3,6 +3,7 @@ import { describePlaceholders, findPlaceholders } from '../config/placeholders';
 import {
   callerAccount,
   checkDomainPrefix,
+  checkEmailIdentity,
   checkHostedZone,
   checkSecret,
   findHostedZone,
@@ -99,7 +100,7 @@ function secretPrerequisite(
   name: string,
   what: string,
   example: string,
-  readBy: string,
+  why: string,
 ): Prerequisite {
   return {
     id: `secret:${name}@${region}`,
@@ -107,14 +108,14 @@ function secretPrerequisite(
     title: `Secret "${name}" (${what}) exists in ${region}`,
     how: [
       `aws secretsmanager create-secret --region ${region} --name ${name} --secret-string '${example}'`,
-      `${readBy} reads it at deploy time; the template holds only its name.`,
+      why,
     ],
     check: (aws) => checkSecret(aws, region, name),
   };
 }
 
 /** The out-of-band prerequisites of an environment, in the order to meet them. */
-export function prerequisites(config: EnvironmentConfig): Prerequisite[] {
+function prerequisites(config: EnvironmentConfig): Prerequisite[] {
   const { account, region, alarms, edge, auth } = config;
   const regions = [region, EDGE_REGION, ...(needsDrRegion(config) ? [config.drRegion] : [])];
   const steps: Prerequisite[] = [
@@ -129,7 +130,7 @@ export function prerequisites(config: EnvironmentConfig): Prerequisite[] {
       alarms.slackWebhookSecretName,
       'Slack incoming webhook',
       'https://hooks.slack.com/services/<...>',
-      `${stackName(config, 'Ops')}'s Slack notifier`,
+      `${stackName(config, 'Ops')}'s Slack notifier reads it for every alert: without it no alarm reaches Slack (a URL, or JSON { "critical": url, "warning": url, "info": url }).`,
     ),
   ];
   if (alarms.paging?.kind === 'https') {
@@ -143,11 +144,12 @@ export function prerequisites(config: EnvironmentConfig): Prerequisite[] {
           alarms.paging.endpointSecretName,
           'pager endpoint, the full HTTPS integration URL',
           'https://events.pagerduty.com/integration/<key>/enqueue',
-          `${stackName(config, stack)}'s critical topic subscription`,
+          `${stackName(config, stack)} resolves it at deploy time for the critical topic's subscription (the deploy fails without it); the template holds only its name.`,
         ),
       );
     }
   }
+  if (auth.email) steps.push(sesPrerequisite(config, auth.email));
   if (alarms.chatbot) {
     steps.push({
       id: 'chatbot-workspace',
@@ -181,6 +183,28 @@ export function prerequisites(config: EnvironmentConfig): Prerequisite[] {
     });
   }
   return steps;
+}
+
+type EmailConfig = NonNullable<EnvironmentConfig['auth']['email']>;
+
+function sesPrerequisite(config: EnvironmentConfig, email: EmailConfig): Prerequisite {
+  const { region } = config;
+  const identity = email.sesIdentity;
+  const isAddress = identity.includes('@');
+  return {
+    id: `ses-identity:${identity}@${region}`,
+    phase: 'before',
+    title: `SES identity ${identity} is verified for sending in ${region}, and SES there is out of the sandbox`,
+    how: [
+      `aws sesv2 create-email-identity --region ${region} --email-identity ${identity}` +
+        (isAddress
+          ? ', then open the link SES mails to that address'
+          : ', then publish the three DKIM CNAME records it returns in the DNS of ' + identity),
+      `aws sesv2 put-account-details --region ${region} --production-access-enabled --mail-type TRANSACTIONAL --website-url <url> --use-case-description '<...>' (in the sandbox SES delivers to verified addresses only)`,
+      `${stackName(config, 'Auth')} creates the configuration set ${email.configurationSet}; the user pool sends as ${email.fromAddress}.`,
+    ],
+    check: (aws) => checkEmailIdentity(aws, region, identity),
+  };
 }
 
 type DomainConfig = NonNullable<EnvironmentConfig['edge']['domain']>;

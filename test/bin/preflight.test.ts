@@ -35,7 +35,7 @@ async function runInProcess(argv: string[], io: Partial<PreflightCliIo> = {}) {
     env: {},
     out: (text) => out.push(text),
     err: (text) => err.push(text),
-    credentials: async () => undefined,
+    credentials: async () => ({ missing: 'no AWS credentials found: none in this test' }),
     ...io,
   });
   return { code, out: out.join('\n'), err: err.join('\n') };
@@ -47,8 +47,8 @@ describe('npm run preflight', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toBe('');
     const out = result.stdout;
-    expect(out).toContain(
-      'AWS checks: not run (no AWS credentials found); the prerequisites are a checklist.',
+    expect(out).toMatch(
+      /^AWS checks: not run \(no AWS credentials found: .+\); the prerequisites are a checklist\.$/m,
     );
     for (const value of [
       'account = "333333333333"',
@@ -60,6 +60,8 @@ describe('npm run preflight', () => {
       'alarms.chatbot.channels.warning = "C0000WARNING"',
       'alarms.chatbot.channels.info = "C000000INFO"',
       'auth.domainPrefix = "rampart-prod-auth"',
+      'auth.email.sesIdentity = "example.com", auth.email.fromAddress = "no-reply@example.com"',
+      '[?] SES identity example.com is verified for sending in eu-west-1, and SES there is out of the sandbox',
       '[?] Secret "rampart/prod/slack-webhook" (Slack incoming webhook) exists in eu-west-1',
       '[?] Secret "rampart/prod/pager-endpoint" (pager endpoint, the full HTTPS integration URL) exists in eu-west-1',
       '[?] Secret "rampart/prod/pager-endpoint" (pager endpoint, the full HTTPS integration URL) exists in us-east-1',
@@ -68,7 +70,7 @@ describe('npm run preflight', () => {
     ])
       expect(out).toContain(value);
     expect(out.trimEnd().split('\n').at(-1)).toBe(
-      'Not ready: 6 problem(s) above. Fix them and run npm run preflight -- -c env=prod again.',
+      'Not ready: 7 problem(s) above. Fix them and run npm run preflight -- -c env=prod again.',
     );
   });
 
@@ -78,7 +80,7 @@ describe('npm run preflight', () => {
     expect(result.stdout).toContain(`Rampart preflight: prod (account ${DEPLOYABLE_ACCOUNT}, eu-west-1)`);
     expect(result.stdout).toContain('AWS checks: not run (--offline)');
     expect(result.stdout).not.toContain('account = ');
-    expect(result.stdout).toContain('5 problems:');
+    expect(result.stdout).toContain('6 problems:');
   });
 
   test('an unknown environment: one line, exit 1', () => {
@@ -110,7 +112,9 @@ describe('npm run preflight', () => {
   });
 
   test('with credentials, the checks run with them; --offline never looks for any', async () => {
-    const credentials = jest.fn(async () => ({ accessKeyId: 'AKIDTEST', secretAccessKey: 'test' }));
+    const credentials = jest.fn(async () => ({
+      credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' },
+    }));
     const sts = new STSClient({
       region: 'eu-west-1',
       credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' },

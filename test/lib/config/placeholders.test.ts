@@ -1,4 +1,4 @@
-import { loadEnvironmentConfig, parseEnvironmentConfig } from '../../../lib/config';
+import { ENVIRONMENT_NAMES, loadEnvironmentConfig, parseEnvironmentConfig } from '../../../lib/config';
 import {
   describePlaceholders,
   ENVIRONMENTS_REFUSING_PLACEHOLDERS,
@@ -8,6 +8,14 @@ import {
 } from '../../../lib/config/placeholders';
 import { prod } from '../../../lib/config/prod';
 import { deployableProd } from '../../fixtures/deployable-config';
+
+/** Every string in the config with its dotted path (array items by index), as the rules name fields. */
+function stringFields(value: unknown, path: string[] = []): [string, string][] {
+  if (typeof value === 'string') return [[path.join('.'), value]];
+  if (value && typeof value === 'object')
+    return Object.entries(value).flatMap(([key, item]) => stringFields(item, [...path, key]));
+  return [];
+}
 
 const fieldsAndValues = (name: string) =>
   findPlaceholders(loadEnvironmentConfig(name)).map(({ field, value }) => [field, value]);
@@ -24,17 +32,12 @@ describe('placeholders', () => {
       ['alarms.chatbot.channels.warning', 'C0000WARNING'],
       ['alarms.chatbot.channels.info', 'C000000INFO'],
       ['auth.domainPrefix', 'rampart-prod-auth'],
+      ['auth.email.sesIdentity', 'example.com'],
+      ['auth.email.fromAddress', 'no-reply@example.com'],
     ]);
   });
 
-  test('the committed staging and dev configs', () => {
-    expect(fieldsAndValues('staging')).toEqual([
-      ['account', '222222222222'],
-      ['cors.allowedOrigins.0', 'https://staging.app.example.com'],
-      ['alarms.docsBaseUrl', 'https://github.com/example-org/rampart/blob/main/'],
-      ['alarms.paging.address', 'rampart-staging-oncall@example.com'],
-      ['auth.domainPrefix', 'rampart-staging-auth'],
-    ]);
+  test('the committed dev config (it deploys anyway: only staging and prod refuse)', () => {
     expect(fieldsAndValues('dev')).toEqual([
       ['account', '111111111111'],
       ['alarms.docsBaseUrl', 'https://github.com/example-org/rampart/blob/main/'],
@@ -42,6 +45,19 @@ describe('placeholders', () => {
       ['auth.domainPrefix', 'rampart-dev-auth'],
     ]);
   });
+
+  test.each(ENVIRONMENT_NAMES)(
+    'no stand-in value in the committed %s config escapes the rules (the grep for example, EXAMPLE, 0000, 111111, as a test)',
+    (name) => {
+      const config = loadEnvironmentConfig(name);
+      const found = new Set(findPlaceholders(config).map((placeholder) => placeholder.field));
+      const suspicious = stringFields(config).filter(([, value]) =>
+        /example|^[A-Z]0{3}|(\d)\1{5}/i.test(value),
+      );
+      expect(suspicious.length).toBeGreaterThan(0);
+      expect(suspicious.filter(([field]) => !found.has(field))).toEqual([]);
+    },
+  );
 
   test('real values are not placeholders', () => {
     expect(findPlaceholders(deployableProd())).toEqual([]);
@@ -74,9 +90,18 @@ describe('placeholders', () => {
       'alarms.paging.address',
       { alarms: { ...deployableProd().alarms, paging: { kind: 'email', address: 'a@example.net' } } },
     ],
-    ['auth.domainPrefix', { auth: { ...prod.auth, domainPrefix: 'rampart-prod-auth' } }],
+    ['auth.domainPrefix', { auth: { ...deployableProd().auth, domainPrefix: 'rampart-prod-auth' } }],
   ])('%s: a stand-in value is found in an otherwise real config', (field, override) => {
     expect(findPlaceholders(deployableProd(override)).map((p) => p.field)).toEqual([field]);
+  });
+
+  test('an SES address identity in a reserved domain: the identity and the sender', () => {
+    const auth = deployableProd().auth;
+    const email = { ...auth.email!, sesIdentity: 'mail@rampart.test', fromAddress: 'mail@rampart.test' };
+    expect(findPlaceholders(deployableProd({ auth: { ...auth, email } })).map((p) => p.field)).toEqual([
+      'auth.email.sesIdentity',
+      'auth.email.fromAddress',
+    ]);
   });
 
   test('reserved documentation domains (RFC 2606 / 6761), and only those', () => {
@@ -109,6 +134,7 @@ describe('placeholders', () => {
         'alarms.chatbot.channels.info',
       ],
       ['auth.domainPrefix'],
+      ['auth.email.sesIdentity', 'auth.email.fromAddress'],
     ]);
     expect(messages[0]!.message).toBe(
       'account = "333333333333": a placeholder AWS account id: cdk deploy targets an account that is not yours. ' +
@@ -144,14 +170,15 @@ describe('synth refusal', () => {
     for (const { message } of describePlaceholders(findPlaceholders(committed('prod'))))
       expect(lines).toContain(`  - ${message}`);
     expect(lines.at(-1)).toBe('To synthesize templates for review only: -c allowPlaceholders=true');
-    expect(lines).toHaveLength(1 + 5 + 1 + 6 + 1);
+    const kinds = (name: string) => describePlaceholders(findPlaceholders(committed(name))).length;
+    expect(lines).toHaveLength(1 + kinds('staging') + 1 + kinds('prod') + 1);
   });
 
   test('allowed, each refusing environment with placeholders gets one warning line', () => {
     expect(judgePlaceholders(['dev', 'staging', 'prod'].map(committed), true)).toEqual({
       warnings: [
-        'staging holds 5 placeholder values, allowed by -c allowPlaceholders=true: its templates are for review, not for deploying (npm run preflight -- -c env=staging lists them)',
-        'prod holds 9 placeholder values, allowed by -c allowPlaceholders=true: its templates are for review, not for deploying (npm run preflight -- -c env=prod lists them)',
+        `staging holds ${findPlaceholders(committed('staging')).length} placeholder values, allowed by -c allowPlaceholders=true: its templates are for review, not for deploying (npm run preflight -- -c env=staging lists them)`,
+        'prod holds 11 placeholder values, allowed by -c allowPlaceholders=true: its templates are for review, not for deploying (npm run preflight -- -c env=prod lists them)',
       ],
     });
   });

@@ -8,7 +8,7 @@ import {
   ResourceNotFoundException,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { GetAccountCommand, GetEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
@@ -66,6 +66,15 @@ function everythingInPlace(mocks: ReturnType<typeof fakeAws>['mocks']) {
     }));
   }
   mocks.cognito['eu-west-1']!.on(DescribeUserPoolDomainCommand).resolves({ DomainDescription: {} });
+  mocks.ses['eu-west-1']!.on(GetEmailIdentityCommand).resolves({
+    IdentityType: 'DOMAIN',
+    VerifiedForSendingStatus: true,
+    VerificationStatus: 'SUCCESS',
+  });
+  mocks.ses['eu-west-1']!.on(GetAccountCommand).resolves({
+    ProductionAccessEnabled: true,
+    SendingEnabled: true,
+  });
   mocks.route53.on(GetHostedZoneCommand).resolves({
     HostedZone: {
       Id: `/hostedzone/${DEPLOYABLE_ZONE.id}`,
@@ -95,18 +104,22 @@ describe('preflight without AWS credentials', () => {
       'alarms.chatbot.channels.warning',
       'alarms.chatbot.channels.info',
       'auth.domainPrefix',
+      'auth.email.sesIdentity',
+      'auth.email.fromAddress',
     ]);
     expect(statuses(report)).toEqual([
       ['bootstrap', 'manual'],
       ['secret:rampart/prod/slack-webhook@eu-west-1', 'unchecked'],
       ['secret:rampart/prod/pager-endpoint@eu-west-1', 'unchecked'],
       ['secret:rampart/prod/pager-endpoint@us-east-1', 'unchecked'],
+      ['ses-identity:example.com@eu-west-1', 'unchecked'],
       ['chatbot-workspace', 'manual'],
       ['cognito-domain:rampart-prod-auth@eu-west-1', 'unchecked'],
       ['certificate-cname', 'manual'],
       ['domain-alias', 'manual'],
     ]);
     expect(report.steps.map((step) => step.phase)).toEqual([
+      'before',
       'before',
       'before',
       'before',
@@ -137,7 +150,7 @@ describe('preflight without AWS credentials', () => {
         'Secret "rampart/prod/pager-endpoint" (pager endpoint, the full HTTPS integration URL) exists in us-east-1',
       how: [
         "aws secretsmanager create-secret --region us-east-1 --name rampart/prod/pager-endpoint --secret-string 'https://events.pagerduty.com/integration/<key>/enqueue'",
-        "Rampart-prod-OpsGlobal's critical topic subscription reads it at deploy time; the template holds only its name.",
+        "Rampart-prod-OpsGlobal resolves it at deploy time for the critical topic's subscription (the deploy fails without it); the template holds only its name.",
       ],
     });
   });
@@ -157,18 +170,31 @@ describe('preflight without AWS credentials', () => {
     ]);
   });
 
-  test('the committed staging config: an email pager is confirmed after the deploy, no DR region to bootstrap', async () => {
-    const report = await preflight(loadEnvironmentConfig('staging'));
+  test('an email pager is confirmed after the deploy; without DR copies no DR region is bootstrapped', async () => {
+    const base = deployableProd();
+    const config = deployableProd({
+      alarms: { ...base.alarms, paging: { kind: 'email', address: 'oncall@acme-widgets.io' } },
+      backup: { ...base.backup, copyToDrRegion: false },
+      database: { ...base.database, replicateBackupsToDrRegion: false },
+    });
+    const report = await preflight(config);
     expect(statuses(report)).toEqual([
       ['bootstrap', 'manual'],
-      ['secret:rampart/staging/slack-webhook@eu-west-1', 'unchecked'],
-      ['cognito-domain:rampart-staging-auth@eu-west-1', 'unchecked'],
+      ['secret:rampart/prod/slack-webhook@eu-west-1', 'unchecked'],
+      ['ses-identity:acme-widgets.io@eu-west-1', 'unchecked'],
+      ['chatbot-workspace', 'manual'],
+      ['cognito-domain:acme-widgets-rampart-prod@eu-west-1', 'unchecked'],
+      [`hosted-zone:${DEPLOYABLE_ZONE.id}`, 'unchecked'],
+      ['domain-alias', 'manual'],
       ['paging-email-confirmation', 'manual'],
     ]);
     expect(report.steps[0]!.how).toEqual([
-      'npx cdk bootstrap aws://222222222222/eu-west-1 aws://222222222222/us-east-1',
+      `npx cdk bootstrap aws://${DEPLOYABLE_ACCOUNT}/eu-west-1 aws://${DEPLOYABLE_ACCOUNT}/us-east-1`,
     ]);
-    expect(exitCodeOf(report)).toBe(1);
+    expect(report.steps.at(-1)!.how).toEqual([
+      'SNS mails a confirmation link for Rampart-prod-Ops and Rampart-prod-OpsGlobal: click both, or critical alarms page nobody.',
+    ]);
+    expect(exitCodeOf(report)).toBe(0);
   });
 
   test('prod with the placeholders replaced: no problems, exit code 0; the zone replaces the CNAME step', async () => {
@@ -180,6 +206,7 @@ describe('preflight without AWS credentials', () => {
       ['secret:rampart/prod/slack-webhook@eu-west-1', 'unchecked'],
       ['secret:rampart/prod/pager-endpoint@eu-west-1', 'unchecked'],
       ['secret:rampart/prod/pager-endpoint@us-east-1', 'unchecked'],
+      ['ses-identity:acme-widgets.io@eu-west-1', 'unchecked'],
       ['chatbot-workspace', 'manual'],
       ['cognito-domain:acme-widgets-rampart-prod@eu-west-1', 'unchecked'],
       [`hosted-zone:${DEPLOYABLE_ZONE.id}`, 'unchecked'],
@@ -213,6 +240,7 @@ describe('preflight with AWS credentials (exact requests)', () => {
       ['secret:rampart/prod/slack-webhook@eu-west-1', 'ok'],
       ['secret:rampart/prod/pager-endpoint@eu-west-1', 'ok'],
       ['secret:rampart/prod/pager-endpoint@us-east-1', 'ok'],
+      ['ses-identity:acme-widgets.io@eu-west-1', 'ok'],
       ['chatbot-workspace', 'manual'],
       ['cognito-domain:acme-widgets-rampart-prod@eu-west-1', 'ok'],
       [`hosted-zone:${DEPLOYABLE_ZONE.id}`, 'ok'],
@@ -227,6 +255,8 @@ describe('preflight with AWS credentials (exact requests)', () => {
     expect(inputs(mocks.secrets['us-east-1']!)).toEqual([{ SecretId: 'rampart/prod/pager-endpoint' }]);
     expect(inputs(mocks.cognito['eu-west-1']!)).toEqual([{ Domain: 'acme-widgets-rampart-prod' }]);
     expect(inputs(mocks.cognito['us-east-1']!)).toEqual([]);
+    expect(inputs(mocks.ses['eu-west-1']!)).toEqual([{ EmailIdentity: 'acme-widgets.io' }, {}]);
+    expect(inputs(mocks.ses['us-east-1']!)).toEqual([]);
     expect(inputs(mocks.route53)).toEqual([{ Id: DEPLOYABLE_ZONE.id }]);
     expect(mocks.route53).toHaveReceivedCommandTimes(GetHostedZoneCommand, 1);
     expect(exitCodeOf(report)).toBe(0);
@@ -314,7 +344,7 @@ describe('preflight with AWS credentials (exact requests)', () => {
           'The AWS credentials could not be used (ExpiredToken: The security token included in the request is expired). Fix: refresh them (e.g. aws sso login), or run with --offline for the checklist alone',
       },
     ]);
-    expect(report.steps.filter((s) => s.status === 'unchecked')).toHaveLength(5);
+    expect(report.steps.filter((s) => s.status === 'unchecked')).toHaveLength(6);
   });
 
   test('no hosted zone in config: the account is searched for one that can hold the domain, most specific first', async () => {
@@ -366,7 +396,7 @@ describe('the report as printed', () => {
       'Rampart preflight: prod (account 333333333333, eu-west-1)',
       'AWS checks: not run (no AWS credentials found); the prerequisites are a checklist.',
       '',
-      '6 problems:',
+      '7 problems:',
     ]);
     expect(lines[4]).toMatch(/^ {2}1\. account = "333333333333": /);
     expect(lines).toContain('Before the first deploy:');
@@ -379,14 +409,14 @@ describe('the report as printed', () => {
     expect(lines).toContain('During the first deploy:');
     expect(lines).toContain('After the first deploy:');
     expect(lines.at(-1)).toBe(
-      'Not ready: 6 problem(s) above. Fix them and run npm run preflight -- -c env=prod again.',
+      'Not ready: 7 problem(s) above. Fix them and run npm run preflight -- -c env=prod again.',
     );
   });
 
   test('ready offline: the count of prerequisites left to check with credentials', async () => {
     const text = formatReport(await preflight(deployableProd()));
     expect(text.split('\n').at(-1)).toBe(
-      `No problems in the config. 5 prerequisite(s) not checked: run npm run preflight -- -c env=prod with credentials for account ${DEPLOYABLE_ACCOUNT} to check them.`,
+      `No problems in the config. 6 prerequisite(s) not checked: run npm run preflight -- -c env=prod with credentials for account ${DEPLOYABLE_ACCOUNT} to check them.`,
     );
   });
 });
