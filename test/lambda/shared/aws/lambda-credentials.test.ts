@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { BUNDLE_ALIASES, CREDENTIALS_SHIM } from '../../../../lib/constructs/compute/bundling';
+import * as sourceChain from '../../../../lambda/shared/aws/lambda-credentials';
 import { NO_LAMBDA_CREDENTIALS } from '../../../../lambda/shared/aws/lambda-credentials';
 import { bundleLikeDeployed, DEPLOYED_BUILD_OPTIONS } from '../../../support/bundle';
 
@@ -273,4 +274,36 @@ test('@aws-sdk/credential-providers (fromNodeProviderChain) is the same chain in
   });
   delete process.env.AWS_ACCESS_KEY_ID;
   await expect(sdk.credentialProviders.fromNodeProviderChain()()).rejects.toThrow(NO_LAMBDA_CREDENTIALS);
+});
+
+describe('the module itself, unbundled (what coverage measures; the same code the bundles carry)', () => {
+  test('environment first, then the container endpoint with its token, remembered until near expiry', async () => {
+    process.env.AWS_ACCESS_KEY_ID = 'ASIAENVIRONMENTEXAMPLE';
+    process.env.AWS_SECRET_ACCESS_KEY = 'environment-secret';
+    process.env.AWS_CONTAINER_CREDENTIALS_FULL_URI = `http://127.0.0.1:${port}/v2/credentials/function`;
+    process.env.AWS_CONTAINER_AUTHORIZATION_TOKEN = 'container-authorization-token';
+    await expect(sourceChain.defaultProvider()()).resolves.toMatchObject({
+      accessKeyId: 'ASIAENVIRONMENTEXAMPLE',
+    });
+    expect(credentialRequests()).toEqual([]);
+
+    delete process.env.AWS_ACCESS_KEY_ID;
+    const chain = sourceChain.fromNodeProviderChain();
+    await expect(chain()).resolves.toMatchObject({ accessKeyId: 'ASIACONTAINEREXAMPLE' });
+    await chain();
+    expect(credentialRequests()).toEqual([
+      expect.objectContaining({
+        path: '/v2/credentials/function',
+        headers: expect.objectContaining({ authorization: 'container-authorization-token' }),
+      }),
+    ]);
+    containerCredentialsLifetimeMs = 60_000;
+    await chain({ forceRefresh: true });
+    await chain();
+    expect(credentialRequests()).toHaveLength(3);
+  });
+
+  test('with neither source, the error names both', async () => {
+    await expect(sourceChain.defaultProvider()()).rejects.toThrow(NO_LAMBDA_CREDENTIALS);
+  });
 });
