@@ -134,10 +134,10 @@ async function main(): Promise<void> {
   if (!(durationS > 0 && durationS <= 3600)) throw new Error('LOAD_DURATION_S must be in 1..3600');
   const targetUrl = process.env.LOAD_TARGET_URL;
 
-  const { loadEnvironmentConfig } = await import('../lib/config');
+  const { capacityPlan, loadEnvironmentConfig } = await import('../lib/config');
   const environment = loadEnvironmentConfig(process.env.LOAD_ENV ?? 'dev');
-  const { api } = environment;
-  const { routes } = await import('../lambda/routes');
+  // The limits each client meets, from the environment's capacity model (docs/load-testing.md).
+  const { methods, usagePlans } = capacityPlan(environment);
 
   let baseUrl: string;
   let stop = async () => undefined as void;
@@ -225,27 +225,25 @@ async function main(): Promise<void> {
     const listed = await send(baseUrl, { method: 'GET', path: '/projects?limit=50', token: tokens.viewer });
     const known = ((listed.body as { items?: { id: string }[] })?.items ?? []).map((item) => item.id);
     const acknowledged: string[] = [];
-    const stage = api.stageThrottle.rateLimit;
-    const createLimit = routes.createProject.throttle.rateLimit;
-    const freePlan = api.usagePlans.free.rateLimit;
+    const freePlan = usagePlans.free.rateLimit;
     const pick = () => (known.length > 0 ? known[Math.floor(Math.random() * known.length)] : randomUUID());
     const clients: Client[] = [
       {
         name: 'viewer list',
         rate: 25,
-        limit: stage,
+        limit: methods.listProjects.rateLimit,
         request: () => ({ method: 'GET', path: '/projects?limit=20', token: tokens.viewer }),
       },
       {
         name: 'viewer get',
         rate: 25,
-        limit: stage,
+        limit: methods.getProject.rateLimit,
         request: () => ({ method: 'GET', path: `/projects/${pick()}`, token: tokens.viewer }),
       },
       {
         name: 'editor create',
         rate: 8,
-        limit: createLimit,
+        limit: methods.createProject.rateLimit,
         request: () => ({
           method: 'POST',
           path: '/projects',
@@ -264,7 +262,7 @@ async function main(): Promise<void> {
       {
         name: 'admin details',
         rate: 2,
-        limit: stage,
+        limit: methods.healthDetails.rateLimit,
         request: () => ({ method: 'GET', path: '/health/details', token: tokens.admin }),
       },
       {

@@ -1,5 +1,5 @@
 import { apiKeyIdSchema, createApiKeySchema, usageQuerySchema } from '../domain/api-keys/schemas';
-import { defineRoute, type RouteDefinition } from '../shared/route';
+import { defineRoute, type ManifestRoute } from '../shared/route';
 
 const ANY_ROLE = ['admin', 'editor', 'viewer'] as const;
 
@@ -15,6 +15,7 @@ export const apiKeyRoutes = {
     schemas: { body: createApiKeySchema },
     bodyLimitBytes: 2_048,
     idempotent: true,
+    capacityClass: 'keyManagement',
   }),
   listApiKeys: defineRoute({
     id: 'listApiKeys',
@@ -23,6 +24,7 @@ export const apiKeyRoutes = {
     path: '/api/v1/api-keys',
     handler: 'api-keys-list/handler.ts',
     access: { roles: ANY_ROLE, scopes: [] },
+    capacityClass: 'read',
   }),
   rotateApiKey: defineRoute({
     id: 'rotateApiKey',
@@ -32,6 +34,7 @@ export const apiKeyRoutes = {
     handler: 'api-keys-rotate/handler.ts',
     access: { roles: ANY_ROLE, scopes: [] },
     schemas: { path: apiKeyIdSchema },
+    capacityClass: 'keyManagement',
   }),
   revokeApiKey: defineRoute({
     id: 'revokeApiKey',
@@ -41,6 +44,7 @@ export const apiKeyRoutes = {
     handler: 'api-keys-revoke/handler.ts',
     access: { roles: ANY_ROLE, scopes: [] },
     schemas: { path: apiKeyIdSchema },
+    capacityClass: 'keyManagement',
   }),
   apiKeyUsage: defineRoute({
     id: 'apiKeyUsage',
@@ -50,5 +54,6 @@ export const apiKeyRoutes = {
     handler: 'api-keys-usage/handler.ts',
     access: { roles: ANY_ROLE, scopes: [] },
     schemas: { path: apiKeyIdSchema, query: usageQuerySchema },
+    capacityClass: 'keyManagement',
   }),
-} as const satisfies Record<string, RouteDefinition>;
+} as const satisfies Record<string, ManifestRoute>;

@@ -8,13 +8,15 @@ import {
   setRolesSchema,
   userSubSchema,
 } from '../domain/auth/schemas';
-import { defineRoute, type RouteDefinition } from '../shared/route';
+import { defineRoute, type ManifestRoute } from '../shared/route';
 
-/** Auth routes are public but abuse-prone: tight per-method throttles (WAF adds per-IP limits). */
-const AUTH_THROTTLE = { rateLimit: 10, burstLimit: 20 } as const;
 const ANY_ROLE = ['admin', 'editor', 'viewer'] as const;
 
-/** Login, tokens, password reset, the caller and role management. Part of the route manifest (`lambda/routes/index.ts`). */
+/**
+ * Login, tokens, password reset, the caller and role management. Part of the route manifest
+ * (`lambda/routes/index.ts`). Auth routes are public but abuse-prone: their capacity classes get
+ * tight method throttles, and the edge web ACL adds a per-IP limit on `/api/v1/auth/*`.
+ */
 export const authRoutes = {
   login: defineRoute({
     id: 'login',
@@ -25,7 +27,7 @@ export const authRoutes = {
     access: { public: true },
     schemas: { body: loginSchema },
     bodyLimitBytes: 4_096,
-    throttle: AUTH_THROTTLE,
+    capacityClass: 'auth',
   }),
   challenge: defineRoute({
     id: 'challenge',
@@ -36,7 +38,7 @@ export const authRoutes = {
     access: { public: true },
     schemas: { body: challengeSchema },
     bodyLimitBytes: 8_192,
-    throttle: AUTH_THROTTLE,
+    capacityClass: 'auth',
   }),
   refresh: defineRoute({
     id: 'refresh',
@@ -47,7 +49,7 @@ export const authRoutes = {
     access: { public: true },
     schemas: { body: refreshSchema },
     bodyLimitBytes: 16_384,
-    throttle: AUTH_THROTTLE,
+    capacityClass: 'auth',
   }),
   logout: defineRoute({
     id: 'logout',
@@ -58,7 +60,7 @@ export const authRoutes = {
     access: { public: true },
     schemas: { body: logoutSchema },
     bodyLimitBytes: 16_384,
-    throttle: AUTH_THROTTLE,
+    capacityClass: 'auth',
   }),
   forgotPassword: defineRoute({
     id: 'forgotPassword',
@@ -69,7 +71,7 @@ export const authRoutes = {
     access: { public: true },
     schemas: { body: forgotPasswordSchema },
     bodyLimitBytes: 1_024,
-    throttle: { rateLimit: 2, burstLimit: 5 },
+    capacityClass: 'passwordReset',
   }),
   confirmPassword: defineRoute({
     id: 'confirmPassword',
@@ -80,7 +82,7 @@ export const authRoutes = {
     access: { public: true },
     schemas: { body: confirmPasswordSchema },
     bodyLimitBytes: 2_048,
-    throttle: AUTH_THROTTLE,
+    capacityClass: 'auth',
   }),
   me: defineRoute({
     id: 'me',
@@ -89,6 +91,7 @@ export const authRoutes = {
     path: '/api/v1/me',
     handler: 'me/handler.ts',
     access: { roles: ANY_ROLE, scopes: ['rampart/read'] },
+    capacityClass: 'directory',
   }),
   setUserRoles: defineRoute({
     id: 'setUserRoles',
@@ -99,5 +102,6 @@ export const authRoutes = {
     access: { roles: ['admin'], scopes: [] },
     schemas: { path: userSubSchema, body: setRolesSchema },
     bodyLimitBytes: 1_024,
+    capacityClass: 'admin',
   }),
-} as const satisfies Record<string, RouteDefinition>;
+} as const satisfies Record<string, ManifestRoute>;

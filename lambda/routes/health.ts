@@ -1,4 +1,4 @@
-import { defineRoute, type RouteDefinition } from '../shared/route';
+import { defineRoute, type ManifestRoute } from '../shared/route';
 
 /** Liveness and readiness. Part of the route manifest (`lambda/routes/index.ts`). */
 export const healthRoutes = {
@@ -8,7 +8,7 @@ export const healthRoutes = {
     path: '/api/v1/health',
     handler: 'health/handler.ts',
     access: { public: true },
-    throttle: { rateLimit: 50, burstLimit: 100 },
+    capacityClass: 'health',
     timeoutMs: 2_000,
   }),
   healthReady: defineRoute({
@@ -18,7 +18,7 @@ export const healthRoutes = {
     path: '/api/v1/health/ready',
     handler: 'health-ready/handler.ts',
     access: { public: true },
-    throttle: { rateLimit: 20, burstLimit: 40 },
+    capacityClass: 'readiness',
     timeoutMs: 5_000,
   }),
   healthDetails: defineRoute({
@@ -28,6 +28,7 @@ export const healthRoutes = {
     path: '/api/v1/health/details',
     handler: 'health-details/handler.ts',
     access: { roles: ['admin'], scopes: ['rampart/admin'] },
+    capacityClass: 'read',
     timeoutMs: 5_000,
   }),
-} as const satisfies Record<string, RouteDefinition>;
+} as const satisfies Record<string, ManifestRoute>;

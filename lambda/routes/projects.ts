@@ -4,7 +4,7 @@ import {
   projectIdSchema,
   updateProjectSchema,
 } from '../domain/projects/schemas';
-import { defineRoute, type RouteDefinition } from '../shared/route';
+import { defineRoute, type ManifestRoute } from '../shared/route';
 
 /** The projects resource. Part of the route manifest (`lambda/routes/index.ts`). */
 export const projectRoutes = {
@@ -16,6 +16,7 @@ export const projectRoutes = {
     handler: 'projects-list/handler.ts',
     access: { roles: ['admin', 'editor', 'viewer'], scopes: ['rampart/read'] },
     schemas: { query: listProjectsQuerySchema },
+    capacityClass: 'read',
   }),
   getProject: defineRoute({
     id: 'getProject',
@@ -25,6 +26,7 @@ export const projectRoutes = {
     handler: 'projects-get/handler.ts',
     access: { roles: ['admin', 'editor', 'viewer'], scopes: ['rampart/read'] },
     schemas: { path: projectIdSchema },
+    capacityClass: 'read',
   }),
   createProject: defineRoute({
     id: 'createProject',
@@ -36,7 +38,7 @@ export const projectRoutes = {
     schemas: { body: createProjectSchema },
     bodyLimitBytes: 16_384,
     idempotent: true,
-    throttle: { rateLimit: 20, burstLimit: 40 },
+    capacityClass: 'write',
   }),
   updateProject: defineRoute({
     id: 'updateProject',
@@ -48,6 +50,7 @@ export const projectRoutes = {
     schemas: { path: projectIdSchema, body: updateProjectSchema },
     bodyLimitBytes: 16_384,
     conditionalUpdate: true,
+    capacityClass: 'write',
   }),
   deleteProject: defineRoute({
     id: 'deleteProject',
@@ -57,5 +60,6 @@ export const projectRoutes = {
     handler: 'projects-delete/handler.ts',
     access: { roles: ['admin'], scopes: ['rampart/admin'] },
     schemas: { path: projectIdSchema },
+    capacityClass: 'write',
   }),
-} as const satisfies Record<string, RouteDefinition>;
+} as const satisfies Record<string, ManifestRoute>;

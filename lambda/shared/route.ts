@@ -36,6 +36,33 @@ export type RouteNeed =
   /** Create, attach, disable and meter API Gateway API keys. */
   | 'apiKeyGateway';
 
+/**
+ * Capacity classes: routes with the same load shape. Each environment's `capacity.routeClasses`
+ * gives a class its method throttle and expected duration; the route's reserved concurrency
+ * follows from both (lib/config/capacity.ts, docs/load-testing.md).
+ */
+export const CAPACITY_CLASSES = [
+  /** Liveness: no I/O. */
+  'health',
+  /** Readiness: one query and one queue call. */
+  'readiness',
+  /** Reads from the database. */
+  'read',
+  /** Writes to the database and the outbox. */
+  'write',
+  /** Reads the user pool (Cognito admin read quota). */
+  'directory',
+  /** Changes users in the user pool (Cognito admin write quota). */
+  'admin',
+  /** Calls the API Gateway control plane (CreateApiKey: 5 requests/s per account). */
+  'keyManagement',
+  /** Sign-in, challenge, refresh, logout, password confirmation (Cognito user auth). */
+  'auth',
+  /** Password reset codes: each one sends a mail. */
+  'passwordReset',
+] as const;
+export type CapacityClass = (typeof CAPACITY_CLASSES)[number];
+
 /** Request parts a route validates; each schema is zod/mini (small enough for Lambda bundles). */
 export interface RouteSchemas {
   readonly body?: ZodMiniType;
@@ -57,10 +84,11 @@ export interface RouteDefinition {
   readonly handler: string;
   readonly access: RouteAccess;
   /**
-   * Per-method API Gateway throttle.
-   * @default - the stage's default throttle
+   * The route's capacity class: its method throttle and reserved concurrency per environment come
+   * from `capacity.routeClasses.<class>` in config. Required in the manifest ({@link ManifestRoute}).
+   * @default - none: a route without one cannot be deployed
    */
-  readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
+  readonly capacityClass?: CapacityClass;
   /**
    * Seconds a response may be cached (CloudFront and `Cache-Control`); 0 means never.
    * @default 0
@@ -98,6 +126,9 @@ export interface RouteDefinition {
   /** Requires `If-Match` for updates (412 on mismatch). */
   readonly conditionalUpdate?: boolean;
 }
+
+/** A route of the manifest: every one declares its capacity class. */
+export type ManifestRoute = RouteDefinition & { readonly capacityClass: CapacityClass };
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_BODY_LIMIT_BYTES = 1_048_576;

@@ -17,7 +17,6 @@ export const dev: EnvironmentConfigInput = {
   functions: {
     logRetentionDays: 14,
     logLevel: 'DEBUG',
-    apiReservedConcurrency: 3,
     accountConcurrencyLimit: 1000,
     workerReservedConcurrency: 2,
     dbPoolMax: 1,
@@ -60,16 +59,9 @@ export const dev: EnvironmentConfigInput = {
     // No SES in dev: Cognito's own sender (about 50 mails a day) is enough for a handful of testers.
   },
   api: {
-    stageThrottle: { rateLimit: 50, burstLimit: 100 },
     authorizerCacheSeconds: 60,
     accessLogRetentionDays: 14,
     minimumCompressionBytes: 1024,
-    usagePlans: {
-      free: { rateLimit: 1, burstLimit: 5, quotaLimit: 1000, quotaPeriod: 'DAY' },
-      standard: { rateLimit: 10, burstLimit: 20, quotaLimit: 5000, quotaPeriod: 'DAY' },
-      premium: { rateLimit: 50, burstLimit: 100, quotaLimit: 20000, quotaPeriod: 'DAY' },
-    },
-    tokenUsagePlan: { rateLimit: 50, burstLimit: 100 },
     apiKeyRotationGraceHours: 24,
   },
   alarms: {
@@ -105,14 +97,39 @@ export const dev: EnvironmentConfigInput = {
   },
   edge: {
     ruleAction: 'count',
-    rateLimit: { limit: 2000, windowSeconds: 300 },
-    authRateLimit: { limit: 100, windowSeconds: 300 },
-    credentialRateLimit: { limit: 3000, windowSeconds: 300 },
     anonymousIpList: false,
     botControl: false,
     priceClass: 'PriceClass_100',
     wafLogRetentionDays: 14,
     accessLogRetentionDays: 14,
     originVerifyRotationDays: 30,
+  },
+  // Every limit derives from this model (lib/config/capacity.ts, table in docs/load-testing.md).
+  // Dev serves a handful of testers on a db.t4g.micro: no concurrency headroom, so that every
+  // function at its reservation fits the 56 proxy connections.
+  capacity: {
+    wafWindowSeconds: 300,
+    edgePerIpRps: 50,
+    edgeAuthRequestsPerIp: 100,
+    perCredentialRps: 25,
+    tiers: {
+      free: { rateLimit: 1, burstLimit: 5, quotaLimit: 1000, quotaPeriod: 'DAY' },
+      standard: { rateLimit: 10, burstLimit: 20, quotaLimit: 5000, quotaPeriod: 'DAY' },
+      premium: { rateLimit: 20, burstLimit: 40, quotaLimit: 20000, quotaPeriod: 'DAY' },
+    },
+    routeClasses: {
+      health: { rateLimit: 50, burstLimit: 100, expectedDurationMs: 20 },
+      readiness: { rateLimit: 20, burstLimit: 40, expectedDurationMs: 100 },
+      read: { rateLimit: 50, burstLimit: 100, expectedDurationMs: 50 },
+      write: { rateLimit: 20, burstLimit: 40, expectedDurationMs: 100 },
+      directory: { rateLimit: 20, burstLimit: 40, expectedDurationMs: 150 },
+      admin: { rateLimit: 5, burstLimit: 10, expectedDurationMs: 300 },
+      keyManagement: { rateLimit: 5, burstLimit: 10, expectedDurationMs: 500 },
+      auth: { rateLimit: 10, burstLimit: 20, expectedDurationMs: 400 },
+      passwordReset: { rateLimit: 2, burstLimit: 5, expectedDurationMs: 600 },
+    },
+    authorizerDurationMs: 50,
+    concurrencyHeadroom: 1,
+    accountRateLimit: 10000,
   },
 };

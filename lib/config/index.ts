@@ -11,6 +11,7 @@ import {
 } from './schema';
 
 export * from './schema';
+export * from './capacity';
 
 const DECLARED: Record<EnvironmentName, EnvironmentConfigInput> = { dev, staging, prod };
 

@@ -17,7 +17,6 @@ export const prod: EnvironmentConfigInput = {
   functions: {
     logRetentionDays: 90,
     logLevel: 'INFO',
-    apiReservedConcurrency: 30,
     accountConcurrencyLimit: 1000,
     workerReservedConcurrency: 10,
     dbPoolMax: 1,
@@ -81,16 +80,9 @@ export const prod: EnvironmentConfigInput = {
     },
   },
   api: {
-    stageThrottle: { rateLimit: 1000, burstLimit: 2000 },
     authorizerCacheSeconds: 300,
     accessLogRetentionDays: 365,
     minimumCompressionBytes: 1024,
-    usagePlans: {
-      free: { rateLimit: 1, burstLimit: 5, quotaLimit: 1000, quotaPeriod: 'DAY' },
-      standard: { rateLimit: 10, burstLimit: 20, quotaLimit: 50000, quotaPeriod: 'DAY' },
-      premium: { rateLimit: 50, burstLimit: 100, quotaLimit: 1000000, quotaPeriod: 'DAY' },
-    },
-    tokenUsagePlan: { rateLimit: 1000, burstLimit: 2000 },
     apiKeyRotationGraceHours: 24,
   },
   alarms: {
@@ -130,9 +122,6 @@ export const prod: EnvironmentConfigInput = {
   },
   edge: {
     ruleAction: 'block',
-    rateLimit: { limit: 3000, windowSeconds: 300 },
-    authRateLimit: { limit: 100, windowSeconds: 300 },
-    credentialRateLimit: { limit: 6000, windowSeconds: 300 },
     anonymousIpList: true,
     botControl: true,
     priceClass: 'PriceClass_All',
@@ -140,5 +129,33 @@ export const prod: EnvironmentConfigInput = {
     wafLogRetentionDays: 365,
     accessLogRetentionDays: 365,
     originVerifyRotationDays: 7,
+  },
+  // Every limit derives from this model (lib/config/capacity.ts, table in docs/load-testing.md).
+  // The tiers are what customers are promised; the WAF rules and method throttles are sized so that
+  // every layer in front of a tier lets it through, and each function reserves what its throttle needs.
+  capacity: {
+    wafWindowSeconds: 300,
+    edgePerIpRps: 100,
+    edgeAuthRequestsPerIp: 100,
+    perCredentialRps: 60,
+    tiers: {
+      free: { rateLimit: 1, burstLimit: 5, quotaLimit: 1000, quotaPeriod: 'DAY' },
+      standard: { rateLimit: 10, burstLimit: 20, quotaLimit: 50000, quotaPeriod: 'DAY' },
+      premium: { rateLimit: 50, burstLimit: 100, quotaLimit: 1000000, quotaPeriod: 'DAY' },
+    },
+    routeClasses: {
+      health: { rateLimit: 50, burstLimit: 100, expectedDurationMs: 20 },
+      readiness: { rateLimit: 20, burstLimit: 40, expectedDurationMs: 100 },
+      read: { rateLimit: 200, burstLimit: 400, expectedDurationMs: 50 },
+      write: { rateLimit: 50, burstLimit: 100, expectedDurationMs: 100 },
+      directory: { rateLimit: 50, burstLimit: 100, expectedDurationMs: 150 },
+      admin: { rateLimit: 5, burstLimit: 10, expectedDurationMs: 300 },
+      keyManagement: { rateLimit: 5, burstLimit: 10, expectedDurationMs: 500 },
+      auth: { rateLimit: 20, burstLimit: 40, expectedDurationMs: 400 },
+      passwordReset: { rateLimit: 2, burstLimit: 5, expectedDurationMs: 600 },
+    },
+    authorizerDurationMs: 50,
+    concurrencyHeadroom: 1.5,
+    accountRateLimit: 10000,
   },
 };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ROUTES } from '../../lambda/routes';
+import { CAPACITY_CLASSES, type CapacityClass } from '../../lambda/shared/route';
+import { capacityIssues, capacityPlan } from './capacity';
 
 /** Environment names Rampart knows. Adding one means adding a file beside this one. */
 export const ENVIRONMENT_NAMES = ['dev', 'staging', 'prod'] as const;
@@ -77,8 +78,6 @@ export const functionsConfigSchema = z.strictObject({
   logRetentionDays: retentionDays,
   /** Powertools log level of every function. */
   logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']),
-  /** Reserved concurrency of each HTTP handler function. */
-  apiReservedConcurrency: z.number().int().min(1).max(1000),
   /** Reserved concurrency of the queue worker. */
   workerReservedConcurrency: z.number().int().min(1).max(1000),
   /** The account's Lambda concurrency quota in this region (1000 unless raised through Service Quotas). */
@@ -404,48 +403,13 @@ export const backupConfigSchema = z
   });
 export type BackupConfig = z.infer<typeof backupConfigSchema>;
 
-/** Lambda refuses reservations that leave fewer unreserved executions than this in the account. */
-export const UNRESERVED_CONCURRENCY_FLOOR = 100;
-
-const databaseRoutes = ROUTES.filter((route) => route.needs?.includes('database')).length;
-
-/**
- * Functions the Api stack creates that use the database: `api` of them reserve
- * `apiReservedConcurrency` (database routes and the authorizer), `singletons` reserve 1
- * (outbox relay, API key cleanup); the worker is counted on its own.
- */
-export const DATABASE_FUNCTIONS = { api: databaseRoutes + 1, singletons: 2 } as const;
-/**
- * Every function of the Api stack: routes and the authorizer, plus singletons (relay, cleanup, JWKS
- * fetcher, origin-verify rotation, login client secret rotation).
- */
-export const ALL_FUNCTIONS = { api: ROUTES.length + 1, singletons: 5 } as const;
-
-/** Proxy connections the functions can hold at once when all of them run at their reservation. */
-export function databaseConnectionDemand(functions: z.infer<typeof functionsConfigSchema>): number {
-  return (
-    (DATABASE_FUNCTIONS.api * functions.apiReservedConcurrency +
-      functions.workerReservedConcurrency +
-      DATABASE_FUNCTIONS.singletons) *
-    functions.dbPoolMax
-  );
-}
-
-/** Concurrent executions the Api stack's functions reserve in the account. */
-export function reservedConcurrency(functions: z.infer<typeof functionsConfigSchema>): number {
-  return (
-    ALL_FUNCTIONS.api * functions.apiReservedConcurrency +
-    functions.workerReservedConcurrency +
-    ALL_FUNCTIONS.singletons
-  );
-}
-
 /** Cross-field rules of an environment: DR region, proxy connection budget, vault lock bounds. */
 function checkDataTier(
   env: {
     readonly region: string;
     readonly drRegion: string;
     readonly functions: z.infer<typeof functionsConfigSchema>;
+    readonly capacity: CapacityConfig;
     readonly database: DatabaseConfig;
     readonly backup: BackupConfig;
   },
@@ -454,33 +418,21 @@ function checkDataTier(
   if (env.drRegion === env.region) {
     ctx.addIssue({ code: 'custom', path: ['drRegion'], message: 'must differ from region' });
   }
-  // Every reserved instance of every database function may hold dbPoolMax proxy connections.
-  const { apiReservedConcurrency, workerReservedConcurrency, dbPoolMax, accountConcurrencyLimit } =
-    env.functions;
-  const demand = databaseConnectionDemand(env.functions);
+  // Every reserved instance of every database function may hold dbPoolMax proxy connections; the
+  // reservations come from the capacity model (lib/config/capacity.ts).
+  const demand = capacityPlan(env).databaseConnections;
   const budget = proxyConnectionBudget(env.database);
   if (demand > budget) {
     ctx.addIssue({
       code: 'custom',
       path: ['functions', 'dbPoolMax'],
       message:
-        `(${DATABASE_FUNCTIONS.api} database functions x functions.apiReservedConcurrency ${apiReservedConcurrency} + ` +
-        `functions.workerReservedConcurrency ${workerReservedConcurrency} + ${DATABASE_FUNCTIONS.singletons} scheduled) ` +
-        `x functions.dbPoolMax ${dbPoolMax} = ${demand} exceeds the proxy connection ` +
+        `the database functions reserve ${demand / env.functions.dbPoolMax} concurrent executions (capacity model) ` +
+        `x functions.dbPoolMax ${env.functions.dbPoolMax} = ${demand} proxy connections, above the proxy connection ` +
         `budget ${budget} (max_connections ${maxConnectionsOf(env.database.instanceClass)} of database.instanceClass ` +
-        `${env.database.instanceClass} x database.proxy.maxConnectionsPercent ${env.database.proxy.maxConnectionsPercent}%)`,
-    });
-  }
-  const reserved = reservedConcurrency(env.functions);
-  if (reserved > accountConcurrencyLimit - UNRESERVED_CONCURRENCY_FLOOR) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['functions', 'apiReservedConcurrency'],
-      message:
-        `the functions reserve ${reserved} concurrent executions (${ALL_FUNCTIONS.api} x apiReservedConcurrency ` +
-        `${apiReservedConcurrency} + worker ${workerReservedConcurrency} + ${ALL_FUNCTIONS.singletons} singletons); Lambda ` +
-        `keeps ${UNRESERVED_CONCURRENCY_FLOOR} unreserved, so functions.accountConcurrencyLimit ${accountConcurrencyLimit} ` +
-        `allows at most ${accountConcurrencyLimit - UNRESERVED_CONCURRENCY_FLOOR}`,
+        `${env.database.instanceClass} x database.proxy.maxConnectionsPercent ${env.database.proxy.maxConnectionsPercent}%): ` +
+        `lower capacity.routeClasses (rateLimit or expectedDurationMs), capacity.concurrencyHeadroom or ` +
+        `functions.workerReservedConcurrency, or choose a larger database.instanceClass`,
     });
   }
   const lock = env.backup.vaultLock;
@@ -502,6 +454,7 @@ function checkDataTier(
   }
 }
 
+/** What one API key tier is promised: its usage plan's throttle and quota. */
 const usagePlanSchema = z.strictObject({
   /** Steady-state requests per second for one key. */
   rateLimit: z.number().positive().max(10_000),
@@ -512,30 +465,16 @@ const usagePlanSchema = z.strictObject({
   quotaPeriod: z.enum(['DAY', 'WEEK', 'MONTH']),
 });
 
+export type UsagePlanLimits = z.infer<typeof usagePlanSchema>;
+
+/** The stage's settings other than limits (those are in `capacity`). */
 export const apiConfigSchema = z.strictObject({
-  /** Stage-wide throttle applied to every method without its own (requests/second, burst). */
-  stageThrottle: z.strictObject({
-    rateLimit: z.number().positive().max(10_000),
-    burstLimit: z.number().int().min(1).max(5_000),
-  }),
   /** Seconds API Gateway caches an authorizer decision per Authorization header (0..3600). */
   authorizerCacheSeconds: z.number().int().min(0).max(3600),
   /** Retention of the JSON access logs. */
   accessLogRetentionDays: retentionDays,
   /** Responses at least this large (bytes) are compressed by API Gateway when the client accepts it. */
   minimumCompressionBytes: z.number().int().min(0).max(10_485_760),
-  /** One usage plan per API key tier; each must have throttle and quota. */
-  usagePlans: z.strictObject({ free: usagePlanSchema, standard: usagePlanSchema, premium: usagePlanSchema }),
-  /**
-   * Usage plan of token callers (Cognito users and machine clients): one key per kind of caller,
-   * returned by the authorizer as `usageIdentifierKey`, so methods can require a key (usage plans
-   * apply only to those) without locking token callers out. Each kind shares one bucket: size it
-   * for the whole kind. No quota: a shared quota would stop every user at once.
-   */
-  tokenUsagePlan: z.strictObject({
-    rateLimit: z.number().positive().max(10_000),
-    burstLimit: z.number().int().min(1).max(5_000),
-  }),
   /** Hours a rotated API key keeps working. */
   apiKeyRotationGraceHours: z.number().int().min(0).max(720),
 });
@@ -671,104 +610,136 @@ export const PRICE_CLASSES = ['PriceClass_100', 'PriceClass_200', 'PriceClass_Al
 /** Evaluation windows AWS WAF rate-based rules accept, in seconds. */
 export const WAF_RATE_WINDOWS = [60, 120, 300, 600] as const;
 
-const wafRateRuleSchema = z.strictObject({
-  /** Requests one client IP may send in `windowSeconds` before it is refused (WAF minimum 10). */
-  limit: z.number().int().min(10).max(2_000_000_000),
-  /** Window WAF counts requests in; also the `Retry-After` of refused requests. */
-  windowSeconds: oneOf(WAF_RATE_WINDOWS),
+export const edgeConfigSchema = z.strictObject({
+  /**
+   * What the WAF rules (managed groups, rate and body-size rules) do with a match: `count` only
+   * labels and logs it (for tuning), `block` refuses it. The origin-verify rule always blocks.
+   */
+  ruleAction: z.enum(['count', 'block']),
+  /** AWS managed anonymous-IP list (VPNs, Tor, hosting providers). Costs per request: opt-in. */
+  anonymousIpList: z.boolean(),
+  /** AWS managed Bot Control (common level). Costs per request and per month: opt-in. */
+  botControl: z.boolean(),
+  /** CloudFront price class. */
+  priceClass: z.enum(PRICE_CLASSES),
+  /**
+   * Custom domain of the distribution; omit to serve on the `*.cloudfront.net` name.
+   * @default - no custom domain
+   */
+  domain: z
+    .strictObject({
+      /** Fully qualified name, e.g. `api.example.com`. */
+      name: z.string().regex(/^(?!-)[a-z0-9-]{1,63}(?:\.(?!-)[a-z0-9-]{1,63})+$/, {
+        message: 'must be a lower-case host name such as api.example.com',
+      }),
+      /**
+       * ARN of an existing ACM certificate in us-east-1 covering `name`.
+       * @default - the Edge stack requests a DNS-validated certificate (validated through
+       * `hostedZone`, or by a CNAME you add: `npm run preflight` says which and where)
+       */
+      certificateArn: z
+        .string()
+        .regex(/^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[0-9a-f-]{36}$/, {
+          message: 'must be an ACM certificate ARN in us-east-1 (CloudFront only uses certificates there)',
+        })
+        .optional(),
+      /**
+       * The public Route 53 hosted zone holding `name`, in the environment's account: the certificate
+       * the Edge stack requests then validates itself (its CNAME is written into the zone). Named by
+       * id and name, so synth looks nothing up.
+       * @default - no zone: add the validation CNAME by hand during the first deploy
+       */
+      hostedZone: z
+        .strictObject({
+          /** Hosted zone id, e.g. `Z0123456789ABCDEFGHIJ`. */
+          id: z.string().regex(/^Z[A-Z0-9]{1,32}$/, {
+            message: 'must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ',
+          }),
+          /** The zone's domain name, e.g. `example.com` (no trailing dot). */
+          name: z.string().regex(/^(?!-)[a-z0-9-]{1,63}(?:\.(?!-)[a-z0-9-]{1,63})+$/, {
+            message: 'must be a lower-case domain name such as example.com, without the trailing dot',
+          }),
+        })
+        .optional(),
+    })
+    .refine(
+      (domain) =>
+        !domain.hostedZone ||
+        domain.name === domain.hostedZone.name ||
+        domain.name.endsWith(`.${domain.hostedZone.name}`),
+      {
+        message: 'must be inside edge.domain.hostedZone.name (the zone that can hold its validation record)',
+        path: ['name'],
+      },
+    )
+    .optional(),
+  /** Retention of the WAF logs (edge and regional). */
+  wafLogRetentionDays: retentionDays,
+  /** Days CloudFront access logs are kept in their bucket. */
+  accessLogRetentionDays: z.number().int().min(1).max(3653),
+  /** Days between rotations of the origin-verify secret (at most 30). */
+  originVerifyRotationDays: z.number().int().min(1).max(30),
+});
+export type EdgeConfig = z.infer<typeof edgeConfigSchema>;
+
+/** One route class of the capacity model: the throttle of each of its methods and how long a request runs. */
+const routeClassSchema = z.strictObject({
+  /** Requests per second one method of the class is built for: its method throttle's rate. */
+  rateLimit: z.number().positive().max(10_000),
+  /** Requests one method accepts at once on top of the rate: its throttle's bucket. */
+  burstLimit: z.number().int().min(1).max(5_000),
+  /** Mean time one request spends in the route's function, in ms (Little's law: concurrency = rate x duration). */
+  expectedDurationMs: z.number().int().min(1).max(29_000),
 });
 
-export const edgeConfigSchema = z
-  .strictObject({
-    /**
-     * What the WAF rules (managed groups, rate and body-size rules) do with a match: `count` only
-     * labels and logs it (for tuning), `block` refuses it. The origin-verify rule always blocks.
-     */
-    ruleAction: z.enum(['count', 'block']),
-    /** Per-IP rate rule over every path (edge web ACL). */
-    rateLimit: wafRateRuleSchema,
-    /** Stricter per-IP rate rule for `/api/v1/auth/*` (credential stuffing, reset floods). */
-    authRateLimit: wafRateRuleSchema,
-    /**
-     * Rate rule of the regional web ACL, per `Authorization` value (one token or API key): behind
-     * CloudFront the source IP is an edge server's, so per-IP counting happens at the edge only.
-     */
-    credentialRateLimit: wafRateRuleSchema,
-    /** AWS managed anonymous-IP list (VPNs, Tor, hosting providers). Costs per request: opt-in. */
-    anonymousIpList: z.boolean(),
-    /** AWS managed Bot Control (common level). Costs per request and per month: opt-in. */
-    botControl: z.boolean(),
-    /** CloudFront price class. */
-    priceClass: z.enum(PRICE_CLASSES),
-    /**
-     * Custom domain of the distribution; omit to serve on the `*.cloudfront.net` name.
-     * @default - no custom domain
-     */
-    domain: z
-      .strictObject({
-        /** Fully qualified name, e.g. `api.example.com`. */
-        name: z.string().regex(/^(?!-)[a-z0-9-]{1,63}(?:\.(?!-)[a-z0-9-]{1,63})+$/, {
-          message: 'must be a lower-case host name such as api.example.com',
-        }),
-        /**
-         * ARN of an existing ACM certificate in us-east-1 covering `name`.
-         * @default - the Edge stack requests a DNS-validated certificate (validated through
-         * `hostedZone`, or by a CNAME you add: `npm run preflight` says which and where)
-         */
-        certificateArn: z
-          .string()
-          .regex(/^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[0-9a-f-]{36}$/, {
-            message: 'must be an ACM certificate ARN in us-east-1 (CloudFront only uses certificates there)',
-          })
-          .optional(),
-        /**
-         * The public Route 53 hosted zone holding `name`, in the environment's account: the certificate
-         * the Edge stack requests then validates itself (its CNAME is written into the zone). Named by
-         * id and name, so synth looks nothing up.
-         * @default - no zone: add the validation CNAME by hand during the first deploy
-         */
-        hostedZone: z
-          .strictObject({
-            /** Hosted zone id, e.g. `Z0123456789ABCDEFGHIJ`. */
-            id: z.string().regex(/^Z[A-Z0-9]{1,32}$/, {
-              message: 'must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ',
-            }),
-            /** The zone's domain name, e.g. `example.com` (no trailing dot). */
-            name: z.string().regex(/^(?!-)[a-z0-9-]{1,63}(?:\.(?!-)[a-z0-9-]{1,63})+$/, {
-              message: 'must be a lower-case domain name such as example.com, without the trailing dot',
-            }),
-          })
-          .optional(),
-      })
-      .refine(
-        (domain) =>
-          !domain.hostedZone ||
-          domain.name === domain.hostedZone.name ||
-          domain.name.endsWith(`.${domain.hostedZone.name}`),
-        {
-          message:
-            'must be inside edge.domain.hostedZone.name (the zone that can hold its validation record)',
-          path: ['name'],
-        },
-      )
-      .optional(),
-    /** Retention of the WAF logs (edge and regional). */
-    wafLogRetentionDays: retentionDays,
-    /** Days CloudFront access logs are kept in their bucket. */
-    accessLogRetentionDays: z.number().int().min(1).max(3653),
-    /** Days between rotations of the origin-verify secret (at most 30). */
-    originVerifyRotationDays: z.number().int().min(1).max(30),
-  })
-  .refine(
-    (edge) =>
-      edge.authRateLimit.limit / edge.authRateLimit.windowSeconds <=
-      edge.rateLimit.limit / edge.rateLimit.windowSeconds,
-    {
-      message: 'must be at most as permissive as edge.rateLimit (it is the stricter rule)',
-      path: ['authRateLimit', 'limit'],
-    },
-  );
-export type EdgeConfig = z.infer<typeof edgeConfigSchema>;
+/**
+ * The capacity model: one section every limit derives from (lib/config/capacity.ts). WAF rate rules,
+ * stage and method throttles, usage plans and reserved concurrency are computed from it, and synth
+ * refuses a model whose layers contradict each other (docs/load-testing.md).
+ */
+export const capacityConfigSchema = z.strictObject({
+  /** Evaluation window of every WAF rate rule, in seconds; refused requests get it as `Retry-After`. */
+  wafWindowSeconds: oneOf(WAF_RATE_WINDOWS),
+  /**
+   * Sustained requests per second one source address may send through CloudFront (the edge per-IP
+   * rule counts `edgePerIpRps x wafWindowSeconds` per window). Several clients may share an address.
+   */
+  edgePerIpRps: z.number().positive(),
+  /** Requests one address may send to `/api/v1/auth/*` per window (credential stuffing, reset floods). */
+  edgeAuthRequestsPerIp: z.number().int().min(10),
+  /**
+   * Sustained requests per second one credential (token or API key) may send: the regional
+   * per-credential rule (behind CloudFront the source address is an edge server's). Token callers
+   * share their usage plan, so this is what keeps one user from taking the others' share.
+   */
+  perCredentialRps: z.number().positive(),
+  /** What each API key tier is promised: one usage plan each (throttle and quota per key). */
+  tiers: z.strictObject({ free: usagePlanSchema, standard: usagePlanSchema, premium: usagePlanSchema }),
+  /** Throttle and expected duration per route class (`capacityClass` in the route manifest). */
+  routeClasses: z.strictObject(
+    Object.fromEntries(CAPACITY_CLASSES.map((name) => [name, routeClassSchema])) as Record<
+      CapacityClass,
+      typeof routeClassSchema
+    >,
+  ),
+  /** Mean duration of an authorizer call that misses its cache, in ms. */
+  authorizerDurationMs: z.number().int().min(1).max(29_000),
+  /** Reserved concurrency = rate x duration x this (at least 1): room for slower requests and cold starts. */
+  concurrencyHeadroom: z.number().min(1).max(10),
+  /** API Gateway's account throttle in the region (10,000 rps unless raised through Service Quotas). */
+  accountRateLimit: z.number().int().min(1),
+});
+export type CapacityConfig = z.infer<typeof capacityConfigSchema>;
+
+/** Contradictions in the capacity model (lib/config/capacity.ts), each naming the field to change. */
+function checkCapacity(
+  env: { readonly capacity: CapacityConfig; readonly functions: z.infer<typeof functionsConfigSchema> },
+  ctx: z.RefinementCtx,
+): void {
+  for (const issue of capacityIssues(env)) {
+    ctx.addIssue({ code: 'custom', path: [...issue.path], message: issue.message });
+  }
+}
 
 export const environmentConfigSchema = z
   .strictObject({
@@ -799,7 +770,10 @@ export const environmentConfigSchema = z
     /** CloudFront, the two web ACLs and the origin-verify secret. */
     edge: edgeConfigSchema,
     alarms: alarmsConfigSchema,
+    /** Every limit, from the edge to Lambda (lib/config/capacity.ts, docs/load-testing.md). */
+    capacity: capacityConfigSchema,
   })
+  .superRefine(checkCapacity)
   .superRefine(checkDataTier)
   .superRefine(checkAuth);
 

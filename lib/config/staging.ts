@@ -17,7 +17,6 @@ export const staging: EnvironmentConfigInput = {
   functions: {
     logRetentionDays: 30,
     logLevel: 'INFO',
-    apiReservedConcurrency: 20,
     accountConcurrencyLimit: 1000,
     workerReservedConcurrency: 5,
     dbPoolMax: 1,
@@ -75,16 +74,9 @@ export const staging: EnvironmentConfigInput = {
     },
   },
   api: {
-    stageThrottle: { rateLimit: 200, burstLimit: 400 },
     authorizerCacheSeconds: 300,
     accessLogRetentionDays: 30,
     minimumCompressionBytes: 1024,
-    usagePlans: {
-      free: { rateLimit: 1, burstLimit: 5, quotaLimit: 1000, quotaPeriod: 'DAY' },
-      standard: { rateLimit: 10, burstLimit: 20, quotaLimit: 10000, quotaPeriod: 'DAY' },
-      premium: { rateLimit: 50, burstLimit: 100, quotaLimit: 100000, quotaPeriod: 'DAY' },
-    },
-    tokenUsagePlan: { rateLimit: 200, burstLimit: 400 },
     apiKeyRotationGraceHours: 24,
   },
   alarms: {
@@ -120,14 +112,38 @@ export const staging: EnvironmentConfigInput = {
   },
   edge: {
     ruleAction: 'block',
-    rateLimit: { limit: 2000, windowSeconds: 300 },
-    authRateLimit: { limit: 100, windowSeconds: 300 },
-    credentialRateLimit: { limit: 3000, windowSeconds: 300 },
     anonymousIpList: false,
     botControl: false,
     priceClass: 'PriceClass_100',
     wafLogRetentionDays: 90,
     accessLogRetentionDays: 90,
     originVerifyRotationDays: 30,
+  },
+  // Every limit derives from this model (lib/config/capacity.ts, table in docs/load-testing.md).
+  // Prod's shape (the same tiers, WAF rules and headroom) at half prod's read rate.
+  capacity: {
+    wafWindowSeconds: 300,
+    edgePerIpRps: 100,
+    edgeAuthRequestsPerIp: 100,
+    perCredentialRps: 60,
+    tiers: {
+      free: { rateLimit: 1, burstLimit: 5, quotaLimit: 1000, quotaPeriod: 'DAY' },
+      standard: { rateLimit: 10, burstLimit: 20, quotaLimit: 10000, quotaPeriod: 'DAY' },
+      premium: { rateLimit: 50, burstLimit: 100, quotaLimit: 100000, quotaPeriod: 'DAY' },
+    },
+    routeClasses: {
+      health: { rateLimit: 50, burstLimit: 100, expectedDurationMs: 20 },
+      readiness: { rateLimit: 20, burstLimit: 40, expectedDurationMs: 100 },
+      read: { rateLimit: 100, burstLimit: 200, expectedDurationMs: 50 },
+      write: { rateLimit: 50, burstLimit: 100, expectedDurationMs: 100 },
+      directory: { rateLimit: 50, burstLimit: 100, expectedDurationMs: 150 },
+      admin: { rateLimit: 5, burstLimit: 10, expectedDurationMs: 300 },
+      keyManagement: { rateLimit: 5, burstLimit: 10, expectedDurationMs: 500 },
+      auth: { rateLimit: 20, burstLimit: 40, expectedDurationMs: 400 },
+      passwordReset: { rateLimit: 2, burstLimit: 5, expectedDurationMs: 600 },
+    },
+    authorizerDurationMs: 50,
+    concurrencyHeadroom: 1.5,
+    accountRateLimit: 10000,
   },
 };

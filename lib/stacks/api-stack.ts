@@ -10,6 +10,7 @@ import type { Construct } from 'constructs';
 import { RoutePolicies } from '../../lambda/domain/authz/policy';
 import { ROUTES } from '../../lambda/routes';
 import { DEFAULT_TIMEOUT_MS, type RouteDefinition, type RouteNeed } from '../../lambda/shared/route';
+import { capacityPlan, type CapacityPlan } from '../config';
 import { API_KEY_TIERS } from '../../lambda/shared/access';
 import { AUTHORIZER_IDENTITY_HEADERS } from '../../lambda/shared/credentials';
 import { routeAccessDefine } from '../../lambda/shared/route-access';
@@ -72,6 +73,8 @@ export class ApiStack extends RampartStack {
   /** Rotates the login client's secret (Cognito's two-secret overlap) on `auth.clientSecretRotationDays`. */
   public readonly loginClientSecretRotation: LoginClientSecretRotation;
   public readonly loginClientSecretRotationFunction: RampartFunction;
+  /** Every limit of this environment (lib/config/capacity.ts): throttles, usage plans, WAF rates, reservations. */
+  public readonly capacity: CapacityPlan;
   private readonly props: ApiStackProps;
   private readonly functionSecurityGroup: SecurityGroup;
 
@@ -79,6 +82,7 @@ export class ApiStack extends RampartStack {
     super(scope, id, props);
     this.props = props;
     const { config, network, auth } = props;
+    this.capacity = capacityPlan(config);
 
     this.key = new Key(this, 'ApiKey', {
       enableKeyRotation: true,
@@ -119,7 +123,8 @@ export class ApiStack extends RampartStack {
       // The manifest's access table compiled into the bundle: no request schemas (zod) on its cold start.
       bundlingDefine: routeAccessDefine(ROUTES),
       serviceName: 'authorizer',
-      reservedConcurrentExecutions: config.functions.apiReservedConcurrency,
+      // It runs for every authorized method: their summed rate at its expected duration.
+      reservedConcurrentExecutions: this.capacity.authorizer.reservedConcurrency,
       timeout: Duration.seconds(5),
       memorySize: 512,
       invocation: 'synchronous',
@@ -148,12 +153,13 @@ export class ApiStack extends RampartStack {
       authorizer,
       restApiName: `rampart-${config.name}`,
       stageName: config.name,
-      stageThrottle: config.api.stageThrottle,
+      stageThrottle: this.capacity.stage,
+      methodThrottles: this.capacity.methods,
       accessLogGroup: accessLogs.logGroup,
       minimumCompressionBytes: config.api.minimumCompressionBytes,
       corsAllowedOrigins: config.cors.allowedOrigins,
-      usagePlans: config.api.usagePlans,
-      tokenUsagePlan: config.api.tokenUsagePlan,
+      usagePlans: this.capacity.usagePlans,
+      tokenUsagePlan: this.capacity.tokenUsagePlan,
     });
     this.authorizerFunction.addEnvironment('TOKEN_USAGE_KEYS', JSON.stringify(this.restApi.tokenUsageKeys));
     this.wireApiKeyManagement();
@@ -254,7 +260,7 @@ export class ApiStack extends RampartStack {
       ruleAction: config.edge.ruleAction,
       originVerify: { headerName: ORIGIN_VERIFY_HEADER, regexPatternSetArn: originVerify.patternSet.attrArn },
       rateRules: [
-        { name: 'RateLimitPerCredential', ...config.edge.credentialRateLimit, perHeader: 'authorization' },
+        { name: 'RateLimitPerCredential', ...this.capacity.waf.perCredential, perHeader: 'authorization' },
       ],
       maxBodyBytes: largestBodyLimit(ROUTES),
       managedRuleGroups: ['common', 'knownBadInputs', 'sqlInjection'],
@@ -303,7 +309,8 @@ export class ApiStack extends RampartStack {
       entry: route.handler,
       description: `${route.method} ${route.path}`,
       serviceName: route.id,
-      reservedConcurrentExecutions: this.props.config.functions.apiReservedConcurrency,
+      // Little's law on the route's method throttle (lib/config/capacity.ts).
+      reservedConcurrentExecutions: this.capacity.methods[route.id].reservedConcurrency,
       timeout: lambdaTimeout(route),
       invocation: 'synchronous',
       needs: route.needs ?? [],
@@ -428,7 +435,7 @@ export class ApiStack extends RampartStack {
     const { config } = this.props;
     for (const route of ROUTES) {
       const fn = this.routeFunctions[route.id];
-      fn.addEnvironment('USAGE_PLAN_LIMITS', JSON.stringify(config.api.usagePlans));
+      fn.addEnvironment('USAGE_PLAN_LIMITS', JSON.stringify(this.capacity.usagePlans));
       if (route.needs?.includes('apiKeyGateway')) this.wireApiKeyGateway(fn);
       if (route.path.startsWith('/api/v1/api-keys')) {
         fn.addEnvironment('API_KEY_ROTATION_GRACE_HOURS', String(config.api.apiKeyRotationGraceHours));

@@ -5,7 +5,7 @@ import { ROUTES } from '../../lambda/routes';
 import { DEFAULT_BODY_LIMIT_BYTES, type RouteDefinition } from '../../lambda/shared/route';
 import { ProtectedWebAcl } from '../constructs/edge/protected-web-acl';
 import type { ManagedRuleGroup } from '../constructs/edge/waf-rules';
-import type { EdgeConfig } from '../config';
+import { capacityPlan, type EdgeConfig } from '../config';
 import { RampartStack, type RampartStackProps } from './rampart-stack';
 
 /** CloudFront only uses web ACLs and certificates from this region. */
@@ -61,13 +61,15 @@ export class EdgeStack extends RampartStack {
   constructor(scope: Construct, id: string, props: RampartStackProps) {
     super(scope, id, { regionOverride: EDGE_REGION, crossRegionReferences: true, ...props });
     const { edge } = this.config;
+    const { waf } = capacityPlan(this.config);
     this.webAcl = new ProtectedWebAcl(this, 'EdgeWebAcl', {
       scope: 'CLOUDFRONT',
       name: `rampart-${this.config.name}-edge`,
       ruleAction: edge.ruleAction,
       rateRules: [
-        { name: 'RateLimitAuth', ...edge.authRateLimit, pathPrefix: AUTH_PATH_PREFIX },
-        { name: 'RateLimitPerIp', ...edge.rateLimit },
+        // Per address, from the capacity model (lib/config/capacity.ts).
+        { name: 'RateLimitAuth', ...waf.authPerIp, pathPrefix: AUTH_PATH_PREFIX },
+        { name: 'RateLimitPerIp', ...waf.perIp },
       ],
       maxBodyBytes: largestBodyLimit(),
       managedRuleGroups: edgeManagedRuleGroups(edge),

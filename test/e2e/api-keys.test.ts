@@ -46,7 +46,7 @@ describe('API key lifecycle over HTTP', () => {
 
     const read = await call(stack, 'GET', '/api/v1/projects', { token: key });
     expect(read.status).toBe(200);
-    expect(read.headers.get('ratelimit-policy')).toBe('"premium";q=20000;w=86400, "premium-rate";q=50;w=1');
+    expect(read.headers.get('ratelimit-policy')).toBe('"premium";q=20000;w=86400, "premium-rate";q=20;w=1');
 
     // A read key may not write: the authorizer's policy denies it at the gateway.
     const write = await call(stack, 'POST', '/api/v1/projects', { token: key, body: { name: 'nope' } });

@@ -15,6 +15,7 @@ import './stacks/auth-stack.suite';
 import './stacks/data-stack.suite';
 import './stacks/api-stack.suite';
 import './stacks/edge-stack.suite';
+import './stacks/capacity.suite';
 
 describe.each(['dev', 'staging', 'prod'] as const)('Ops alarms, %s', (name) => {
   opsEnvironmentTests(name);

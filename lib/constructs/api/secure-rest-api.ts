@@ -46,8 +46,12 @@ export interface SecureRestApiProps {
   readonly restApiName: string;
   /** Stage name (one stage per environment). */
   readonly stageName: string;
-  /** Throttle of every method that declares none. */
+  /** The stage's default method throttle: applies to methods without their own (CORS preflights). */
   readonly stageThrottle: { readonly rateLimit: number; readonly burstLimit: number };
+  /** Each route's method throttle, by route id; every route must have one (the capacity model's). */
+  readonly methodThrottles: Readonly<
+    Record<string, { readonly rateLimit: number; readonly burstLimit: number }>
+  >;
   /** Destination of the JSON access logs (encrypted, with retention). */
   readonly accessLogGroup: ILogGroup;
   /** Responses of at least this many bytes are compressed when the client accepts it. */
@@ -150,16 +154,17 @@ export class SecureRestApi extends Construct {
       seen.add(key);
       if (!props.handlers[route.id])
         throw new Error(`SecureRestApi ${id}: no function for route "${route.id}"`);
+      if (!props.methodThrottles[route.id])
+        throw new Error(`SecureRestApi ${id}: no method throttle for route "${route.id}" (methodThrottles)`);
     }
 
     const methodOptions: Record<string, MethodDeploymentOptions> = {};
     for (const route of props.routes) {
-      if (route.throttle) {
-        methodOptions[`${route.path}/${route.method}`] = {
-          throttlingRateLimit: route.throttle.rateLimit,
-          throttlingBurstLimit: route.throttle.burstLimit,
-        };
-      }
+      const throttle = props.methodThrottles[route.id];
+      methodOptions[`${route.path}/${route.method}`] = {
+        throttlingRateLimit: throttle.rateLimit,
+        throttlingBurstLimit: throttle.burstLimit,
+      };
     }
 
     this.api = new RestApi(this, 'RestApi', {

@@ -1,5 +1,5 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { ENVIRONMENT_NAMES } from '../../../lib/config';
+import { capacityPlan, ENVIRONMENT_NAMES } from '../../../lib/config';
 import { GATEWAY_PROBLEMS } from '../../../lib/constructs/api/gateway-responses';
 import { readDeployedApi, type CloudFormationTemplate } from '../../../lib/local/deployed-api';
 import {
@@ -58,6 +58,8 @@ function actionsOf(template: Template, logicalIdPrefix: string): string[] {
 describe.each(ENVIRONMENT_NAMES)('Api stack (%s)', (name) => {
   const { config, template: templateOf } = environments[name];
   const template = templateOf('api');
+  // Exact figures per environment: test/lib/stacks/capacity.suite.ts.
+  const capacity = capacityPlan(config);
 
   test('a regional REST API whose API keys come from the authorizer, with compression', () => {
     template.hasResourceProperties('AWS::ApiGateway::RestApi', {
@@ -188,8 +190,8 @@ describe.each(ENVIRONMENT_NAMES)('Api stack (%s)', (name) => {
     template.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
       UsagePlanName: `rampart-${name}-tokens`,
       Throttle: {
-        RateLimit: config.api.tokenUsagePlan.rateLimit,
-        BurstLimit: config.api.tokenUsagePlan.burstLimit,
+        RateLimit: capacity.tokenUsagePlan.rateLimit,
+        BurstLimit: capacity.tokenUsagePlan.burstLimit,
       },
       Quota: Match.absent(),
       ApiStages: [Match.objectLike({ ApiId: { Ref: Match.stringLikeRegexp('^ApiRestApi') } })],
@@ -215,12 +217,12 @@ describe.each(ENVIRONMENT_NAMES)('Api stack (%s)', (name) => {
     });
   });
 
-  test('stage: throttling defaults and per-route throttles, ERROR execution logs, no data trace, JSON access logs', () => {
-    const perRoute = ROUTES.filter((route) => route.throttle).map((route) => ({
+  test('stage: throttling defaults and a throttle on every route, ERROR execution logs, no data trace, JSON access logs', () => {
+    const perRoute = ROUTES.map((route) => ({
       HttpMethod: route.method,
       ResourcePath: route.path.replace(/\//g, '~1').replace(/^/, '/'),
-      ThrottlingRateLimit: route.throttle!.rateLimit,
-      ThrottlingBurstLimit: route.throttle!.burstLimit,
+      ThrottlingRateLimit: capacity.methods[route.id].rateLimit,
+      ThrottlingBurstLimit: capacity.methods[route.id].burstLimit,
       DataTraceEnabled: false,
     }));
     template.hasResourceProperties('AWS::ApiGateway::Stage', {
@@ -233,8 +235,8 @@ describe.each(ENVIRONMENT_NAMES)('Api stack (%s)', (name) => {
           LoggingLevel: 'ERROR',
           DataTraceEnabled: false,
           MetricsEnabled: true,
-          ThrottlingRateLimit: config.api.stageThrottle.rateLimit,
-          ThrottlingBurstLimit: config.api.stageThrottle.burstLimit,
+          ThrottlingRateLimit: capacity.stage.rateLimit,
+          ThrottlingBurstLimit: capacity.stage.burstLimit,
         },
         ...perRoute.map((setting) => Match.objectLike(setting)),
       ]),
@@ -330,9 +332,9 @@ describe.each(ENVIRONMENT_NAMES)('Api stack (%s)', (name) => {
     }
   });
 
-  test('a usage plan per tier, each with throttle and quota from config', () => {
+  test('a usage plan per tier, each with throttle and quota from the capacity model', () => {
     template.resourceCountIs('AWS::ApiGateway::UsagePlan', 4);
-    for (const [tier, limits] of Object.entries(config.api.usagePlans)) {
+    for (const [tier, limits] of Object.entries(capacity.usagePlans)) {
       template.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
         Description: `API key tier "${tier}"`,
         Throttle: { RateLimit: limits.rateLimit, BurstLimit: limits.burstLimit },
@@ -362,7 +364,7 @@ describe.each(ENVIRONMENT_NAMES)('Api stack (%s)', (name) => {
     }
     template.hasResourceProperties('AWS::Lambda::Function', {
       Description: 'GET /api/v1/projects',
-      ReservedConcurrentExecutions: config.functions.apiReservedConcurrency,
+      ReservedConcurrentExecutions: capacity.methods.listProjects.reservedConcurrency,
       Timeout: 11,
       Environment: {
         Variables: Match.objectLike({

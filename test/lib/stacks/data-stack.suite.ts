@@ -4,8 +4,7 @@ import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambd
 import { dev } from '../../../lib/config/dev';
 import { prod } from '../../../lib/config/prod';
 import {
-  DATABASE_FUNCTIONS,
-  databaseConnectionDemand,
+  capacityPlan,
   ENVIRONMENT_NAMES,
   maxConnectionsOf,
   loadEnvironmentConfig,
@@ -589,44 +588,34 @@ describe('config: proxy connection budget', () => {
 
   test('every declared environment fits its budget', () => {
     for (const name of ENVIRONMENT_NAMES) {
-      const { functions, database } = environments[name].config;
-      expect(databaseConnectionDemand(functions)).toBeLessThanOrEqual(proxyConnectionBudget(database));
+      const { config } = environments[name];
+      expect(capacityPlan(config).databaseConnections).toBeLessThanOrEqual(
+        proxyConnectionBudget(config.database),
+      );
     }
   });
 
-  test('rejects concurrency x pool size above the budget, counting every database function, naming the fields', () => {
-    // Largest per-function reservation that fits dev's budget of 56 with the worker (2) and the scheduled functions.
-    const fits = Math.floor((56 - 2 - DATABASE_FUNCTIONS.singletons) / DATABASE_FUNCTIONS.api);
-    const over = fits + 1;
-    const demand = DATABASE_FUNCTIONS.api * over + 2 + DATABASE_FUNCTIONS.singletons;
-    expect(() =>
-      parseEnvironmentConfig({
-        ...dev,
-        functions: { ...dev.functions, apiReservedConcurrency: over, dbPoolMax: 1 },
-      }),
-    ).toThrow(
-      `Invalid config for environment "dev": functions.dbPoolMax: (${DATABASE_FUNCTIONS.api} database functions x ` +
-        `functions.apiReservedConcurrency ${over} + functions.workerReservedConcurrency 2 + ` +
-        `${DATABASE_FUNCTIONS.singletons} scheduled) x functions.dbPoolMax 1 = ${demand} exceeds the proxy connection ` +
-        'budget 56 (max_connections 112 of database.instanceClass db.t4g.micro x database.proxy.maxConnectionsPercent 50%)',
+  test('rejects the capacity model reservations x pool size above the budget, naming what to change', () => {
+    // Dev's database functions reserve 52 executions (test/lib/config/capacity.test.ts): 2 connections each is 104.
+    expect(() => parseEnvironmentConfig({ ...dev, functions: { ...dev.functions, dbPoolMax: 2 } })).toThrow(
+      'Invalid config for environment "dev": functions.dbPoolMax: the database functions reserve 52 concurrent ' +
+        'executions (capacity model) x functions.dbPoolMax 2 = 104 proxy connections, above the proxy connection ' +
+        'budget 56 (max_connections 112 of database.instanceClass db.t4g.micro x database.proxy.maxConnectionsPercent 50%): ' +
+        'lower capacity.routeClasses (rateLimit or expectedDurationMs), capacity.concurrencyHeadroom or ' +
+        'functions.workerReservedConcurrency, or choose a larger database.instanceClass',
     );
+    // The same reservations fit a budget of 104.
     expect(() =>
       parseEnvironmentConfig({
         ...dev,
-        functions: { ...dev.functions, apiReservedConcurrency: fits, dbPoolMax: 1 },
+        functions: { ...dev.functions, dbPoolMax: 2 },
+        database: {
+          ...dev.database,
+          instanceClass: 'db.t4g.small',
+          proxy: { ...dev.database.proxy, maxConnectionsPercent: 50 },
+        },
       }),
     ).not.toThrow();
-  });
-
-  test('rejects reservations that leave Lambda less than 100 unreserved executions', () => {
-    expect(() =>
-      parseEnvironmentConfig({
-        ...prod,
-        functions: { ...prod.functions, apiReservedConcurrency: 45 },
-      }),
-    ).toThrow(
-      /functions\.apiReservedConcurrency: the functions reserve \d+ concurrent executions .* allows at most 900/,
-    );
   });
 
   test('rejects a proxy above 80 % of max_connections, a borrow timeout above 10 s and a DR region equal to the region', () => {

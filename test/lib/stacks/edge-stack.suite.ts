@@ -1,5 +1,10 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { ENVIRONMENT_NAMES, loadEnvironmentConfig, parseEnvironmentConfig } from '../../../lib/config';
+import {
+  capacityPlan,
+  ENVIRONMENT_NAMES,
+  loadEnvironmentConfig,
+  parseEnvironmentConfig,
+} from '../../../lib/config';
 import { ROUTES } from '../../../lambda/routes';
 import { AUTHORIZER_IDENTITY_HEADERS } from '../../../lambda/shared/credentials';
 import { DEFAULT_BODY_LIMIT_BYTES } from '../../../lambda/shared/route';
@@ -68,6 +73,8 @@ describe.each(ENVIRONMENT_NAMES)('edge (%s)', (name) => {
   const edge = templateOf('edge');
   const api = templateOf('api');
   const mode = config.edge.ruleAction;
+  // Exact figures per environment: test/lib/stacks/capacity.suite.ts.
+  const { waf } = capacityPlan(config);
   const expectAction = (key: string, status: number, headers?: { Name: string; Value: string }[]) =>
     mode === 'count' ? { Count: {} } : blockWith(key, status, headers);
 
@@ -83,7 +90,7 @@ describe.each(ENVIRONMENT_NAMES)('edge (%s)', (name) => {
     api.resourcePropertiesCountIs('AWS::WAFv2::WebACL', { Scope: 'CLOUDFRONT' }, 0);
   });
 
-  test('edge rules: names, priorities, actions per environment, limits from config', () => {
+  test('edge rules: names, priorities, actions per environment, limits from the capacity model', () => {
     const rules = rulesOf(edge);
     const managed = [
       'AWSManagedRulesAmazonIpReputationList',
@@ -108,25 +115,21 @@ describe.each(ENVIRONMENT_NAMES)('edge (%s)', (name) => {
     // Always blocks, in every environment: two Authorization headers are never let through.
     expect(ambiguous.Action).toEqual(blockWith('AmbiguousCredentials', 401));
     expect(auth.Action).toEqual(
-      expectAction('RateLimited', 429, [
-        { Name: 'Retry-After', Value: String(config.edge.authRateLimit.windowSeconds) },
-      ]),
+      expectAction('RateLimited', 429, [{ Name: 'Retry-After', Value: String(waf.authPerIp.windowSeconds) }]),
     );
     expect(auth.Statement.RateBasedStatement).toEqual({
       AggregateKeyType: 'IP',
-      Limit: config.edge.authRateLimit.limit,
-      EvaluationWindowSec: config.edge.authRateLimit.windowSeconds,
+      Limit: waf.authPerIp.limit,
+      EvaluationWindowSec: waf.authPerIp.windowSeconds,
       ScopeDownStatement: pathStartsWith('/api/v1/auth/'),
     });
     expect(perIp.Action).toEqual(
-      expectAction('RateLimited', 429, [
-        { Name: 'Retry-After', Value: String(config.edge.rateLimit.windowSeconds) },
-      ]),
+      expectAction('RateLimited', 429, [{ Name: 'Retry-After', Value: String(waf.perIp.windowSeconds) }]),
     );
     expect(perIp.Statement.RateBasedStatement).toEqual({
       AggregateKeyType: 'IP',
-      Limit: config.edge.rateLimit.limit,
-      EvaluationWindowSec: config.edge.rateLimit.windowSeconds,
+      Limit: waf.perIp.limit,
+      EvaluationWindowSec: waf.perIp.windowSeconds,
     });
     expect(body.Action).toEqual(expectAction('PayloadTooLarge', 413));
     for (const rule of rules.slice(4, 4 + managed.length)) {
@@ -460,7 +463,7 @@ describe.each(ENVIRONMENT_NAMES)('edge (%s)', (name) => {
     });
     expect(rules[2].Action).toEqual(
       expectAction('RateLimited', 429, [
-        { Name: 'Retry-After', Value: String(config.edge.credentialRateLimit.windowSeconds) },
+        { Name: 'Retry-After', Value: String(waf.perCredential.windowSeconds) },
       ]),
     );
     expect(rules[2].Statement.RateBasedStatement).toEqual({
@@ -468,8 +471,8 @@ describe.each(ENVIRONMENT_NAMES)('edge (%s)', (name) => {
       CustomKeys: [
         { Header: { Name: 'authorization', TextTransformations: [{ Priority: 0, Type: 'NONE' }] } },
       ],
-      Limit: config.edge.credentialRateLimit.limit,
-      EvaluationWindowSec: config.edge.credentialRateLimit.windowSeconds,
+      Limit: waf.perCredential.limit,
+      EvaluationWindowSec: waf.perCredential.windowSeconds,
     });
   });
 
@@ -675,13 +678,11 @@ describe('edge config validation', () => {
   const prod = loadEnvironmentConfig('prod');
   const withEdge = (edge: Record<string, unknown>) => ({ ...prod, edge: { ...prod.edge, ...edge } });
 
-  test('rotation at most every 30 days, stricter auth rule, us-east-1 certificates only, WAF minimum rate', () => {
+  // The rate rules' limits are the capacity model's: test/lib/config/capacity.test.ts.
+  test('rotation at most every 30 days, us-east-1 certificates only', () => {
     expect(() => parseEnvironmentConfig(withEdge({ originVerifyRotationDays: 31 }))).toThrow(
       /edge\.originVerifyRotationDays/,
     );
-    expect(() =>
-      parseEnvironmentConfig(withEdge({ authRateLimit: { limit: 5000, windowSeconds: 300 } })),
-    ).toThrow(/edge\.authRateLimit\.limit: must be at most as permissive as edge\.rateLimit/);
     expect(() =>
       parseEnvironmentConfig(
         withEdge({
@@ -693,12 +694,6 @@ describe('edge config validation', () => {
         }),
       ),
     ).toThrow(/edge\.domain\.certificateArn: must be an ACM certificate ARN in us-east-1/);
-    expect(() => parseEnvironmentConfig(withEdge({ rateLimit: { limit: 5, windowSeconds: 300 } }))).toThrow(
-      /edge\.rateLimit\.limit/,
-    );
-    expect(() => parseEnvironmentConfig(withEdge({ rateLimit: { limit: 100, windowSeconds: 30 } }))).toThrow(
-      /edge\.rateLimit\.windowSeconds: must be one of 60, 120, 300, 600/,
-    );
     expect(() => parseEnvironmentConfig(withEdge({}))).not.toThrow();
   });
 });
