@@ -289,7 +289,7 @@ const NON_ROUTE_FUNCTIONS = [
 const ALARMED_FUNCTIONS = ROUTES.length + NON_ROUTE_FUNCTIONS.length;
 /**
  * Functions reserved at >= 2 (a concurrency alarm each): the route functions and the authorizer
- * (`functions.apiReservedConcurrency`), the worker and the notifier; the outbox relay, key
+ * (the capacity model reserves at least 2 each), the worker and the notifier; the outbox relay, key
  * cleanup, origin-verify rotation, login client secret rotation and rotation-age checker are
  * reserved at 1.
  */
