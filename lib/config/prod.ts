@@ -51,7 +51,7 @@ export const prod: EnvironmentConfigInput = {
     monthlyRetentionDays: 365,
     copyToDrRegion: true,
     drCopyRetentionDays: 35,
-    vaultLock: { minRetentionDays: 7, maxRetentionDays: 400, changeableForDays: 3 },
+    vaultLock: { mode: 'compliance', minRetentionDays: 7, maxRetentionDays: 400, changeableForDays: 3 },
     restoreTesting: true,
   },
   auth: {

@@ -367,6 +367,14 @@ export const databaseConfigSchema = z
   });
 export type DatabaseConfig = z.infer<typeof databaseConfigSchema>;
 
+/** Retention bounds a vault lock enforces on every recovery point in its vault. */
+const vaultLockBounds = {
+  /** Shortest retention a recovery point in the vault may have. */
+  minRetentionDays: z.number().int().min(1),
+  /** Longest retention a recovery point in the vault may have. */
+  maxRetentionDays: z.number().int().min(1),
+};
+
 export const backupConfigSchema = z
   .strictObject({
     /** Days daily snapshots are kept (continuous backups keep `database.backupRetentionDays`). */
@@ -381,18 +389,26 @@ export const backupConfigSchema = z
     /** Days copies are kept in the DR vault. */
     drCopyRetentionDays: z.number().int().min(1).max(36_500),
     /**
-     * Vault lock; `changeableForDays` makes it compliance mode (immutable after that grace period).
+     * AWS Backup Vault Lock on the environment's vault and the DR vault: no recovery point can be
+     * deleted or have its retention shortened while the lock stands, and backup or copy jobs whose
+     * retention lies outside its bounds fail. In `compliance` mode the lock itself becomes immutable
+     * `changeableForDays` after it is set (root included); in `governance` mode a principal allowed
+     * `backup:DeleteBackupVaultLockConfiguration` can remove it at any time.
      * @default - no lock
      */
     vaultLock: z
-      .strictObject({
-        /** Shortest retention a recovery point in the vault may have. */
-        minRetentionDays: z.number().int().min(1),
-        /** Longest retention a recovery point in the vault may have. */
-        maxRetentionDays: z.number().int().min(1),
-        /** Days until the lock can no longer be changed or removed (at least 3). */
-        changeableForDays: z.number().int().min(3),
-      })
+      .discriminatedUnion('mode', [
+        z.strictObject({
+          mode: z.literal('compliance'),
+          ...vaultLockBounds,
+          /** Days until the lock can no longer be changed or removed (AWS Backup's cooling-off: at least 3). */
+          changeableForDays: z.number().int().min(3),
+        }),
+        z.strictObject({
+          mode: z.literal('governance'),
+          ...vaultLockBounds,
+        }),
+      ])
       .optional(),
     /** A weekly AWS Backup restore test of the latest snapshot (proves restores, not assumes them). */
     restoreTesting: z.boolean(),
@@ -402,6 +418,8 @@ export const backupConfigSchema = z
     path: ['vaultLock', 'minRetentionDays'],
   });
 export type BackupConfig = z.infer<typeof backupConfigSchema>;
+/** A vault lock of either mode (`backup.vaultLock`). */
+export type VaultLockConfig = NonNullable<BackupConfig['vaultLock']>;
 
 /** Cross-field rules of an environment: DR region, proxy connection budget, vault lock bounds. */
 function checkDataTier(
@@ -441,6 +459,8 @@ function checkDataTier(
       'database.backupRetentionDays': env.database.backupRetentionDays,
       'backup.dailyRetentionDays': env.backup.dailyRetentionDays,
       'backup.monthlyRetentionDays': env.backup.monthlyRetentionDays,
+      // The DR vault carries the same lock.
+      'backup.drCopyRetentionDays': env.backup.copyToDrRegion ? env.backup.drCopyRetentionDays : undefined,
     };
     for (const [field, days] of Object.entries(retentions)) {
       if (days !== undefined && (days < lock.minRetentionDays || days > lock.maxRetentionDays)) {

@@ -1,12 +1,18 @@
 import type { EnvironmentConfigInput } from './schema';
 
-/** Staging: prod-shaped network with a single NAT gateway. */
+/**
+ * Staging: shaped like prod, so every prod feature is exercised here first (threat protection and
+ * required MFA, the custom domain and its certificate, Bot Control and the anonymous-IP list, vault
+ * lock, DR copies and backup replication, Chatbot, the HTTPS pager), at smaller sizes and shorter
+ * retention. The few differences are listed with their reasons in
+ * test/lib/config/staging-like-prod.test.ts, which fails on any other (docs/environments.md).
+ */
 export const staging: EnvironmentConfigInput = {
   name: 'staging',
   account: '222222222222',
   region: 'eu-west-1',
   owner: 'platform-team',
-  terminationProtection: false,
+  terminationProtection: true,
   network: {
     cidr: '10.20.0.0/16',
     availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
@@ -28,12 +34,12 @@ export const staging: EnvironmentConfigInput = {
     instanceClass: 'db.t4g.medium',
     allocatedStorageGiB: 50,
     maxAllocatedStorageGiB: 200,
-    multiAz: false,
+    multiAz: true,
     backupRetentionDays: 14,
-    deletionProtection: false,
+    deletionProtection: true,
     removalPolicy: 'snapshot',
-    deleteAutomatedBackups: true,
-    replicateBackupsToDrRegion: false,
+    deleteAutomatedBackups: false,
+    replicateBackupsToDrRegion: true,
     monitoringIntervalSeconds: 30,
     performanceInsightsRetentionDays: 7,
     cloudwatchLogsRetentionDays: 30,
@@ -46,9 +52,18 @@ export const staging: EnvironmentConfigInput = {
       borrowTimeoutSeconds: 5,
     },
   },
-  backup: { dailyRetentionDays: 14, copyToDrRegion: false, drCopyRetentionDays: 14, restoreTesting: true },
+  backup: {
+    dailyRetentionDays: 14,
+    monthlyRetentionDays: 60,
+    copyToDrRegion: true,
+    drCopyRetentionDays: 14,
+    // Governance mode: the same refusals as prod's lock, but removable (a compliance lock would
+    // outlive any rebuild of staging).
+    vaultLock: { mode: 'governance', minRetentionDays: 7, maxRetentionDays: 90 },
+    restoreTesting: true,
+  },
   auth: {
-    mfa: 'optional',
+    mfa: 'required',
     accessTokenMinutes: 15,
     refreshTokenDays: 14,
     refreshTokenRotationGraceSeconds: 10,
@@ -81,8 +96,13 @@ export const staging: EnvironmentConfigInput = {
   },
   alarms: {
     docsBaseUrl: 'https://github.com/example-org/rampart/blob/main/',
-    paging: { kind: 'email', address: 'rampart-staging-oncall@example.com' },
+    paging: { kind: 'https', endpointSecretName: 'rampart/staging/pager-endpoint' },
     slackWebhookSecretName: 'rampart/staging/slack-webhook',
+    chatbot: {
+      // Placeholders (npm run preflight lists them): staging's own channels in the team's workspace.
+      workspaceId: 'T0000EXAMPLE',
+      channels: { critical: 'C000STGCRITICAL', warning: 'C000STGWARNING', info: 'C000STGINFO' },
+    },
     routeAllToOneChannel: false,
     datapoints: { evaluationPeriods: 5, datapointsToAlarm: 3 },
     slo: { availabilityPercent: 99.5, latencyPercent: 99, latencyThresholdMs: 1500 },
@@ -112,9 +132,12 @@ export const staging: EnvironmentConfigInput = {
   },
   edge: {
     ruleAction: 'block',
-    anonymousIpList: false,
-    botControl: false,
+    anonymousIpList: true,
+    botControl: true,
     priceClass: 'PriceClass_100',
+    // Placeholder (npm run preflight lists it): staging's own host name, so its certificate is
+    // requested and validated the way prod's is.
+    domain: { name: 'api.staging.example.com' },
     wafLogRetentionDays: 90,
     accessLogRetentionDays: 90,
     originVerifyRotationDays: 30,

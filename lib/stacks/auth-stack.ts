@@ -11,7 +11,9 @@ export class AuthStack extends RampartStack {
   constructor(scope: Construct, id: string, props: RampartStackProps) {
     super(scope, id, props);
     const { auth } = props.config;
-    const retain = props.config.name === 'prod';
+    // Deletion protection and RETAIN outside dev: staging refuses a pool replacement exactly as prod
+    // does, so a change that would replace the pool (and lose every user) fails there first.
+    const retain = props.config.name !== 'dev';
     const secretKey = new Key(this, 'AuthKey', {
       enableKeyRotation: true,
       description: `Rampart ${props.config.name}: encrypts identity secrets`,

@@ -1,8 +1,9 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import { BackupVault } from 'aws-cdk-lib/aws-backup';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config';
 import { DataKey } from '../constructs/data/data-key';
+import { vaultLockConfiguration } from '../constructs/data/database-backup';
 import { RampartStack, type RampartStackProps } from './rampart-stack';
 
 /** Name of the DR vault: fixed, so the Data stack can build its ARN without a cross-region reference. */
@@ -37,11 +38,7 @@ export class DataDrStack extends RampartStack {
       backupVaultName: drVaultName(config),
       encryptionKey: this.key.key,
       removalPolicy: RemovalPolicy.RETAIN,
-      lockConfiguration: lock && {
-        minRetention: Duration.days(lock.minRetentionDays),
-        maxRetention: Duration.days(lock.maxRetentionDays),
-        changeableFor: Duration.days(lock.changeableForDays),
-      },
+      lockConfiguration: lock && vaultLockConfiguration(lock),
     });
   }
 }

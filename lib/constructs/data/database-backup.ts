@@ -7,6 +7,7 @@ import {
   CfnRestoreTestingPlan,
   CfnRestoreTestingSelection,
   type BackupPlanCopyActionProps,
+  type LockConfiguration,
 } from 'aws-cdk-lib/aws-backup';
 import type { ISecurityGroup } from 'aws-cdk-lib/aws-ec2';
 import { Schedule } from 'aws-cdk-lib/aws-events';
@@ -14,7 +15,7 @@ import { ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { DatabaseInstance, ISubnetGroup } from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
-import type { BackupConfig } from '../../config';
+import type { BackupConfig, VaultLockConfig } from '../../config';
 
 export interface DatabaseBackupProps {
   /** Retention, copies, vault lock and restore testing of the environment. */
@@ -48,9 +49,23 @@ export interface DatabaseBackupProps {
 }
 
 /**
- * AWS Backup for one RDS instance: a KMS-encrypted vault (optionally locked in compliance mode),
- * a plan with continuous backup (point-in-time recovery inside the window), daily and optional
- * monthly snapshots copied to the DR region's vault, and a weekly restore test.
+ * The vault lock of a `backup.vaultLock` config, for this vault and the DR vault alike. Compliance
+ * mode sets `ChangeableForDays` (the lock becomes immutable after it); governance mode leaves it
+ * out, which is what makes AWS Backup treat the lock as governance mode (removable with IAM
+ * permission).
+ */
+export function vaultLockConfiguration(lock: VaultLockConfig): LockConfiguration {
+  return {
+    minRetention: Duration.days(lock.minRetentionDays),
+    maxRetention: Duration.days(lock.maxRetentionDays),
+    changeableFor: lock.mode === 'compliance' ? Duration.days(lock.changeableForDays) : undefined,
+  };
+}
+
+/**
+ * AWS Backup for one RDS instance: a KMS-encrypted vault (optionally locked, in governance or
+ * compliance mode), a plan with continuous backup (point-in-time recovery inside the window), daily
+ * and optional monthly snapshots copied to the DR region's vault, and a weekly restore test.
  */
 export class DatabaseBackup extends Construct {
   public readonly vault: BackupVault;
@@ -77,11 +92,7 @@ export class DatabaseBackup extends Construct {
     this.vault = new BackupVault(this, 'Vault', {
       encryptionKey: props.encryptionKey,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
-      lockConfiguration: config.vaultLock && {
-        minRetention: Duration.days(config.vaultLock.minRetentionDays),
-        maxRetention: Duration.days(config.vaultLock.maxRetentionDays),
-        changeableFor: Duration.days(config.vaultLock.changeableForDays),
-      },
+      lockConfiguration: config.vaultLock && vaultLockConfiguration(config.vaultLock),
     });
 
     const copyActions: BackupPlanCopyActionProps[] =

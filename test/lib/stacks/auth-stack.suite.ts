@@ -7,7 +7,6 @@ const environments = synthEnvironments();
 describe.each(ENVIRONMENT_NAMES)('Auth stack (%s)', (name) => {
   const { config, template: templateOf } = environments[name];
   const template = templateOf('auth');
-  const prod = name === 'prod';
 
   test('user pool: email sign-in, strong passwords, TOTP, email-only recovery, no self sign-up', () => {
     template.hasResourceProperties('AWS::Cognito::UserPool', {
@@ -32,10 +31,12 @@ describe.each(ENVIRONMENT_NAMES)('Auth stack (%s)', (name) => {
     });
   });
 
-  test('deletion protection and retention in prod only', () => {
+  test('deletion protection and retention in staging and prod, as prod', () => {
+    const kept = name !== 'dev';
     template.hasResource('AWS::Cognito::UserPool', {
-      Properties: Match.objectLike({ DeletionProtection: prod ? 'ACTIVE' : 'INACTIVE' }),
-      DeletionPolicy: prod ? 'Retain' : 'Delete',
+      Properties: Match.objectLike({ DeletionProtection: kept ? 'ACTIVE' : 'INACTIVE' }),
+      DeletionPolicy: kept ? 'Retain' : 'Delete',
+      UpdateReplacePolicy: kept ? 'Retain' : 'Delete',
     });
   });
 

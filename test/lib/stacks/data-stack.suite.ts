@@ -60,7 +60,7 @@ describe.each(ENVIRONMENT_NAMES)('Data stack (%s)', (name) => {
   test('is named Rampart-<env>-Data in the environment region, after the Network stack', () => {
     expect(stacks.data.stackName).toBe(`Rampart-${name}-Data`);
     expect(stacks.data.region).toBe(config.region);
-    expect(stacks.data.terminationProtection).toBe(name === 'prod');
+    expect(stacks.data.terminationProtection).toBe(name !== 'dev');
     expect(stacks.data.dependencies).toContain(stacks.network);
   });
 
@@ -128,21 +128,27 @@ describe.each(ENVIRONMENT_NAMES)('Data stack (%s)', (name) => {
     expect(subnetIds).not.toMatch(/FunctionsSubnet|PublicSubnet/);
   });
 
-  test('prod per issue: Multi-AZ, deletion protection, RETAIN, automated backups kept and replicated to the DR region', () => {
+  test('staging and prod per issue: Multi-AZ, deletion protection, automated backups kept and replicated to the DR region', () => {
     const instance = Object.values(resourcesOfType(template, 'AWS::RDS::DBInstance'))[0];
-    if (name === 'prod') {
+    if (name === 'dev') {
+      expect(instance.Properties).toMatchObject({
+        MultiAZ: false,
+        DeletionProtection: false,
+        DeleteAutomatedBackups: true,
+      });
+      expect(instance.Properties.AutomaticBackupReplicationRegion).toBeUndefined();
+      expect(instance).toMatchObject({ DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
+    } else {
       expect(instance.Properties).toMatchObject({
         MultiAZ: true,
         DeletionProtection: true,
         DeleteAutomatedBackups: false,
-        BackupRetentionPeriod: 35,
-        AutomaticBackupReplicationRegion: config.drRegion,
-        AutomaticBackupReplicationKmsKeyId: `arn:aws:kms:${config.drRegion}:${config.account}:alias/rampart-prod-dr`,
+        AutomaticBackupReplicationRegion: 'eu-west-2',
+        AutomaticBackupReplicationKmsKeyId: `arn:aws:kms:eu-west-2:${config.account}:alias/rampart-${name}-dr`,
       });
-      expect(instance).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
-    } else {
-      expect(instance.Properties.AutomaticBackupReplicationRegion).toBeUndefined();
-      expect(instance).toMatchObject({ DeletionPolicy: name === 'staging' ? 'Snapshot' : 'Delete' });
+      // Staging snapshots a removed instance instead of keeping it running (docs/environments.md).
+      const policy = name === 'prod' ? 'Retain' : 'Snapshot';
+      expect(instance).toMatchObject({ DeletionPolicy: policy, UpdateReplacePolicy: policy });
     }
     expect(instance.Properties.BackupRetentionPeriod).toBe({ dev: 7, staging: 14, prod: 35 }[name]);
   });
@@ -381,19 +387,20 @@ describe.each(ENVIRONMENT_NAMES)('Data stack (%s)', (name) => {
   });
 
   test('AWS Backup: vault encrypted with the key; continuous (PITR), daily and monthly rules per config', () => {
+    // Compliance mode in prod (immutable after 3 days), governance mode in staging (no
+    // ChangeableForDays: removable with IAM permission), none in dev.
+    const lock = {
+      dev: undefined,
+      staging: { MinRetentionDays: 7, MaxRetentionDays: 90 },
+      prod: { MinRetentionDays: 7, MaxRetentionDays: 400, ChangeableForDays: 3 },
+    }[name];
     template.hasResource('AWS::Backup::BackupVault', {
-      Properties: {
-        EncryptionKeyArn: keyArn,
-        LockConfiguration: backup.vaultLock
-          ? {
-              MinRetentionDays: backup.vaultLock.minRetentionDays,
-              MaxRetentionDays: backup.vaultLock.maxRetentionDays,
-              ChangeableForDays: backup.vaultLock.changeableForDays,
-            }
-          : Match.absent(),
-      },
+      Properties: { EncryptionKeyArn: keyArn, LockConfiguration: lock ?? Match.absent() },
       DeletionPolicy: name === 'dev' ? 'Delete' : 'Retain',
     });
+    // Exact (a nested pattern matches partially): a governance lock has no ChangeableForDays at all.
+    const vaults = Object.values(resourcesOfType(template, 'AWS::Backup::BackupVault'));
+    expect(vaults.map((vault) => vault.Properties.LockConfiguration)).toEqual([lock]);
     const vault = { 'Fn::GetAtt': ['BackupVaultADF21B19', 'BackupVaultName'] };
     const drCopy = (days: number) =>
       backup.copyToDrRegion
@@ -489,33 +496,77 @@ describe.each(ENVIRONMENT_NAMES)('Data stack (%s)', (name) => {
 });
 
 describe('DataDr stack', () => {
-  test('exists only where backups go to the DR region (prod)', () => {
+  test('exists only where backups go to the DR region (staging and prod)', () => {
     expect(environments.dev.stacks.dataDr).toBeUndefined();
-    expect(environments.staging.stacks.dataDr).toBeUndefined();
-    const dr = environments.prod.stacks.dataDr!;
-    expect(dr.stackName).toBe('Rampart-prod-DataDr');
-    expect(dr.region).toBe(prod.drRegion);
-    expect(environments.prod.stacks.data.dependencies).toContain(dr);
+    for (const name of ['staging', 'prod'] as const) {
+      const dr = environments[name].stacks.dataDr!;
+      expect(dr.stackName).toBe(`Rampart-${name}-DataDr`);
+      expect(dr.region).toBe('eu-west-2');
+      expect(dr.terminationProtection).toBe(true);
+      expect(environments[name].stacks.data.dependencies).toContain(dr);
+    }
   });
 
-  test('holds the named, key-encrypted, locked vault and the aliased key the Data stack refers to', () => {
-    const template = environments.prod.template('dataDr');
-    template.hasResource('AWS::Backup::BackupVault', {
-      Properties: {
-        BackupVaultName: 'rampart-prod-dr',
-        EncryptionKeyArn: { 'Fn::GetAtt': ['KeyE447D366', 'Arn'] },
-        LockConfiguration: { MinRetentionDays: 7, MaxRetentionDays: 400, ChangeableForDays: 3 },
-      },
-      DeletionPolicy: 'Retain',
-    });
-    template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/rampart-prod-dr' });
-    template.hasResource('AWS::KMS::Key', {
-      Properties: { EnableKeyRotation: true },
-      DeletionPolicy: 'Retain',
-    });
-    for (const [id, type] of Object.entries(PINNED_DR_IDS)) {
-      expect({ id, type: template.toJSON().Resources[id]?.Type }).toEqual({ id, type });
-    }
+  test.each([
+    // Prod's lock is in compliance mode: immutable 3 days after it is set.
+    ['prod', { MinRetentionDays: 7, MaxRetentionDays: 400, ChangeableForDays: 3 }],
+    // Staging's is in governance mode: no ChangeableForDays, removable with IAM permission.
+    ['staging', { MinRetentionDays: 7, MaxRetentionDays: 90 }],
+  ] as const)(
+    '%s: holds the named, key-encrypted, locked vault and the aliased key the Data stack refers to',
+    (name, lock) => {
+      const template = environments[name].template('dataDr');
+      template.hasResource('AWS::Backup::BackupVault', {
+        Properties: {
+          BackupVaultName: `rampart-${name}-dr`,
+          EncryptionKeyArn: { 'Fn::GetAtt': ['KeyE447D366', 'Arn'] },
+          LockConfiguration: lock,
+        },
+        DeletionPolicy: 'Retain',
+      });
+      // Exact: a governance lock carries no ChangeableForDays at all.
+      const vaults = Object.values(resourcesOfType(template, 'AWS::Backup::BackupVault'));
+      expect(vaults.map((vault) => vault.Properties.LockConfiguration)).toEqual([lock]);
+      template.hasResourceProperties('AWS::KMS::Alias', { AliasName: `alias/rampart-${name}-dr` });
+      template.hasResource('AWS::KMS::Key', {
+        Properties: { EnableKeyRotation: true },
+        DeletionPolicy: 'Retain',
+      });
+      for (const [id, type] of Object.entries(PINNED_DR_IDS)) {
+        expect({ id, type: template.toJSON().Resources[id]?.Type }).toEqual({ id, type });
+      }
+    },
+  );
+});
+
+describe('backup.vaultLock.mode', () => {
+  const withLock = (vaultLock: Record<string, unknown>) =>
+    parseEnvironmentConfig({ ...prod, backup: { ...prod.backup, vaultLock } });
+
+  test('compliance needs changeableForDays (at least AWS Backup’s 3-day cooling-off); governance refuses it', () => {
+    expect(() => withLock({ mode: 'compliance', minRetentionDays: 7, maxRetentionDays: 400 })).toThrow(
+      /backup\.vaultLock\.changeableForDays/,
+    );
+    expect(() =>
+      withLock({ mode: 'compliance', minRetentionDays: 7, maxRetentionDays: 400, changeableForDays: 2 }),
+    ).toThrow(/backup\.vaultLock\.changeableForDays/);
+    expect(() =>
+      withLock({ mode: 'governance', minRetentionDays: 7, maxRetentionDays: 400, changeableForDays: 3 }),
+    ).toThrow(/backup\.vaultLock: Unrecognized key: "changeableForDays"/);
+    expect(() => withLock({ minRetentionDays: 7, maxRetentionDays: 400, changeableForDays: 3 })).toThrow(
+      /backup\.vaultLock\.mode/,
+    );
+  });
+
+  test('the DR copies must lie within the lock too (the DR vault carries it)', () => {
+    expect(() =>
+      parseEnvironmentConfig({
+        ...prod,
+        backup: { ...prod.backup, drCopyRetentionDays: 3 },
+      }),
+    ).toThrow(
+      /backup\.vaultLock: backup\.drCopyRetentionDays \(3\) must lie within the vault lock's 7\.\.400 days/,
+    );
   });
 });
 

@@ -13,7 +13,7 @@ describe.each(ENVIRONMENT_NAMES)('Network stack (%s)', (name) => {
     expect(stacks.network.stackName).toBe(`Rampart-${name}-Network`);
     expect(stacks.network.account).toBe(config.account);
     expect(stacks.network.region).toBe(config.region);
-    expect(stacks.network.terminationProtection).toBe(name === 'prod');
+    expect(stacks.network.terminationProtection).toBe(name !== 'dev');
   });
 
   test('the VPC uses the configured CIDR', () => {
