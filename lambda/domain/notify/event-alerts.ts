@@ -57,6 +57,28 @@ export const EVENT_ALERTS: readonly EventAlert[] = [
   },
 ];
 
+/**
+ * RDS events of the database, delivered by two RDS event subscriptions (SNS, not EventBridge): the
+ * categories that mean an outage or data risk to the critical topic, maintenance and notices to the
+ * warning topic. The notifier shows them with the severity of the topic they came through and this
+ * runbook. Categories: docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Events.Messages.html.
+ */
+export const RDS_EVENT_SUBSCRIPTIONS = {
+  id: 'rds-events',
+  title: 'RDS event',
+  impact:
+    'RDS reported a failover, failure, storage shortage, recovery or maintenance on the database: check whether requests fail and what RDS is doing.',
+  /** Source type of the subscriptions; the instance is their only source id. */
+  sourceType: 'db-instance',
+  categories: {
+    critical: ['availability', 'failover', 'failure', 'low storage', 'recovery'],
+    warning: ['maintenance', 'notification', 'security patching'],
+  },
+} as const;
+
+/** `source` and `detail-type` the notifier gives an RDS event-subscription message (as EventBridge names them). */
+export const RDS_EVENT_SOURCE = { source: 'aws.rds', detailType: 'RDS DB Instance Event' } as const;
+
 function matches(alert: EventAlert, event: EventNotification): boolean {
   if (!alert.pattern.source.includes(event.source)) return false;
   if (!alert.pattern.detailType.includes(event.detailType)) return false;
@@ -68,4 +90,21 @@ function matches(alert: EventAlert, event: EventNotification): boolean {
 /** The alert an event belongs to, if any. */
 export function eventAlertOf(event: EventNotification): EventAlert | undefined {
   return EVENT_ALERTS.find((alert) => matches(alert, event));
+}
+
+/**
+ * The alert of an RDS event-subscription message, with the severity of the topic it came through
+ * (the subscription chose the topic by category; the message does not name its category).
+ */
+export function rdsEventAlertOf(event: EventNotification, topicSeverity: Severity): EventAlert | undefined {
+  if (event.source !== RDS_EVENT_SOURCE.source || event.detailType !== RDS_EVENT_SOURCE.detailType) {
+    return undefined;
+  }
+  return {
+    id: RDS_EVENT_SUBSCRIPTIONS.id,
+    severity: topicSeverity,
+    title: `${RDS_EVENT_SUBSCRIPTIONS.title}${typeof event.detail.EventID === 'string' ? ` ${event.detail.EventID}` : ''}`,
+    impact: RDS_EVENT_SUBSCRIPTIONS.impact,
+    pattern: { source: [RDS_EVENT_SOURCE.source], detailType: [RDS_EVENT_SOURCE.detailType] },
+  };
 }

@@ -196,8 +196,36 @@ function event(body: Json): EventNotification {
 }
 
 /**
- * What a topic message is: a CloudWatch alarm (metric or composite), an EventBridge event, or
- * plain text. Never throws; a message that is JSON but neither alarm nor event is shown as text.
+ * An RDS event-subscription message (`{"Event Source": "db-instance", "Event ID": "...#RDS-EVENT-0049",
+ * ...}`, as in docs.aws.amazon.com/lambda/latest/dg/services-rds.html), shown as the event
+ * EventBridge would have sent: source `aws.rds`, the event id, message and source in `detail`.
+ */
+function rdsEvent(body: Json): EventNotification {
+  const eventId = str(body['Event ID']) ?? '';
+  const sourceArn = str(body['Source ARN']);
+  const detail: Record<string, unknown> = {
+    EventID: eventId.slice(eventId.lastIndexOf('#') + 1),
+    Message: str(body['Event Message']) ?? '',
+    SourceType: str(body['Event Source']) ?? '',
+    SourceIdentifier: str(body['Source ID']) ?? '',
+  };
+  const link = str(body['Identifier Link']);
+  if (link) detail.IdentifierLink = link;
+  return {
+    kind: 'event',
+    source: 'aws.rds',
+    detailType: 'RDS DB Instance Event',
+    time: str(body['Event Time']) ?? '',
+    region: sourceArn ? regionOfArn(sourceArn) : undefined,
+    account: sourceArn?.split(':')[4] || undefined,
+    resources: sourceArn ? [sourceArn] : [],
+    detail,
+  };
+}
+
+/**
+ * What a topic message is: a CloudWatch alarm (metric or composite), an EventBridge event, an RDS
+ * event subscription's message, or plain text. Never throws; a message that is JSON but neither alarm nor event is shown as text.
  */
 export function parseNotification(delivery: SnsDelivery): Notification {
   let body: unknown;
@@ -211,6 +239,9 @@ export function parseNotification(delivery: SnsDelivery): Notification {
   }
   if (isObject(body) && typeof body.source === 'string' && typeof body['detail-type'] === 'string') {
     return event(body);
+  }
+  if (isObject(body) && typeof body['Event Source'] === 'string' && typeof body['Event ID'] === 'string') {
+    return rdsEvent(body);
   }
   return { kind: 'text', subject: delivery.subject, text: delivery.message };
 }

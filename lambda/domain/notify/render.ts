@@ -1,4 +1,4 @@
-import { eventAlertOf } from './event-alerts';
+import { eventAlertOf, rdsEventAlertOf } from './event-alerts';
 import {
   linkOfDescription,
   severityOfDescription,
@@ -147,7 +147,7 @@ function renderAlarm(n: AlarmNotification, ctx: RenderContext): SlackMessage {
 }
 
 function renderEvent(n: EventNotification, ctx: RenderContext): SlackMessage {
-  const alert = eventAlertOf(n);
+  const alert = eventAlertOf(n) ?? rdsEventAlertOf(n, ctx.topicSeverity);
   const severity = alert?.severity ?? ctx.topicSeverity;
   const title = alert?.title ?? `${n.source}: ${n.detailType}`;
   const detail = n.detail;
@@ -160,6 +160,9 @@ function renderEvent(n: EventNotification, ctx: RenderContext): SlackMessage {
     'backupVaultName',
     'resourceArn',
     'creationDate',
+    'EventID',
+    'Message',
+    'SourceIdentifier',
   ]
     .filter((key) => detail[key] !== undefined && detail[key] !== null)
     .map((key) =>

@@ -17,6 +17,7 @@ import {
   backupFailedEvent,
   compositeMessage,
   metricAlarmMessage,
+  rdsEventMessage,
   rotationFailedEvent,
   snsEvent,
   TOPIC_ARNS,
@@ -181,6 +182,41 @@ describe('rendering through a real HTTP receiver', () => {
     expect(body.text).toBe(':red_circle: [CRITICAL] dev: Secrets Manager rotation failed');
     expect(textOf(body.blocks)).toContain('DatabaseAdminSecret-AbC123');
     expect(buttonUrls(body.blocks)[0][1]).toMatch(/runbooks\/alarms\/secret-rotation-failed\.md$/);
+  });
+
+  test('an RDS event (event subscription) renders with the severity of its topic, the event and its runbook', async () => {
+    await deliver(snsEvent(rdsEventMessage(), { topicArn: TOPIC_ARNS.critical, messageId: 'rds-1' }));
+    expect(receiver.posts[0].path).toBe('/critical');
+    const body = receiver.posts[0].body as SlackMessage;
+    expect(body.text).toBe(':red_circle: [CRITICAL] dev: RDS event RDS-EVENT-0049');
+    const text = textOf(body.blocks);
+    expect(text).toContain('*EventID*\\nRDS-EVENT-0049');
+    expect(text).toContain('*Message*\\nMulti-AZ instance failover completed');
+    expect(text).toContain('*SourceIdentifier*\\nrampart-dev-databaseinstance-abc123');
+    expect(text).toContain('arn:aws:rds:eu-west-1:111111111111:db:rampart-dev-databaseinstance-abc123');
+    expect(text).toContain('account 111111111111 · eu-west-1');
+    expect(buttonUrls(body.blocks)).toEqual([
+      ['Runbook', 'https://github.com/example-org/rampart/blob/main/runbooks/alarms/rds-events.md'],
+    ]);
+
+    receiver.reset();
+    await deliver(snsEvent(rdsEventMessage(), { topicArn: TOPIC_ARNS.warning, messageId: 'rds-2' }));
+    expect(receiver.posts[0].path).toBe('/warning');
+    expect((receiver.posts[0].body as SlackMessage).text).toBe(
+      ':large_orange_circle: [WARNING] dev: RDS event RDS-EVENT-0049',
+    );
+  });
+
+  test("RDS's first message on a new subscription (plain text) is posted as text", async () => {
+    await deliver(
+      snsEvent(
+        'This is a message to notify that RDS will attempt to send you event notifications of type db-instance to the topic',
+        { topicArn: TOPIC_ARNS.warning, subject: 'RDS Notification Message', messageId: 'rds-0' },
+      ),
+    );
+    expect((receiver.posts[0].body as SlackMessage).text).toBe(
+      ':large_orange_circle: [WARNING] dev: RDS Notification Message',
+    );
   });
 
   test('plain text published to a topic is posted as text', async () => {

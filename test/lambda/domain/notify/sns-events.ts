@@ -195,3 +195,21 @@ export function rotationFailedEvent() {
     },
   };
 }
+
+/**
+ * An RDS event-subscription message: the shape of the RDS sample event in the Lambda developer
+ * guide (docs.aws.amazon.com/lambda/latest/dg/services-rds.html), with the `Source ARN` RDS adds.
+ */
+export function rdsEventMessage() {
+  return {
+    'Event Source': 'db-instance',
+    'Event Time': '2026-11-27 21:29:54.511',
+    'Identifier Link':
+      'https://console.aws.amazon.com/rds/home?region=eu-west-1#dbinstance:id=rampart-dev-databaseinstance-abc123',
+    'Source ID': 'rampart-dev-databaseinstance-abc123',
+    'Source ARN': 'arn:aws:rds:eu-west-1:111111111111:db:rampart-dev-databaseinstance-abc123',
+    'Event ID':
+      'http://docs.amazonwebservices.com/AmazonRDS/latest/UserGuide/USER_Events.html#RDS-EVENT-0049',
+    'Event Message': 'Multi-AZ instance failover completed',
+  };
+}
