@@ -64,8 +64,8 @@ function serializeResult(result: ApiResult): APIGatewayProxyResult {
  *
  * Order of `use()` (`before` in this order, `after`/`onError` in reverse):
  * 0. header normalizer (lower-case names) and event normalizer (`{}` for absent query/path) - official
- * 1. logging context: Lambda context and correlation id on every log line, reset at the end;
- *    `x-correlation-id` echo (`correlation-id.ts`)
+ * 1. logging context: Lambda context, viewer address and correlation id on every log line, reset at
+ *    the end; `x-correlation-id` echo (`correlation-id.ts`)
  * 2. metrics: cold start, and a flush of what the request recorded (success and error); per-route
  *    latency and status come from API Gateway's per-method metrics
  * 3. security headers and CORS (their after/onError run after the error handler built the response)

@@ -36,9 +36,10 @@ const defaults: Required<Omit<CorrelationIdOptions, 'sampleDebugLogs'>> = {
 
 /**
  * Step 1 of the wrapper: the request's logging context and identity. Puts the Lambda context
- * (request id, function, cold start) and the correlation id (inbound header, else generated) on
- * every log line and removes them, with any key a handler appended, when the request ends; creates
- * the per-request state; echoes the id on every response.
+ * (request id, function, cold start), the viewer's address (`viewer-address.ts`) and the
+ * correlation id (inbound header, else generated) on every log line and removes them, with any key
+ * a handler appended, when the request ends; creates the per-request state; echoes the id on every
+ * response.
  *
  * It calls the Powertools logger directly instead of also using Powertools' `injectLambdaContext`
  * middleware, which per request re-draws log sampling (even with none configured), copies Middy's
@@ -70,8 +71,12 @@ export function correlationIdMiddleware(
       }
     }
     id ??= options.generate();
-    logger.appendKeys({ correlation_id: id });
-    event[REQUEST_STATE] = new RequestState(headers, id, Date.now(), event, request.context);
+    const state = new RequestState(headers, id, Date.now(), event, request.context);
+    event[REQUEST_STATE] = state;
+    // The viewer's address goes on every line: API Gateway's access log cannot read a header, so
+    // this is where a request's client address is recorded (joined to the access log line by
+    // `function_request_id`, the access log's `integrationRequestId`).
+    logger.appendKeys({ correlation_id: id, viewer_ip: state.viewerIp });
   };
 
   const correlationIdAfter = (

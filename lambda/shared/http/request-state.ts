@@ -25,7 +25,7 @@ export class RequestState {
   public deadline = Number.POSITIVE_INFINITY;
   /** Created on first use of `signal`: handlers that never do I/O never pay for one. */
   #abort: AbortController | undefined = undefined;
-  /** Kept for `viewerIp`, which only the auth routes read. */
+  /** Kept for `viewerIp` (every log line and Cognito's user context data). */
   readonly #event: ApiEvent;
   #viewerIp: string | undefined | null = null;
 

@@ -131,6 +131,24 @@ describe('api(): correlation id and logging', () => {
     expect(logs[0].function_request_id).toEqual(expect.any(String));
   });
 
+  it("puts the viewer's address (the hop CloudFront appended, never one the client wrote) on every log line", async () => {
+    const handler = api(publicStatus, () => {
+      logger.info('inside handler');
+      return { status: 200, body: {} };
+    });
+    await invoke(handler, apiEvent({ path: '/api/v1/status', authorizer: null, sourceIp: '198.51.100.7' }));
+    await invoke(
+      handler,
+      apiEvent({
+        path: '/api/v1/status',
+        authorizer: null,
+        headers: { 'X-Forwarded-For': '192.0.2.66, 198.51.100.8, 130.176.0.1' },
+      }),
+    );
+    const logs = output.lines().filter((line) => line.message === 'inside handler');
+    expect(logs.map((line) => line.viewer_ip)).toEqual(['198.51.100.7', '198.51.100.8']);
+  });
+
   it("puts each request's Lambda context on its log lines and drops a handler's keys when it ends", async () => {
     const handler = api(publicStatus, (req) => {
       logger.info('before append');
