@@ -86,6 +86,10 @@ export function addEnvironment(app: App, config: EnvironmentConfig): RampartEnvi
       distributionId: api.edgeDistribution.distribution.distributionId,
     },
     webAcl: { webAcl: edge.webAcl.webAcl, metricName: webAclMetricName(edge.webAcl.webAcl) },
+    certificate:
+      edge.certificate && config.edge.domain
+        ? { certificate: edge.certificate, domainName: config.edge.domain.name }
+        : undefined,
     stackName: stackName(config, 'OpsGlobal'),
     description: `Rampart ${config.name}: alarm topics, pager and CloudFront / edge WAF alarms (us-east-1)`,
   });
@@ -96,6 +100,7 @@ export function addEnvironment(app: App, config: EnvironmentConfig): RampartEnvi
     network: network.network,
     api,
     data,
+    auth,
     global: opsGlobal,
     regionalWebAcl: {
       webAcl: api.regionalWebAcl.webAcl,
@@ -106,6 +111,7 @@ export function addEnvironment(app: App, config: EnvironmentConfig): RampartEnvi
   });
   ops.addStackDependency(api);
   ops.addStackDependency(data);
+  ops.addStackDependency(auth);
   ops.addStackDependency(opsGlobal, 'the notifier subscribes to the us-east-1 topics by ARN');
   return { network, auth, data, dataDr, api, edge, ops, opsGlobal };
 }

@@ -39,6 +39,7 @@ export const dev: EnvironmentConfigInput = {
     cloudwatchLogsRetentionDays: 14,
     slowQueryThresholdMs: 500,
     secretRotationDays: 30,
+    autoMinorVersionUpgrade: true,
     proxy: {
       maxConnectionsPercent: 50,
       maxIdleConnectionsPercent: 10,

@@ -15,7 +15,7 @@ export const prod: EnvironmentConfigInput = {
     flowLogRetentionDays: 365,
   },
   functions: {
-    logRetentionDays: 90,
+    logRetentionDays: 365,
     logLevel: 'INFO',
     accountConcurrencyLimit: 1000,
     workerReservedConcurrency: 10,
@@ -36,9 +36,11 @@ export const prod: EnvironmentConfigInput = {
     replicateBackupsToDrRegion: true,
     monitoringIntervalSeconds: 15,
     performanceInsightsRetentionDays: 31,
-    cloudwatchLogsRetentionDays: 90,
+    cloudwatchLogsRetentionDays: 365,
     slowQueryThresholdMs: 250,
     secretRotationDays: 30,
+    // Patched by the team after staging ran the version: runbooks/maintenance/postgres-minor-upgrade.md.
+    autoMinorVersionUpgrade: false,
     proxy: {
       maxConnectionsPercent: 80,
       maxIdleConnectionsPercent: 30,

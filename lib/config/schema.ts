@@ -345,6 +345,12 @@ export const databaseConfigSchema = z
      * @default false
      */
     allowMajorVersionUpgrade: z.boolean().optional(),
+    /**
+     * RDS applies new minor versions of PostgreSQL by itself in the weekly maintenance window. On
+     * in dev and staging; off in prod, which takes a minor version after staging ran it, by
+     * runbooks/maintenance/postgres-minor-upgrade.md (the pending-maintenance alarm says when).
+     */
+    autoMinorVersionUpgrade: z.boolean(),
     /** RDS Proxy settings. */
     proxy: z.strictObject({
       /** Share of `max_connections` the proxy may open (at most 80: room for admin and rotation). */
@@ -420,6 +426,36 @@ export const backupConfigSchema = z
 export type BackupConfig = z.infer<typeof backupConfigSchema>;
 /** A vault lock of either mode (`backup.vaultLock`). */
 export type VaultLockConfig = NonNullable<BackupConfig['vaultLock']>;
+
+/** Days production keeps every log it writes: the function logs, the API access logs, the PostgreSQL logs. */
+export const PRODUCTION_LOG_RETENTION_DAYS = 365;
+
+/** Production keeps its logs for a year at least (they are evidence; the stacks also retain the groups). */
+function checkProductionLogs(
+  env: {
+    readonly name: string;
+    readonly functions: { readonly logRetentionDays: number };
+    readonly database: { readonly cloudwatchLogsRetentionDays: number };
+    readonly api: { readonly accessLogRetentionDays: number };
+  },
+  ctx: z.RefinementCtx,
+): void {
+  if (env.name !== 'prod') return;
+  const retentions: [string[], number][] = [
+    [['functions', 'logRetentionDays'], env.functions.logRetentionDays],
+    [['database', 'cloudwatchLogsRetentionDays'], env.database.cloudwatchLogsRetentionDays],
+    [['api', 'accessLogRetentionDays'], env.api.accessLogRetentionDays],
+  ];
+  for (const [path, days] of retentions) {
+    if (days < PRODUCTION_LOG_RETENTION_DAYS) {
+      ctx.addIssue({
+        code: 'custom',
+        path,
+        message: `prod keeps logs for ${PRODUCTION_LOG_RETENTION_DAYS} days at least (${days} given)`,
+      });
+    }
+  }
+}
 
 /** Cross-field rules of an environment: DR region, proxy connection budget, vault lock bounds. */
 function checkDataTier(
@@ -795,7 +831,8 @@ export const environmentConfigSchema = z
   })
   .superRefine(checkCapacity)
   .superRefine(checkDataTier)
-  .superRefine(checkAuth);
+  .superRefine(checkAuth)
+  .superRefine(checkProductionLogs);
 
 /** One environment's validated configuration. */
 export type EnvironmentConfig = z.infer<typeof environmentConfigSchema>;

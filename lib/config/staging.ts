@@ -45,6 +45,7 @@ export const staging: EnvironmentConfigInput = {
     cloudwatchLogsRetentionDays: 30,
     slowQueryThresholdMs: 500,
     secretRotationDays: 30,
+    autoMinorVersionUpgrade: true,
     proxy: {
       maxConnectionsPercent: 70,
       maxIdleConnectionsPercent: 20,

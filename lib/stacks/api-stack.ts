@@ -3,7 +3,7 @@ import { IdentitySource, RequestAuthorizer } from 'aws-cdk-lib/aws-apigateway';
 import { Peer, Port, SecurityGroup } from 'aws-cdk-lib/aws-ec2';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct } from 'constructs';
@@ -18,7 +18,7 @@ import { SecureRestApi, usagePlanName } from '../constructs/api/secure-rest-api'
 import { LoginClientSecretRotation } from '../constructs/identity/login-client-secret-rotation';
 import { UserPoolJwks } from '../constructs/api/user-pool-jwks';
 import { RampartFunction, type RampartFunctionProps } from '../constructs/compute/rampart-function';
-import { EncryptedLogGroup } from '../constructs/core/encrypted-log-group';
+import { allowLogsToUse, EncryptedLogGroup } from '../constructs/core/encrypted-log-group';
 import { WorkQueue } from '../constructs/messaging/work-queue';
 import type { SecureVpc } from '../constructs/network/secure-vpc';
 import { APP_DB_USER, DATABASE_NAME } from '../constructs/data/postgres-database';
@@ -89,7 +89,7 @@ export class ApiStack extends RampartStack {
       description: `Rampart ${config.name}: encrypts API logs and the work queue`,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    this.key.grantEncryptDecrypt(new ServicePrincipal(`logs.${this.region}.amazonaws.com`));
+    allowLogsToUse(this.key, this);
 
     this.functionSecurityGroup = new SecurityGroup(this, 'FunctionSecurityGroup', {
       vpc: network.vpc,
@@ -353,6 +353,7 @@ export class ApiStack extends RampartStack {
       ...functionProps,
       environment,
       logRetentionDays: config.functions.logRetentionDays,
+      logRemovalPolicy: this.logRemovalPolicy,
       logLevel: config.functions.logLevel,
       logEncryptionKey: this.key,
       vpc: network.vpc,

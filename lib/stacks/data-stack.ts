@@ -5,6 +5,7 @@ import type { Grant } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { DataKey } from '../constructs/data/data-key';
 import { DatabaseBackup } from '../constructs/data/database-backup';
+import { DatabaseLogExports } from '../constructs/data/database-log-exports';
 import { DatabaseMigrations } from '../constructs/data/database-migrations';
 import { APP_DB_USER, PostgresDatabase } from '../constructs/data/postgres-database';
 import type { SecureVpc } from '../constructs/network/secure-vpc';
@@ -26,6 +27,8 @@ export class DataStack extends RampartStack {
   public readonly database: PostgresDatabase;
   public readonly migrations: DatabaseMigrations;
   public readonly backup: DatabaseBackup;
+  /** The KMS association of the instance's CloudWatch log exports (RDS creates those groups unencrypted). */
+  public readonly logExports: DatabaseLogExports;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
@@ -56,6 +59,13 @@ export class DataStack extends RampartStack {
         : undefined,
     });
 
+    this.logExports = new DatabaseLogExports(this, 'DatabaseLogExports', {
+      instance: this.database.instance,
+      encryptionKey: this.key.key,
+      providerLogRetentionDays: config.functions.logRetentionDays,
+      providerLogRemovalPolicy: this.logRemovalPolicy,
+    });
+
     this.migrations = new DatabaseMigrations(this, 'Migrations', {
       database: this.database,
       vpc: network.vpc,
@@ -63,6 +73,7 @@ export class DataStack extends RampartStack {
       secretsManagerEndpointSecurityGroup: network.endpointSecurityGroup,
       logRetentionDays: config.functions.logRetentionDays,
       logEncryptionKey: this.key.key,
+      logRemovalPolicy: this.logRemovalPolicy,
       secretEncryptionKey: this.key.key,
     });
 

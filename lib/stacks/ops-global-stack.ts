@@ -1,8 +1,9 @@
 import { Stack } from 'aws-cdk-lib';
+import type { ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
 import type { Construct, IConstruct } from 'constructs';
 import { ALARM_SEVERITIES, type AlarmSeverity } from '../config';
 import { AlarmFactory } from '../constructs/ops/alarm-factory';
-import { cloudFrontAlarms, wafAlarms } from '../constructs/ops/component-alarms';
+import { certificateAlarms, cloudFrontAlarms, wafAlarms } from '../constructs/ops/component-alarms';
 import { dashboardUrl } from '../constructs/ops/ops-dashboard';
 import { SeverityTopics } from '../constructs/ops/severity-topics';
 import { RampartStack, type RampartStackProps } from './rampart-stack';
@@ -40,12 +41,17 @@ export interface OpsGlobalStackProps extends Omit<RampartStackProps, 'regionOver
    * @default - no global WAF alarms
    */
   readonly webAcl?: { readonly webAcl: IConstruct; readonly metricName: string };
+  /**
+   * The custom domain's certificate (us-east-1, where ACM publishes its `DaysToExpiry`).
+   * @default - no certificate alarm (no custom domain)
+   */
+  readonly certificate?: { readonly certificate: ICertificate; readonly domainName: string };
 }
 
 /**
  * The us-east-1 part of Ops: severity topics (fixed names, subscribed by the regional notifier
- * and Chatbot), the pager subscription, and the CloudFront / global WAF alarms, which only
- * see metrics in this region.
+ * and Chatbot), the pager subscription, and the CloudFront / global WAF and certificate alarms,
+ * which only see metrics in this region.
  */
 export class OpsGlobalStack extends RampartStack {
   public readonly topics: SeverityTopics;
@@ -72,5 +78,6 @@ export class OpsGlobalStack extends RampartStack {
     if (props.webAcl) {
       wafAlarms(this.alarms, { ...props.webAcl, component: 'edge-waf' }, config.alarms.thresholds);
     }
+    if (props.certificate) certificateAlarms(this.alarms, props.certificate);
   }
 }

@@ -1,13 +1,13 @@
 import { Duration } from 'aws-cdk-lib';
-import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { MathExpression, Metric, TreatMissingData, ComparisonOperator } from 'aws-cdk-lib/aws-cloudwatch';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct, IConstruct } from 'constructs';
-import { EVENT_ALERTS } from '../../lambda/domain/notify/event-alerts';
+import { EVENT_ALERTS, RDS_EVENT_SUBSCRIPTIONS } from '../../lambda/domain/notify/event-alerts';
 import { ROUTES } from '../../lambda/routes';
 import { maxConnectionsOf, proxyConnectionBudget } from '../config';
 import type { SecureVpc } from '../constructs/network/secure-vpc';
 import type { RampartFunction } from '../constructs/compute/rampart-function';
+import { allowLogsToUse } from '../constructs/core/encrypted-log-group';
 import { AlarmFactory, kebab } from '../constructs/ops/alarm-factory';
 import {
   apiAlarms,
@@ -19,15 +19,19 @@ import {
   queueAlarms,
   routeMetric,
   topicAlarms,
+  userPoolAlarms,
   wafAlarms,
 } from '../constructs/ops/component-alarms';
 import { emailAlarms, emailDashboardSection } from '../constructs/ops/email-alarms';
+import { DatabaseEventSubscriptions } from '../constructs/ops/database-event-subscriptions';
+import { DatabaseWatch } from '../constructs/ops/database-watch';
 import { EventAlertRules } from '../constructs/ops/event-alert-rules';
 import { dashboardUrl, OpsDashboard } from '../constructs/ops/ops-dashboard';
 import { SeverityTopics } from '../constructs/ops/severity-topics';
 import { SecretRotationWatch } from '../constructs/ops/secret-rotation-watch';
 import { SlackDelivery } from '../constructs/ops/slack-delivery';
 import type { ApiStack } from './api-stack';
+import type { AuthStack } from './auth-stack';
 import type { DataStack } from './data-stack';
 import { globalTopicArns, type OpsGlobalStack } from './ops-global-stack';
 import { RampartStack, type RampartStackProps } from './rampart-stack';
@@ -36,6 +40,8 @@ export interface OpsStackProps extends RampartStackProps {
   readonly network: SecureVpc;
   readonly api: ApiStack;
   readonly data: DataStack;
+  /** The user pool: throttles and (with threat protection) high-risk sign-ins. */
+  readonly auth: AuthStack;
   /**
    * The us-east-1 part: its topics are subscribed by the notifier and Chatbot.
    * @default - no global topics
@@ -67,10 +73,12 @@ export class OpsStack extends RampartStack {
   public readonly eventRules: EventAlertRules;
   public readonly dashboard: OpsDashboard;
   public readonly rotationWatch: SecretRotationWatch;
+  public readonly databaseWatch: DatabaseWatch;
+  public readonly databaseEvents: DatabaseEventSubscriptions;
 
   constructor(scope: Construct, id: string, props: OpsStackProps) {
     super(scope, id, props);
-    const { config, network, api, data } = props;
+    const { config, network, api, data, auth } = props;
     const { alarms: alarmsConfig } = config;
     const t = alarmsConfig.thresholds;
     const dashboardName = `rampart-${config.name}-ops`;
@@ -96,8 +104,9 @@ export class OpsStack extends RampartStack {
       vpc: network.vpc,
       subnets: network.functionSubnets,
       logRetentionDays: config.functions.logRetentionDays,
+      logRemovalPolicy: this.logRemovalPolicy,
     });
-    this.topics.key.grantEncryptDecrypt(new ServicePrincipal(`logs.${this.region}.amazonaws.com`));
+    allowLogsToUse(this.topics.key, this);
 
     this.rotationWatch = new SecretRotationWatch(this, 'SecretRotation', {
       secrets: [
@@ -122,7 +131,32 @@ export class OpsStack extends RampartStack {
       subnets: network.functionSubnets,
       logEncryptionKey: this.topics.key,
       logRetentionDays: config.functions.logRetentionDays,
+      logRemovalPolicy: this.logRemovalPolicy,
       deadLetterQueue: this.slack.deadLetterQueue,
+    });
+
+    this.databaseWatch = new DatabaseWatch(this, 'DatabaseWatch', {
+      instance: data.database.instance,
+      alarms: this.alarms,
+      vpc: network.vpc,
+      subnets: network.functionSubnets,
+      logEncryptionKey: this.topics.key,
+      logRetentionDays: config.functions.logRetentionDays,
+      logRemovalPolicy: this.logRemovalPolicy,
+      deadLetterQueue: this.slack.deadLetterQueue,
+      dr:
+        config.backup.copyToDrRegion || config.database.replicateBackupsToDrRegion
+          ? {
+              region: config.drRegion,
+              copies: config.backup.copyToDrRegion,
+              replication: config.database.replicateBackupsToDrRegion,
+            }
+          : undefined,
+    });
+    this.databaseEvents = new DatabaseEventSubscriptions(this, 'DatabaseEvents', {
+      instance: data.database.instance,
+      topics: this.topics,
+      categories: RDS_EVENT_SUBSCRIPTIONS.categories,
     });
 
     // Functions: every route, the authorizer, the worker, the scheduled ones, origin-verify rotation
@@ -161,6 +195,11 @@ export class OpsStack extends RampartStack {
         fn: this.rotationWatch.checker,
         component: 'secret-rotation-age',
         impact: 'Measuring secret rotation age',
+      },
+      {
+        fn: this.databaseWatch.checker,
+        component: 'database-watch',
+        impact: 'Measuring backup, DR copy and replication ages and pending maintenance',
       },
     ];
     for (const w of watched) {
@@ -219,6 +258,15 @@ export class OpsStack extends RampartStack {
     topicAlarms(this.alarms, this.topics.topics);
     // The user pool's mail goes through SES where config says so (staging, prod); dev uses Cognito's sender.
     if (config.auth.email) emailAlarms(this.alarms, config.auth.email);
+    userPoolAlarms(this.alarms, {
+      userPool: auth.directory.userPool,
+      userPoolId: auth.directory.userPool.userPoolId,
+      clients: [
+        { name: 'login', clientId: auth.directory.loginClient.userPoolClientId },
+        { name: 'machine', clientId: auth.directory.machineClient.userPoolClientId },
+      ],
+      threatProtection: config.auth.plusFeatures,
+    });
 
     // SLOs: burn-rate composites page; muted by the maintenance alarm.
     const maintenance = this.alarms.metricAlarm({

@@ -1,4 +1,4 @@
-import { Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config';
 
@@ -23,6 +23,12 @@ function rampartTags(config: EnvironmentConfig): Record<string, string> {
  */
 export class RampartStack extends Stack {
   public readonly config: EnvironmentConfig;
+  /**
+   * What happens to function log groups when a function or its stack is deleted: kept outside dev
+   * (logs are evidence; prod keeps at least a year of them), deleted in dev, like the data tier's
+   * stateful resources.
+   */
+  public readonly logRemovalPolicy: RemovalPolicy;
 
   constructor(scope: Construct, id: string, props: RampartStackProps) {
     const { config, regionOverride, ...stackProps } = props;
@@ -33,6 +39,7 @@ export class RampartStack extends Stack {
       tags: { ...stackProps.tags, ...rampartTags(config) },
     });
     this.config = config;
+    this.logRemovalPolicy = config.name === 'dev' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
     // Stack tags reach resources at deploy time; tagging the tree also puts them in the template.
     for (const [key, value] of Object.entries(rampartTags(config))) Tags.of(this).add(key, value);
   }

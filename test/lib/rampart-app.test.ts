@@ -16,6 +16,7 @@ import './stacks/data-stack.suite';
 import './stacks/api-stack.suite';
 import './stacks/edge-stack.suite';
 import './stacks/capacity.suite';
+import './stacks/observability.suite';
 
 describe.each(['dev', 'staging', 'prod'] as const)('Ops alarms, %s', (name) => {
   opsEnvironmentTests(name);

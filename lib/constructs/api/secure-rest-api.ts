@@ -84,11 +84,19 @@ export function tokenUsageKeyValue(restApiName: string, kind: TokenCallerKind): 
   return `${restApiName}-${kind}-token-callers`;
 }
 
-/** Access log fields: enough to follow one request end to end and to see who was throttled. */
-const ACCESS_LOG_FIELDS = {
+/**
+ * Access log fields: enough to follow one request end to end, to see who was throttled and why a
+ * request failed before or inside the integration. Access logs can read only `$context` variables,
+ * never a request header, so the viewer's address (in `X-Forwarded-For`, which CloudFront appends
+ * to) cannot be logged here: `edgeIp` is the CloudFront edge API Gateway saw, `xrayTraceId` and
+ * `integrationRequestId` (the Lambda request id) join this line to the trace and to the function's
+ * log line, and the web ACL logs carry every request's headers (docs/edge.md, docs/alerting.md).
+ */
+export const ACCESS_LOG_FIELDS = {
   requestId: '$context.requestId',
   extendedRequestId: '$context.extendedRequestId',
-  ip: '$context.identity.sourceIp',
+  xrayTraceId: '$context.xrayTraceId',
+  edgeIp: '$context.identity.sourceIp',
   userAgent: '$context.identity.userAgent',
   requestTime: '$context.requestTime',
   httpMethod: '$context.httpMethod',
@@ -99,13 +107,21 @@ const ACCESS_LOG_FIELDS = {
   responseLatency: '$context.responseLatency',
   integrationLatency: '$context.integration.latency',
   integrationStatus: '$context.integration.status',
+  integrationRequestId: '$context.integration.requestId',
+  integrationError: '$context.integration.error',
+  integrationErrorMessage: '$context.integrationErrorMessage',
   principalId: '$context.authorizer.principalId',
   authType: '$context.authorizer.authType',
   authorizerLatency: '$context.authorizer.latency',
+  authorizerStatus: '$context.authorizer.integrationStatus',
+  authorizerError: '$context.authorizer.error',
+  authorizeStatus: '$context.authorize.status',
+  authorizeError: '$context.authorize.error',
   apiKeyId: '$context.identity.apiKeyId',
   errorResponseType: '$context.error.responseType',
   errorMessage: '$context.error.message',
   wafStatus: '$context.waf.status',
+  wafError: '$context.waf.error',
 };
 
 /** The JSON Schema (draft 4, as API Gateway models want it) of a zod/mini request schema. */

@@ -1,7 +1,7 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { Architecture, LoggingFormat } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, LoggingFormat, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { RemovalPolicy } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
@@ -23,6 +23,12 @@ export interface RampartFunctionProps {
   readonly logRetentionDays: number;
   /** Key that encrypts the function's log group (CloudWatch Logs must be allowed to use it). */
   readonly logEncryptionKey: IKey;
+  /**
+   * What happens to the log group when the function or its stack is deleted. The stacks pass
+   * `RampartStack.logRemovalPolicy`: kept everywhere but dev (prod keeps a year at least).
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly logRemovalPolicy?: RemovalPolicy;
   /** VPC the function runs in. */
   readonly vpc: IVpc;
   /** Subnets for the function's network interfaces. */
@@ -76,14 +82,24 @@ export interface RampartFunctionProps {
   /** Anything else NodejsFunction accepts (event sources, dead-letter queues...). */
   readonly overrides?: Omit<
     NodejsFunctionProps,
-    'entry' | 'runtime' | 'architecture' | 'bundling' | 'logGroup' | 'environment' | 'vpc' | 'vpcSubnets'
+    | 'entry'
+    | 'runtime'
+    | 'architecture'
+    | 'bundling'
+    | 'logGroup'
+    | 'environment'
+    | 'vpc'
+    | 'vpcSubnets'
+    | 'tracing'
   >;
 }
 
 /**
  * The one sanctioned Lambda base: Node.js 24 on arm64, bundled with the project's esbuild
  * settings (CJS, minified, AWS SDK bundled), JSON logs to an explicit encrypted log group with
- * retention, in the VPC, with reserved concurrency and Powertools configured by environment.
+ * retention, in the VPC, with reserved concurrency, X-Ray active tracing (the function joins the
+ * trace API Gateway starts; docs/performance.md says why there are no SDK or pg subsegments) and
+ * Powertools configured by environment.
  */
 export class RampartFunction extends NodejsFunction {
   public readonly logs: EncryptedLogGroup;
@@ -100,7 +116,7 @@ export class RampartFunction extends NodejsFunction {
     const logs = new EncryptedLogGroup(scope, `${id}Logs`, {
       retentionDays: props.logRetentionDays,
       encryptionKey: props.logEncryptionKey,
-      removalPolicy: RemovalPolicy.DESTROY,
+      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
     });
     super(scope, id, {
       ...props.overrides,
@@ -114,6 +130,7 @@ export class RampartFunction extends NodejsFunction {
       bundling: bundlingFor(props.entry, props.bundlingDefine),
       logGroup: logs.logGroup,
       loggingFormat: LoggingFormat.JSON,
+      tracing: Tracing.ACTIVE,
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,
       securityGroups: props.securityGroups,
@@ -139,6 +156,11 @@ export class RampartFunction extends NodejsFunction {
             : "Invoked by an SQS event source mapping: failed messages go to the queue's own dead-letter queue after maxReceiveCount.",
       });
     }
+    Validations.of(this.role!).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords, which X-Ray does not scope to resources (they accept no resource ARN); added by CDK for Tracing.ACTIVE and nothing else here is on *.',
+    });
     Validations.of(this.role!).acknowledge({
       id: 'NIST.800.53.R5-IAMNoInlinePolicy',
       reason:

@@ -1,5 +1,5 @@
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key, type IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -24,6 +24,34 @@ export interface EncryptedLogGroupProps {
   readonly logGroupName?: string;
 }
 
+/**
+ * Lets CloudWatch Logs of the key's region encrypt and decrypt with `key`, for this account's log
+ * groups only: CloudWatch Logs puts the log group's ARN in the encryption context of every call
+ * (`kms:EncryptionContext:aws:logs:arn`), which is how its documentation scopes a key to log groups
+ * (it sends no `aws:SourceArn`). A key with this statement cannot be used by another account's logs.
+ */
+export function allowLogsToUse(key: IKey, scope: Construct): void {
+  const stack = Stack.of(scope);
+  key.addToResourcePolicy(
+    new PolicyStatement({
+      sid: 'AllowCloudWatchLogsOfThisAccount',
+      principals: [new ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+      actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
+      resources: ['*'],
+      conditions: {
+        ArnLike: {
+          'kms:EncryptionContext:aws:logs:arn': stack.formatArn({
+            service: 'logs',
+            resource: 'log-group',
+            resourceName: '*',
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        },
+      },
+    }),
+  );
+}
+
 /** A CloudWatch log group with explicit retention, encrypted with a customer-managed key. */
 export class EncryptedLogGroup extends Construct {
   public readonly logGroup: LogGroup;
@@ -43,10 +71,7 @@ export class EncryptedLogGroup extends Construct {
         description: `Encrypts log group ${this.node.path}`,
         removalPolicy: RemovalPolicy.RETAIN,
       });
-    if (!props.encryptionKey) {
-      const region = Stack.of(this).region;
-      this.encryptionKey.grantEncryptDecrypt(new ServicePrincipal(`logs.${region}.amazonaws.com`));
-    }
+    if (!props.encryptionKey) allowLogsToUse(this.encryptionKey, this);
     this.logGroup = new LogGroup(this, 'LogGroup', {
       retention: props.retentionDays as RetentionDays,
       encryptionKey: this.encryptionKey,

@@ -1,7 +1,7 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { allowLogsToUse } from '../core/encrypted-log-group';
 
 export interface DataKeyProps {
   /** What the key protects, shown in the KMS console. */
@@ -23,7 +23,8 @@ export interface DataKeyProps {
  * The customer-managed key of an environment's data tier, rotated yearly. RDS, Performance
  * Insights, Secrets Manager and AWS Backup use it through grants they create as the calling
  * principal (the default key policy delegates to IAM in this account); CloudWatch Logs of this
- * region is allowed in the key policy, since it has no IAM principal of its own.
+ * region is allowed in the key policy for this account's log groups (function logs, RDS log
+ * exports), since it has no IAM principal of its own.
  */
 export class DataKey extends Construct {
   public readonly key: Key;
@@ -37,7 +38,6 @@ export class DataKey extends Construct {
       pendingWindow: Duration.days(30),
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
-    const region = Stack.of(this).region;
-    this.key.grantEncryptDecrypt(new ServicePrincipal(`logs.${region}.amazonaws.com`));
+    allowLogsToUse(this.key, this);
   }
 }

@@ -116,6 +116,9 @@ export class DatabaseBackup extends Construct {
         ruleName: 'Daily',
         deleteAfter: Duration.days(config.dailyRetentionDays),
         scheduleExpression: Schedule.cron({ minute: '0', hour: '3' }),
+        // The job starts within the hour (AWS Backup's minimum; CDK's default is 8 h), so two
+        // snapshots are at most 25 h apart and the 26 h backup-missing alarm holds (DatabaseWatch).
+        startWindow: Duration.hours(1),
         copyActions: copyActions.length > 0 ? copyActions : undefined,
       }),
       ...(config.monthlyRetentionDays !== undefined

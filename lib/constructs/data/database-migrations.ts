@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib';
 import { ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import {
   Peer,
@@ -32,6 +32,11 @@ export interface DatabaseMigrationsProps {
   readonly logRetentionDays: number;
   /** Key of the function's log group. */
   readonly logEncryptionKey: IKey;
+  /**
+   * What happens to the runner's log group when it is deleted.
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly logRemovalPolicy?: RemovalPolicy;
   /** Key the admin secret is encrypted with (the function may decrypt through Secrets Manager only). */
   readonly secretEncryptionKey: IKey;
   /**
@@ -82,6 +87,7 @@ export class DatabaseMigrations extends Construct {
       serviceName: 'migrate',
       logRetentionDays: props.logRetentionDays,
       logEncryptionKey: props.logEncryptionKey,
+      logRemovalPolicy: props.logRemovalPolicy,
       vpc: props.vpc,
       vpcSubnets: props.subnets,
       securityGroups: [this.securityGroup],

@@ -39,7 +39,9 @@ import { Construct } from 'constructs';
 import type { DatabaseConfig } from '../../config';
 
 /**
- * The pinned engine: minor upgrades are deliberate changes, tested in staging first. The major is
+ * The engine version of the template: what prod runs, and the floor of dev and staging, where RDS
+ * applies newer minors by itself (`database.autoMinorVersionUpgrade`); prod takes them by
+ * runbooks/maintenance/postgres-minor-upgrade.md, never below what another environment runs. The major is
  * the newest RDS and RDS Proxy both support for PostgreSQL (docs/data.md), the one the embedded
  * server and PGlite of the tests run (a test keeps the three equal). Moving an existing instance to
  * a new major: runbooks/maintenance/postgres-major-upgrade.md.
@@ -184,7 +186,7 @@ export class PostgresDatabase extends Construct {
       deleteAutomatedBackups: config.deleteAutomatedBackups,
       deletionProtection: config.deletionProtection,
       removalPolicy,
-      autoMinorVersionUpgrade: false,
+      autoMinorVersionUpgrade: config.autoMinorVersionUpgrade,
       allowMajorVersionUpgrade: config.allowMajorVersionUpgrade ?? false,
       cloudwatchLogsExports: ['postgresql', 'upgrade'],
       cloudwatchLogsRetention: config.cloudwatchLogsRetentionDays as RetentionDays,

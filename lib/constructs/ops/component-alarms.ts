@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import type { Stage } from 'aws-cdk-lib/aws-apigateway';
+import type { ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   ComparisonOperator,
   MathExpression,
@@ -505,4 +506,109 @@ export function topicAlarms(factory: AlarmFactory, topics: Readonly<Record<Alarm
       watches: [topic],
     });
   }
+}
+
+/** Metric names the Cognito user pool publishes for throttled sign-ins and token refreshes, per app client. */
+const COGNITO_THROTTLE_METRICS = ['SignInThrottles', 'TokenRefreshThrottles'] as const;
+
+/**
+ * The user pool: throttled sign-ins and token refreshes of its app clients (Cognito's request rate
+ * quotas are per account and region; a throttled call is a failed login or refresh for a user), and,
+ * with threat protection (Cognito Plus), sign-ins Cognito scored as high account-takeover risk.
+ * Metrics and dimensions: docs.aws.amazon.com/cognito/latest/developerguide/metrics-for-cognito-user-pools.html
+ * and user-pool-settings-viewing-threat-protection-metrics.html.
+ */
+export function userPoolAlarms(
+  factory: AlarmFactory,
+  pool: {
+    readonly userPool: IConstruct;
+    readonly userPoolId: string;
+    readonly clients: readonly { readonly name: string; readonly clientId: string }[];
+    readonly threatProtection: boolean;
+  },
+): void {
+  const usingMetrics: Record<string, IMetric> = {};
+  pool.clients.forEach((client, index) =>
+    COGNITO_THROTTLE_METRICS.forEach((metricName, m) => {
+      usingMetrics[`t${index}x${m}`] = new Metric({
+        namespace: 'AWS/Cognito',
+        metricName,
+        dimensionsMap: { UserPool: pool.userPoolId, UserPoolClient: client.clientId },
+        statistic: 'Sum',
+        period: MINUTE,
+        label: `${client.name} ${metricName}`,
+      });
+    }),
+  );
+  factory.metricAlarm({
+    runbook: 'auth-throttles',
+    component: 'auth',
+    // Not `-throttles`: that suffix is the functions' alarm (catalogue rows are told apart by name).
+    signal: 'throttled-requests',
+    severity: 'warning',
+    impact:
+      'Cognito refuses sign-ins or token refreshes (request rate quota): users cannot log in or stay logged in.',
+    metric: new MathExpression({
+      expression: 'SUM(METRICS())',
+      usingMetrics,
+      label: 'throttled sign-ins and refreshes',
+      period: MINUTE,
+    }),
+    threshold: 1,
+    comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    treatMissingData: TreatMissingData.NOT_BREACHING,
+    watches: [pool.userPool],
+  });
+  if (!pool.threatProtection) return;
+  factory.metricAlarm({
+    runbook: 'auth-high-risk-sign-ins',
+    component: 'auth',
+    signal: 'high-risk-sign-ins',
+    severity: 'warning',
+    impact:
+      'Cognito threat protection scored sign-ins as high account-takeover risk (blocked or challenged by the risk configuration): an attack on accounts, or a false positive locking users out.',
+    metric: new Metric({
+      namespace: 'AWS/Cognito',
+      metricName: 'AccountTakeOverRisk',
+      dimensionsMap: { UserPoolId: pool.userPoolId, Operation: 'SignIn', RiskLevel: 'high' },
+      statistic: 'Sum',
+      period: FIVE_MINUTES,
+    }),
+    threshold: 1,
+    comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    treatMissingData: TreatMissingData.NOT_BREACHING,
+    evaluationPeriods: 1,
+    datapointsToAlarm: 1,
+    watches: [pool.userPool],
+  });
+}
+
+/** Days of certificate validity below which `certificate-expiry` fires (ACM's expiry events start here). */
+export const CERTIFICATE_MIN_DAYS = 45;
+
+/**
+ * Days until the custom domain's certificate expires (ACM's `DaysToExpiry`, published in the
+ * certificate's region, us-east-1 for CloudFront). ACM renews DNS-validated certificates from 60
+ * days before expiry and starts its own expiry events at 45: below 45 days, renewal is not
+ * happening (validation record gone) or the certificate is imported and must be replaced by hand.
+ * The metric stops when the certificate has expired, so missing data breaches.
+ */
+export function certificateAlarms(
+  factory: AlarmFactory,
+  cert: { readonly certificate: ICertificate; readonly domainName: string },
+): void {
+  factory.metricAlarm({
+    runbook: 'certificate-expiry',
+    component: 'edge-certificate',
+    signal: 'days-to-expiry',
+    severity: 'warning',
+    impact: `The certificate of ${cert.domainName} expires in less than ${CERTIFICATE_MIN_DAYS} days: when it does, every viewer gets a TLS error.`,
+    metric: cert.certificate.metricDaysToExpiry({ period: Duration.days(1), statistic: 'Minimum' }),
+    threshold: CERTIFICATE_MIN_DAYS,
+    comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+    treatMissingData: TreatMissingData.BREACHING,
+    evaluationPeriods: 1,
+    datapointsToAlarm: 1,
+    watches: [cert.certificate],
+  });
 }

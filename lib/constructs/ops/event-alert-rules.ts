@@ -1,6 +1,10 @@
 import { Duration } from 'aws-cdk-lib';
-import { Rule } from 'aws-cdk-lib/aws-events';
-import { SnsTopic } from 'aws-cdk-lib/aws-events-targets';
+import { Rule, type IRuleRef, type IRuleTarget, type RuleTargetConfig } from 'aws-cdk-lib/aws-events';
+import {
+  addToDeadLetterQueueResourcePolicy,
+  bindBaseTargetConfig,
+  type TargetBaseProps,
+} from 'aws-cdk-lib/aws-events-targets';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -34,6 +38,24 @@ export interface EventAlertRulesProps {
 }
 
 /**
+ * CDK's `SnsTopic` target, minus the grant it adds: for a topic of the same app it appends an
+ * `sns:Publish` statement for `events.amazonaws.com` with no condition, which would admit any
+ * account's rule. The severity topics' own policy admits this account's rules only
+ * (`SeverityTopics`). The dead-letter queue still gets CDK's statement (conditioned on the rule).
+ */
+class TopicTarget implements IRuleTarget {
+  constructor(
+    private readonly topic: ITopic,
+    private readonly props: TargetBaseProps,
+  ) {}
+
+  bind(rule: IRuleRef): RuleTargetConfig {
+    if (this.props.deadLetterQueue) addToDeadLetterQueueResourcePolicy(rule, this.props.deadLetterQueue);
+    return { ...bindBaseTargetConfig(this.props), arn: this.topic.topicArn };
+  }
+}
+
+/**
  * One EventBridge rule per event alert, each publishing the event to the topic of its severity;
  * the notifier renders it with its runbook link.
  */
@@ -56,7 +78,7 @@ export class EventAlertRules extends Construct {
               : undefined,
           },
           targets: [
-            new SnsTopic(props.topics[alert.severity], {
+            new TopicTarget(props.topics[alert.severity], {
               deadLetterQueue: props.deadLetterQueue,
               retryAttempts: 8,
               maxEventAge: Duration.hours(2),

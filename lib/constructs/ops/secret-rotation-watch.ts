@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import { ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { Peer, Port, SecurityGroup, type IVpc, type SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
@@ -30,6 +30,11 @@ export interface SecretRotationWatchProps {
   readonly subnets: SubnetSelection;
   readonly logEncryptionKey: IKey;
   readonly logRetentionDays: number;
+  /**
+   * What happens to the checker's log group when it is deleted.
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly logRemovalPolicy?: RemovalPolicy;
   /** Where failed scheduled invocations go. */
   readonly deadLetterQueue: IQueue;
   /**
@@ -62,6 +67,7 @@ export class SecretRotationWatch extends Construct {
       metricsNamespace: ROTATION_AGE_METRIC.namespace,
       logRetentionDays: props.logRetentionDays,
       logEncryptionKey: props.logEncryptionKey,
+      logRemovalPolicy: props.logRemovalPolicy,
       vpc: props.vpc,
       vpcSubnets: props.subnets,
       securityGroups: [securityGroup],

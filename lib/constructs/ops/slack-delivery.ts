@@ -26,6 +26,11 @@ export interface SlackDeliveryProps {
   readonly vpc: IVpc;
   readonly subnets: SubnetSelection;
   readonly logRetentionDays: number;
+  /**
+   * What happens to the notifier's log group when it is deleted.
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly logRemovalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -77,6 +82,7 @@ export class SlackDelivery extends Construct {
       serviceName: 'slack-notifier',
       logRetentionDays: props.logRetentionDays,
       logEncryptionKey: key,
+      logRemovalPolicy: props.logRemovalPolicy,
       vpc: props.vpc,
       vpcSubnets: props.subnets,
       securityGroups: [securityGroup],

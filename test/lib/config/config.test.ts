@@ -99,4 +99,34 @@ describe('environment config', () => {
     expect(devConfig.terminationProtection).toBe(false);
     expect(prodConfig.network.flowLogRetentionDays).toBeGreaterThan(devConfig.network.flowLogRetentionDays);
   });
+
+  test('minor versions: RDS patches dev and staging itself; prod is patched by the team (runbook)', () => {
+    const configs = resolveEnvironments(undefined, {});
+    expect(configs.map((config) => [config.name, config.database.autoMinorVersionUpgrade])).toEqual([
+      ['dev', true],
+      ['staging', true],
+      ['prod', false],
+    ]);
+  });
+
+  test('prod keeps every log for a year at least; each shorter retention is named', () => {
+    expect(() =>
+      parseEnvironmentConfig({
+        ...prod,
+        functions: { ...prod.functions, logRetentionDays: 90 },
+        database: { ...prod.database, cloudwatchLogsRetentionDays: 180 },
+        api: { ...prod.api, accessLogRetentionDays: 30 },
+      }),
+    ).toThrow(
+      new ConfigError(
+        'Invalid config for environment "prod": functions.logRetentionDays: prod keeps logs for 365 days at least (90 given); ' +
+          'database.cloudwatchLogsRetentionDays: prod keeps logs for 365 days at least (180 given); ' +
+          'api.accessLogRetentionDays: prod keeps logs for 365 days at least (30 given)',
+      ),
+    );
+    // Other environments choose their own.
+    expect(
+      parseEnvironmentConfig({ ...dev, functions: { ...dev.functions, logRetentionDays: 14 } }).name,
+    ).toBe('dev');
+  });
 });

@@ -50,6 +50,8 @@ interface Difference {
  * (a stale entry fails the test), and docs/environments.md lists the same paths.
  */
 const EXCEPTIONS: Readonly<Record<string, string>> = {
+  'database.autoMinorVersionUpgrade':
+    'on, not off: staging takes each PostgreSQL minor version in its maintenance window, so prod applies by hand (runbooks/maintenance/postgres-minor-upgrade.md) a version staging has already run',
   'database.removalPolicy':
     'snapshot, not retain: a removed or replaced staging instance leaves a final snapshot instead of a running, billed instance nobody owns (deletion protection refuses the deletion first, as in prod)',
   'backup.vaultLock.mode':

@@ -64,7 +64,7 @@ describe.each(ENVIRONMENT_NAMES)('Data stack (%s)', (name) => {
     expect(stacks.data.dependencies).toContain(stacks.network);
   });
 
-  test('one customer-managed key with rotation; CloudWatch Logs of the region may use it', () => {
+  test("one customer-managed key with rotation; CloudWatch Logs of the region may use it for this account's log groups", () => {
     template.resourceCountIs('AWS::KMS::Key', 1);
     template.hasResource('AWS::KMS::Key', {
       Properties: {
@@ -73,10 +73,16 @@ describe.each(ENVIRONMENT_NAMES)('Data stack (%s)', (name) => {
         KeyPolicy: {
           Statement: Match.arrayWith([
             {
+              Sid: 'AllowCloudWatchLogsOfThisAccount',
               Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
               Effect: 'Allow',
               Principal: { Service: `logs.${config.region}.amazonaws.com` },
               Resource: '*',
+              Condition: {
+                ArnLike: {
+                  'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${config.region}:${config.account}:log-group:*`,
+                },
+              },
             },
           ]),
         },
@@ -90,7 +96,7 @@ describe.each(ENVIRONMENT_NAMES)('Data stack (%s)', (name) => {
       Properties: {
         Engine: 'postgres',
         EngineVersion: '18.3',
-        AutoMinorVersionUpgrade: false,
+        AutoMinorVersionUpgrade: name !== 'prod',
         AllowMajorVersionUpgrade: false,
         DBInstanceClass: database.instanceClass,
         DBName: 'rampart',
@@ -426,6 +432,8 @@ describe.each(ENVIRONMENT_NAMES)('Data stack (%s)', (name) => {
             RuleName: 'Daily',
             Lifecycle: { DeleteAfterDays: backup.dailyRetentionDays },
             ScheduleExpression: 'cron(0 3 * * ? *)',
+            // Within the hour: the backup-missing alarm (26 h) relies on it.
+            StartWindowMinutes: 60,
             TargetBackupVault: vault,
             CopyActions: drCopy(backup.drCopyRetentionDays),
           },

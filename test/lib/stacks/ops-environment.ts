@@ -1,9 +1,15 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Stack } from 'aws-cdk-lib';
-import { EVENT_ALERTS } from '../../../lambda/domain/notify/event-alerts';
+import { EVENT_ALERTS, RDS_EVENT_SUBSCRIPTIONS } from '../../../lambda/domain/notify/event-alerts';
 import { ROUTES } from '../../../lambda/routes';
-import { ALARM_SEVERITIES, type AlarmSeverity, type EnvironmentName } from '../../../lib/config';
+import {
+  ALARM_SEVERITIES,
+  loadEnvironmentConfig,
+  type AlarmSeverity,
+  type EnvironmentConfig,
+  type EnvironmentName,
+} from '../../../lib/config';
 import type { RampartEnvironment } from '../../../lib/rampart-app';
 import { GLOBAL_REGION } from '../../../lib/stacks/ops-global-stack';
 import { synthEnvironments, type SynthesizedEnvironment } from '../../support/synth';
@@ -125,8 +131,8 @@ export function readRunbook(id: string): string {
   return readFileSync(join(RUNBOOK_DIR, `${id}.md`), 'utf8');
 }
 
-/** Runbook ids used by event alerts (EventBridge rules rendered by the notifier). */
-export const EVENT_RUNBOOKS = EVENT_ALERTS.map((alert) => alert.id);
+/** Runbook ids used by event alerts (EventBridge rules and RDS event subscriptions, rendered by the notifier). */
+export const EVENT_RUNBOOKS = [...EVENT_ALERTS.map((alert) => alert.id), RDS_EVENT_SUBSCRIPTIONS.id];
 
 /** A reference resolved to the resource it names: `<stackName>/<logicalId>`, or a literal. */
 export type Resolved = { readonly ref: string } | { readonly literal: string };
@@ -264,10 +270,12 @@ export interface AlarmCounts {
  * too.
  */
 export const EXPECTED_ALARMS: Record<EnvironmentName, AlarmCounts> = {
-  dev: { total: 192, ops: 190, opsGlobal: 2, warning: 178, info: 9, critical: 5 },
-  // Two more: SES bounce and complaint rates (the pool sends through SES there).
-  staging: { total: 194, ops: 192, opsGlobal: 2, warning: 180, info: 9, critical: 5 },
-  prod: { total: 194, ops: 192, opsGlobal: 2, warning: 180, info: 9, critical: 5 },
+  dev: { total: 198, ops: 196, opsGlobal: 2, warning: 183, info: 9, critical: 6 },
+  // Six more: SES bounce and complaint rates (the pool sends through SES there), high-risk sign-ins
+  // (threat protection), DR copies and replicated backups (critical), the custom domain's
+  // certificate (us-east-1). Staging is shaped like prod (docs/environments.md).
+  staging: { total: 204, ops: 201, opsGlobal: 3, warning: 187, info: 9, critical: 8 },
+  prod: { total: 204, ops: 201, opsGlobal: 3, warning: 187, info: 9, critical: 8 },
 };
 
 /** Environments whose user pool sends through SES (`auth.email`): two SES alarms each. */
@@ -275,7 +283,18 @@ const SES_ENVIRONMENTS: readonly EnvironmentName[] = ['staging', 'prod'];
 /** Runbooks of the SES alarms: unused (but not stale) in the other environments. */
 const SES_RUNBOOKS: readonly string[] = ['ses-bounce-rate', 'ses-complaint-rate'];
 
-/** Functions with component alarms: one per route, plus these eight. */
+/**
+ * Runbooks of alarms only some environments have, with the config that turns the alarm on: an
+ * environment without the feature has the runbook and not the alarm, and only then.
+ */
+export const CONFIG_DEPENDENT_RUNBOOKS: Readonly<Record<string, (config: EnvironmentConfig) => boolean>> = {
+  'auth-high-risk-sign-ins': (config) => config.auth.plusFeatures,
+  'backup-replication-lag': (config) => config.database.replicateBackupsToDrRegion,
+  'certificate-expiry': (config) => config.edge.domain !== undefined,
+  'dr-copy-missing': (config) => config.backup.copyToDrRegion,
+};
+
+/** Functions with component alarms: one per route, plus these nine. */
 const NON_ROUTE_FUNCTIONS = [
   'authorizer',
   'worker',
@@ -285,13 +304,14 @@ const NON_ROUTE_FUNCTIONS = [
   'login client secret rotation',
   'notifier',
   'rotation-age checker',
+  'database watch',
 ];
 const ALARMED_FUNCTIONS = ROUTES.length + NON_ROUTE_FUNCTIONS.length;
 /**
  * Functions reserved at >= 2 (a concurrency alarm each): the route functions and the authorizer
  * (the capacity model reserves at least 2 each), the worker and the notifier; the outbox relay, key
- * cleanup, origin-verify rotation, login client secret rotation and rotation-age checker are
- * reserved at 1.
+ * cleanup, origin-verify rotation, login client secret rotation, rotation-age checker and
+ * database watch are reserved at 1.
  */
 const RESERVED_FUNCTIONS = ROUTES.length + 3;
 
@@ -300,12 +320,28 @@ const RESERVED_FUNCTIONS = ROUTES.length + 3;
  * `rampart-<env>-`) belong to the row, and how many the row's rule yields.
  */
 export function catalogue(name: EnvironmentName): readonly { row: string; pattern: RegExp; count: number }[] {
+  const config = loadEnvironmentConfig(name);
   return [
     ...CATALOGUE,
     {
       row: 'user pool mail (SES): bounce and complaint rates',
       pattern: /^ses-(bounce|complaint)-rate$/,
       count: SES_ENVIRONMENTS.includes(name) ? 2 : 0,
+    },
+    {
+      row: 'database watch: no backup in 26 h, pending maintenance; DR copy and replication where configured',
+      pattern: /^(backup-missing|dr-copy-missing|backup-replication-lag|db-pending-maintenance)$/,
+      count: 2 + Number(config.backup.copyToDrRegion) + Number(config.database.replicateBackupsToDrRegion),
+    },
+    {
+      row: 'user pool: throttled requests; high-risk sign-ins with threat protection',
+      pattern: /^auth-(throttled-requests|high-risk-sign-ins)$/,
+      count: 1 + Number(config.auth.plusFeatures),
+    },
+    {
+      row: 'custom domain certificate (us-east-1)',
+      pattern: /^edge-certificate-days-to-expiry$/,
+      count: config.edge.domain ? 1 : 0,
     },
   ];
 }
@@ -506,7 +542,12 @@ export function opsEnvironmentTests(name: EnvironmentName): void {
       ...EVENT_RUNBOOKS,
     ]);
     const otherEnvironmentsOnly = SES_ENVIRONMENTS.includes(name) ? [] : SES_RUNBOOKS;
-    expect(runbookFiles().filter((id) => !used.has(id) && !otherEnvironmentsOnly.includes(id))).toEqual([]);
+    const turnedOff = Object.entries(CONFIG_DEPENDENT_RUNBOOKS)
+      .filter(([, enabled]) => !enabled(set.env.config))
+      .map(([id]) => id);
+    expect(runbookFiles().filter((id) => !used.has(id) && !otherEnvironmentsOnly.includes(id))).toEqual(
+      turnedOff,
+    );
   });
 
   test('CloudFront and edge WAF alarms live only in us-east-1, and they exist', () => {
@@ -529,10 +570,24 @@ export function opsEnvironmentTests(name: EnvironmentName): void {
         ([, r]) => r.Type === 'AWS::KMS::Key',
       );
       const [keyId, key] = keys.find(([id]) => id.startsWith('TopicsKey'))!;
+      // Rampart's alarms of this account (observability.suite.ts asserts every statement exactly).
       expect(key.Properties.KeyPolicy.Statement).toContainEqual({
-        Sid: 'AllowAlarmAndEventPublishers',
+        Sid: 'AllowCloudWatchAlarms',
         Effect: 'Allow',
-        Principal: { Service: ['cloudwatch.amazonaws.com', 'events.amazonaws.com'] },
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        Resource: '*',
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': set.env.config.account },
+          ArnLike: {
+            'aws:SourceArn': `arn:aws:cloudwatch:${set.env.stacks[part].region}:${set.env.config.account}:alarm:rampart-${name}-*`,
+          },
+        },
+      });
+      expect(key.Properties.KeyPolicy.Statement).toContainEqual({
+        Sid: 'AllowEventBridgeRules',
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
         Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         Resource: '*',
       });
