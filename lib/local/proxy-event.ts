@@ -95,6 +95,8 @@ function safeDecode(value: string): string {
   }
 }
 
+const FORWARDED_FOR = 'x-forwarded-for';
+
 /** What the local gateway read from one HTTP request. */
 export interface HttpRequestParts {
   readonly method: string;
@@ -110,14 +112,27 @@ export interface HttpRequestParts {
 /** Splits a Node request into the parts API Gateway forwards (raw header names kept). */
 export function requestParts(request: IncomingMessage, body: Buffer): HttpRequestParts {
   const url = new URL(request.url ?? '/', 'http://localhost');
+  const sourceIp = request.socket.remoteAddress ?? '127.0.0.1';
   const headers = fromEntries<string>([]);
   const multiValueHeaders = fromEntries<string[]>([]);
+  const forwardedFor: string[] = [];
   for (let index = 0; index < request.rawHeaders.length; index += 2) {
     const name = request.rawHeaders[index];
     const value = request.rawHeaders[index + 1];
+    if (name.toLowerCase() === FORWARDED_FOR) {
+      forwardedFor.push(value);
+      continue;
+    }
     headers[name] = value;
     (multiValueHeaders[name] ??= []).push(value);
   }
+  // The local server stands in for CloudFront and API Gateway, and each appends the address it
+  // received the request from: CloudFront the viewer's, API Gateway its peer's (the edge's). Both
+  // are the socket's peer here, so a client's own X-Forwarded-For entries stay on the left, where
+  // the functions ignore them (lambda/shared/http/viewer-address.ts), as they do behind CloudFront.
+  const hops = [...forwardedFor, sourceIp, sourceIp].join(', ');
+  headers['X-Forwarded-For'] = hops;
+  multiValueHeaders['X-Forwarded-For'] = [hops];
   return {
     method: (request.method ?? 'GET').toUpperCase(),
     path: url.pathname,
@@ -125,7 +140,7 @@ export function requestParts(request: IncomingMessage, body: Buffer): HttpReques
     headers,
     multiValueHeaders,
     body: body.length > 0 ? body.toString('utf8') : null,
-    sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+    sourceIp,
   };
 }
 
