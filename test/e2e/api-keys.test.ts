@@ -1,5 +1,5 @@
 import type { LocalStack } from '../../lib/local/local-stack';
-import { call, login, startE2eStack } from './support/local-stack';
+import { call, devTemplateWith, login, startE2eStack } from './support/local-stack';
 
 /**
  * The API key lifecycle over HTTP: keys are created, metered and disabled in the local key gateway
@@ -12,11 +12,9 @@ let viewerToken: string;
 
 beforeAll(async () => {
   // The authorizer cache is off here: with it, API Gateway (and the local gateway) keep allowing a
-  // key until its cached answer expires, which test/e2e/authorizer-cache.test.ts covers.
-  const { loadEnvironmentConfig } = await import('../../lib/config');
-  const dev = loadEnvironmentConfig('dev');
+  // key until its cached answer expires, which test/e2e/attacks.test.ts covers.
   stack = await startE2eStack({
-    environment: { ...dev, api: { ...dev.api, authorizerCacheSeconds: 0 } },
+    apiTemplate: devTemplateWith('AWS::ApiGateway::Authorizer', { AuthorizerResultTtlInSeconds: 0 }),
     functionEnvironment: { API_KEY_ROTATION_GRACE_HOURS: '0.0005' },
   });
   viewerToken = (await login(stack, 'viewer@example.com')).accessToken;

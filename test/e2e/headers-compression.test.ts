@@ -2,7 +2,7 @@ import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { request } from 'node:http';
 import type { LocalStack } from '../../lib/local/local-stack';
 import { securityHeaderValues } from '../../lambda/shared/security-headers';
-import { call, login, startE2eStack } from './support/local-stack';
+import { call, devTemplateWith, login, startE2eStack } from './support/local-stack';
 
 /**
  * Security headers and compression on every kind of response over HTTP: handler successes
@@ -15,9 +15,9 @@ let editor: string;
 let viewer: string;
 
 beforeAll(async () => {
-  const { loadEnvironmentConfig } = await import('../../lib/config');
-  const dev = loadEnvironmentConfig('dev');
-  stack = await startE2eStack({ environment: { ...dev, api: { ...dev.api, minimumCompressionBytes: 0 } } });
+  stack = await startE2eStack({
+    apiTemplate: devTemplateWith('AWS::ApiGateway::RestApi', { MinimumCompressionSize: 0 }),
+  });
   editor = (await login(stack, 'editor@example.com')).accessToken;
   viewer = (await login(stack, 'viewer@example.com')).accessToken;
 });

@@ -36,6 +36,22 @@ export async function startE2eStack(
   };
 }
 
+/**
+ * The run's dev Api template with properties of every resource of one type replaced: the template
+ * a deploy of dev with that one setting changed produces (test/lib/stacks/api-stack.suite.ts asserts
+ * how each setting reaches its property), without a synth of its own (seconds per test file).
+ */
+export function devTemplateWith(
+  type: string,
+  properties: Record<string, unknown>,
+): NonNullable<LocalStackOptions['apiTemplate']> {
+  const template = structuredClone(apiTemplate('dev'));
+  const resources = Object.values(template.Resources).filter((resource) => resource.Type === type);
+  if (resources.length === 0) throw new Error(`The dev Api template has no ${type}`);
+  for (const resource of resources) Object.assign(resource.Properties ?? {}, properties);
+  return template;
+}
+
 export interface HttpResult {
   readonly status: number;
   readonly headers: Headers;
