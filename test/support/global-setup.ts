@@ -4,7 +4,12 @@ import path from 'node:path';
 import { loadEnvironmentConfig } from '../../lib/config';
 import { synthesizeApiTemplate } from '../../lib/local/synth-api';
 import { API_TEMPLATE_FILE_VARIABLE } from './api-template';
-import { POSTGRES_SERVER_URL_VARIABLE, runPostgresServer, startPostgresServer } from './postgres-server';
+import {
+  freeLoopbackPort,
+  POSTGRES_SERVER_URL_VARIABLE,
+  runPostgresServer,
+  startPostgresServer,
+} from './postgres-server';
 
 /**
  * Once per jest run, before any worker starts: what several test files would otherwise each
@@ -19,18 +24,26 @@ export default async function globalSetup(): Promise<void> {
   const rootDir = path.resolve(__dirname, '../..');
   const dir = mkdtempSync(path.join(tmpdir(), 'rampart-jest-'));
   process.env.RAMPART_TEST_TEMP_DIR = dir;
-  if (!process.env.TEST_DATABASE_URL) {
-    const server = await startPostgresServer();
-    runPostgresServer.current = server;
-    process.env[POSTGRES_SERVER_URL_VARIABLE] = server.url;
-  }
+  // With its port given, the server's keeper is spawned before the call first waits: initdb and
+  // the server start in their processes while the synth below keeps this one busy.
+  const serverStarting = process.env.TEST_DATABASE_URL
+    ? undefined
+    : startPostgresServer({ port: await freeLoopbackPort() });
   const file = path.join(dir, 'api-dev.template.json');
   try {
     writeFileSync(file, JSON.stringify(synthesizeApiTemplate(rootDir, loadEnvironmentConfig('dev'))));
   } catch (error) {
     // jest runs no teardown when the setup fails.
-    await runPostgresServer.current?.stop();
+    await serverStarting?.then(
+      (server) => server.stop(),
+      () => undefined,
+    );
     throw error;
   }
   process.env[API_TEMPLATE_FILE_VARIABLE] = file;
+  if (serverStarting !== undefined) {
+    const server = await serverStarting;
+    runPostgresServer.current = server;
+    process.env[POSTGRES_SERVER_URL_VARIABLE] = server.url;
+  }
 }

@@ -47,6 +47,12 @@ export interface PostgresServerOptions {
    * @default - none: trust on loopback, nobody is asked for a password
    */
   readonly password?: string;
+  /**
+   * Loopback port to listen on. Given, the server's keeper process is spawned before
+   * `startPostgresServer` first waits, so a caller can do CPU work while the server starts.
+   * @default - a free loopback port
+   */
+  readonly port?: number;
 }
 
 /**
@@ -62,7 +68,8 @@ export function postgresServerPackageVersion(): string {
   return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
 }
 
-async function freeLoopbackPort(): Promise<number> {
+/** A port nothing listens on at the moment, on 127.0.0.1. */
+export async function freeLoopbackPort(): Promise<number> {
   const probe = net.createServer();
   await new Promise<void>((resolve, reject) => {
     probe.once('error', reject);
@@ -146,7 +153,7 @@ export async function startPostgresServer(options: PostgresServerOptions = {}): 
   const root = mkdtempSync(path.join(os.tmpdir(), 'rampart-postgres-'));
   chmodSync(root, 0o755);
   const dataDir = path.join(root, 'data');
-  const port = await freeLoopbackPort();
+  const port = options.port ?? (await freeLoopbackPort());
   const settings = { ...TEST_SETTINGS, ...options.settings };
   const child = spawn(process.execPath, ['-e', SERVER_CHILD], {
     cwd: path.resolve(__dirname, '../..'),
