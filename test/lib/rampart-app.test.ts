@@ -71,3 +71,48 @@ describe('offline synth', () => {
     }
   });
 });
+
+describe('dead-letter queues', () => {
+  type Resource = { Type: string; Properties?: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const ref = (value: unknown): string | undefined =>
+    (value as { 'Fn::GetAtt'?: [string, string]; Ref?: string })?.['Fn::GetAtt']?.[0] ??
+    (value as { Ref?: string })?.Ref;
+
+  test.each(['dev', 'staging', 'prod'] as const)(
+    '%s: a function whose failed events go to an SSE-KMS queue may use that queue key (Lambda writes as the function role)',
+    (name) => {
+      let checked = 0;
+      for (const part of ['ops', 'data', 'api'] as const) {
+        const resources = synthEnvironments()[name].template(part).toJSON().Resources as Record<
+          string,
+          Resource
+        >;
+        for (const fn of Object.values(resources)) {
+          if (fn.Type !== 'AWS::Lambda::Function' || fn.Properties?.DeadLetterConfig === undefined) continue;
+          const queue = resources[ref(fn.Properties.DeadLetterConfig.TargetArn) ?? ''];
+          const key = ref(queue?.Properties?.KmsMasterKeyId);
+          if (key === undefined) continue;
+          const role = ref(fn.Properties.Role);
+          const statements = Object.values(resources)
+            .filter(
+              (policy) =>
+                policy.Type === 'AWS::IAM::Policy' &&
+                (policy.Properties?.Roles as unknown[]).some((entry) => ref(entry) === role),
+            )
+            .flatMap((policy) => policy.Properties!.PolicyDocument.Statement as Record<string, unknown>[]);
+          expect(
+            statements.some(
+              (statement) =>
+                [statement.Action]
+                  .flat()
+                  .some((action) => action === 'kms:GenerateDataKey' || action === 'kms:GenerateDataKey*') &&
+                [statement.Resource].flat().some((resource) => ref(resource) === key),
+            ),
+          ).toBe(true);
+          checked += 1;
+        }
+      }
+      expect(checked).toBeGreaterThanOrEqual(2);
+    },
+  );
+});

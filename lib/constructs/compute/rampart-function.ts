@@ -143,6 +143,9 @@ export class RampartFunction extends NodejsFunction {
       },
     });
     this.logs = logs;
+    // Lambda writes failed asynchronous events to the dead-letter queue as this role (CDK grants
+    // sqs:SendMessage); an SSE-KMS queue also needs its key, or the events are lost.
+    props.overrides?.deadLetterQueue?.encryptionMasterKey?.grant(this, 'kms:GenerateDataKey', 'kms:Decrypt');
     this.acknowledgeFindings(props.invocation);
   }
 

@@ -1,14 +1,10 @@
-import { ArnFormat, Duration, Stack, Validations, type RemovalPolicy } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { Peer, Port, SecurityGroup, type IVpc, type SubnetSelection } from 'aws-cdk-lib/aws-ec2';
-import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
-import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IDatabaseInstance } from 'aws-cdk-lib/aws-rds';
-import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { RampartFunction } from '../compute/rampart-function';
+import type { RampartFunction } from '../compute/rampart-function';
+import { addScheduledChecker, type ScheduledCheckerBaseProps } from './scheduled-checker';
 import type { AlarmFactory } from './alarm-factory';
 
 /** Namespace and service dimension of what the watch publishes (EMF); metric names: the handler's. */
@@ -26,21 +22,10 @@ export const DATABASE_WATCH_LIMITS = {
   replicationLagMinutes: 60,
 } as const;
 
-export interface DatabaseWatchProps {
+export interface DatabaseWatchProps extends ScheduledCheckerBaseProps {
   /** The instance whose backups and maintenance are watched. */
   readonly instance: IDatabaseInstance;
   readonly alarms: AlarmFactory;
-  readonly vpc: IVpc;
-  readonly subnets: SubnetSelection;
-  readonly logEncryptionKey: IKey;
-  readonly logRetentionDays: number;
-  /**
-   * What happens to the watch's log group when it is deleted.
-   * @default RemovalPolicy.DESTROY
-   */
-  readonly logRemovalPolicy?: RemovalPolicy;
-  /** Where failed scheduled invocations go. */
-  readonly deadLetterQueue: IQueue;
   /**
    * The DR region and what to watch there: AWS Backup copies of the snapshots, RDS's replicated
    * automated backups.
@@ -63,26 +48,15 @@ export class DatabaseWatch extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     const { instance, dr } = props;
-    const securityGroup = new SecurityGroup(this, 'SecurityGroup', {
-      vpc: props.vpc,
-      description: 'Database watch: HTTPS to the RDS API only',
-      allowAllOutbound: false,
-    });
-    securityGroup.addEgressRule(Peer.anyIpv4(), Port.tcp(443), 'HTTPS to the RDS API');
-    this.checker = new RampartFunction(this, 'Checker', {
+    this.checker = addScheduledChecker(this, {
+      ...props,
       entry: 'database-watch/handler.ts',
       description: 'Publishes backup, DR copy and replication ages and pending maintenance of the database',
-      serviceName: DATABASE_WATCH.service,
-      metricsNamespace: DATABASE_WATCH.namespace,
-      logRetentionDays: props.logRetentionDays,
-      logEncryptionKey: props.logEncryptionKey,
-      logRemovalPolicy: props.logRemovalPolicy,
-      vpc: props.vpc,
-      vpcSubnets: props.subnets,
-      securityGroups: [securityGroup],
-      reservedConcurrentExecutions: 1,
+      scheduleDescription: 'Measure backup and replication ages and pending maintenance of the database',
+      networkDescription: 'Database watch: HTTPS to the RDS API only',
+      metric: DATABASE_WATCH,
+      every: Duration.minutes(30),
       timeout: Duration.seconds(60),
-      invocation: 'asynchronous',
       environment: {
         DB_INSTANCE_ID: instance.instanceIdentifier,
         ...(dr
@@ -93,15 +67,6 @@ export class DatabaseWatch extends Construct {
             }
           : {}),
       },
-      overrides: { deadLetterQueue: props.deadLetterQueue },
-    });
-    // Lambda writes failed events to the dead-letter queue as the function's role: an SSE-KMS queue
-    // also needs the key.
-    props.deadLetterQueue.encryptionMasterKey?.grant(this.checker, 'kms:GenerateDataKey', 'kms:Decrypt');
-    new Rule(this, 'Schedule', {
-      description: 'Measure backup and replication ages and pending maintenance of the database',
-      schedule: Schedule.rate(Duration.minutes(30)),
-      targets: [new LambdaFunction(this.checker, { retryAttempts: 2 })],
     });
 
     // Read-only metadata. The instance by ARN; snapshots (named by AWS Backup per job), automated

@@ -1,14 +1,10 @@
-import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { Peer, Port, SecurityGroup, type IVpc, type SubnetSelection } from 'aws-cdk-lib/aws-ec2';
-import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
-import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
-import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { RampartFunction } from '../compute/rampart-function';
+import type { RampartFunction } from '../compute/rampart-function';
+import { addScheduledChecker, type ScheduledCheckerBaseProps } from './scheduled-checker';
 import type { AlarmFactory } from './alarm-factory';
 
 /** Namespace, metric and service dimension the checker publishes (EMF). */
@@ -18,7 +14,7 @@ export const ROTATION_AGE_METRIC = {
   service: 'secret-rotation-age',
 } as const;
 
-export interface SecretRotationWatchProps {
+export interface SecretRotationWatchProps extends ScheduledCheckerBaseProps {
   /** Secrets to watch: short name (metric dimension, alarm component), secret, rotation period. */
   readonly secrets: readonly {
     readonly name: string;
@@ -26,17 +22,6 @@ export interface SecretRotationWatchProps {
     readonly rotationDays: number;
   }[];
   readonly alarms: AlarmFactory;
-  readonly vpc: IVpc;
-  readonly subnets: SubnetSelection;
-  readonly logEncryptionKey: IKey;
-  readonly logRetentionDays: number;
-  /**
-   * What happens to the checker's log group when it is deleted.
-   * @default RemovalPolicy.DESTROY
-   */
-  readonly logRemovalPolicy?: RemovalPolicy;
-  /** Where failed scheduled invocations go. */
-  readonly deadLetterQueue: IQueue;
   /**
    * Days of grace after the rotation period before the alarm fires.
    * @default 2
@@ -54,37 +39,20 @@ export class SecretRotationWatch extends Construct {
 
   constructor(scope: Construct, id: string, props: SecretRotationWatchProps) {
     super(scope, id);
-    const securityGroup = new SecurityGroup(this, 'SecurityGroup', {
-      vpc: props.vpc,
-      description: 'Secret rotation age check: HTTPS to the Secrets Manager endpoint only',
-      allowAllOutbound: false,
-    });
-    securityGroup.addEgressRule(Peer.anyIpv4(), Port.tcp(443), 'HTTPS to AWS APIs');
-    this.checker = new RampartFunction(this, 'Checker', {
+    this.checker = addScheduledChecker(this, {
+      ...props,
       entry: 'secret-rotation-age/handler.ts',
       description: 'Publishes days since the last rotation of each watched secret',
-      serviceName: ROTATION_AGE_METRIC.service,
-      metricsNamespace: ROTATION_AGE_METRIC.namespace,
-      logRetentionDays: props.logRetentionDays,
-      logEncryptionKey: props.logEncryptionKey,
-      logRemovalPolicy: props.logRemovalPolicy,
-      vpc: props.vpc,
-      vpcSubnets: props.subnets,
-      securityGroups: [securityGroup],
-      reservedConcurrentExecutions: 1,
+      scheduleDescription: 'Measure days since the last rotation of the watched secrets',
+      networkDescription: 'Secret rotation age check: HTTPS to the Secrets Manager endpoint only',
+      metric: ROTATION_AGE_METRIC,
+      every: Duration.hours(6),
       timeout: Duration.seconds(30),
-      invocation: 'asynchronous',
       environment: {
         WATCHED_SECRETS: JSON.stringify(
           Object.fromEntries(props.secrets.map((s) => [s.name, s.secret.secretArn])),
         ),
       },
-      overrides: { deadLetterQueue: props.deadLetterQueue },
-    });
-    new Rule(this, 'Schedule', {
-      description: 'Measure days since the last rotation of the watched secrets',
-      schedule: Schedule.rate(Duration.hours(6)),
-      targets: [new LambdaFunction(this.checker, { retryAttempts: 2 })],
     });
     // Metadata only: DescribeSecret returns dates, never the value (no kms:Decrypt needed).
     this.checker.addToRolePolicy(
