@@ -133,4 +133,10 @@ export const dev: EnvironmentConfigInput = {
     concurrencyHeadroom: 1,
     accountRateLimit: 10000,
   },
+  // No DR region resources: an AZ loss is a point-in-time restore into another AZ (single-AZ).
+  recovery: {
+    strategy: 'backup-restore',
+    azLoss: { rtoSeconds: 3600, rpoSeconds: 300 },
+    pointInTimeRestore: { rtoSeconds: 3600, rpoSeconds: 300 },
+  },
 };

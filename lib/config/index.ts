@@ -12,6 +12,7 @@ import {
 
 export * from './schema';
 export * from './capacity';
+export * from './recovery';
 
 const DECLARED: Record<EnvironmentName, EnvironmentConfigInput> = { dev, staging, prod };
 

@@ -160,4 +160,11 @@ export const prod: EnvironmentConfigInput = {
     concurrencyHeadroom: 1.5,
     accountRateLimit: 10000,
   },
+  // A warm standby in drRegion: promote the replica, switch the CloudFront origin, verify (docs/dr.md).
+  recovery: {
+    strategy: 'warm-standby',
+    azLoss: { rtoSeconds: 300, rpoSeconds: 0 },
+    pointInTimeRestore: { rtoSeconds: 3600, rpoSeconds: 60 },
+    regionLoss: { rtoSeconds: 1800, rpoSeconds: 60, identityRpoSeconds: 3600 },
+  },
 };

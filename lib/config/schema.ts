@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CAPACITY_CLASSES, type CapacityClass } from '../../lambda/shared/route';
 import { capacityIssues, capacityPlan } from './capacity';
+import { checkRecovery, recoveryConfigSchema } from './recovery';
 
 /** Environment names Rampart knows. Adding one means adding a file beside this one. */
 export const ENVIRONMENT_NAMES = ['dev', 'staging', 'prod'] as const;
@@ -828,11 +829,14 @@ export const environmentConfigSchema = z
     alarms: alarmsConfigSchema,
     /** Every limit, from the edge to Lambda (lib/config/capacity.ts, docs/load-testing.md). */
     capacity: capacityConfigSchema,
+    /** Recovery objectives per kind of failure and the strategy for a region loss (docs/dr.md). */
+    recovery: recoveryConfigSchema,
   })
   .superRefine(checkCapacity)
   .superRefine(checkDataTier)
   .superRefine(checkAuth)
-  .superRefine(checkProductionLogs);
+  .superRefine(checkProductionLogs)
+  .superRefine(checkRecovery);
 
 /** One environment's validated configuration. */
 export type EnvironmentConfig = z.infer<typeof environmentConfigSchema>;

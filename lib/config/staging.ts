@@ -170,4 +170,11 @@ export const staging: EnvironmentConfigInput = {
     concurrencyHeadroom: 1.5,
     accountRateLimit: 10000,
   },
+  // Restored from the backups replicated to drRegion: minutes of data, hours to rebuild (docs/dr.md).
+  recovery: {
+    strategy: 'backup-restore',
+    azLoss: { rtoSeconds: 300, rpoSeconds: 0 },
+    pointInTimeRestore: { rtoSeconds: 3600, rpoSeconds: 300 },
+    regionLoss: { rtoSeconds: 14_400, rpoSeconds: 300, identityRpoSeconds: 86_400 },
+  },
 };
