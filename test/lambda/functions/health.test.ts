@@ -1,6 +1,7 @@
 import { apiEvent, type AuthorizerContextFixture } from '../../fixtures/api-gateway-event';
 import { invoke } from '../../fixtures/invoke';
 import { startTestDatabase, useDatabaseForHandlers, type TestDatabase } from '../../support/database';
+import { propertyRuns } from '../../support/property-runs';
 
 /** Liveness and readiness through the real wrapper, against a real database that we stop and restart. */
 
@@ -115,6 +116,6 @@ test('property: random headers and query strings on liveness and readiness never
           expect(response.headers['content-type']).toBe('application/problem+json');
       },
     ),
-    { numRuns: 1000 },
+    { numRuns: propertyRuns(1000) },
   );
 });

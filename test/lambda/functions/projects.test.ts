@@ -9,6 +9,7 @@ import { invoke } from '../../fixtures/invoke';
 import { publicStatus } from '../../fixtures/test-routes';
 import { api } from '../../../lambda/shared/http/api';
 import { startTestDatabase, useDatabaseForHandlers, type TestDatabase } from '../../support/database';
+import { propertyRuns } from '../../support/property-runs';
 
 /**
  * The projects handlers end to end: real wrapper, real API Gateway events, real PostgreSQL
@@ -409,7 +410,7 @@ describe('projects over the real wrapper and PostgreSQL', () => {
           await database.pool.query('DELETE FROM projects WHERE id = $1', [response.json?.id]);
         }
       }),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     );
   });
 
@@ -445,7 +446,7 @@ describe('projects over the real wrapper and PostgreSQL', () => {
           expect(response.statusCode).not.toBe(200);
         },
       ),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     );
     const { rows } = await database.pool.query('SELECT name, version FROM projects WHERE id = $1', [id]);
     expect(rows[0]).toEqual({ name: 'Fixed', version: 1 });
@@ -474,7 +475,7 @@ describe('projects over the real wrapper and PostgreSQL', () => {
             expect(response.headers['content-type']).toBe('application/problem+json');
         },
       ),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     );
   });
 
@@ -502,7 +503,7 @@ describe('projects over the real wrapper and PostgreSQL', () => {
           expect([200, 204]).not.toContain(response.statusCode);
         },
       ),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     );
     expect(await count('projects')).toBe(rows);
   });

@@ -23,6 +23,7 @@ import { ERROR_CATALOGUE } from '../../../../lambda/shared/errors';
 import type { AuthorizerContextFixture } from '../../../fixtures/api-gateway-event';
 import { captureStdout, type CapturedOutput } from '../../../fixtures/captured-output';
 import { call, userPrincipal, type AuthRouteId } from './auth-harness';
+import { propertyRuns } from '../../../support/property-runs';
 
 /**
  * Property tests for the eight auth handlers through the real wrapper and real API Gateway events:
@@ -33,7 +34,7 @@ import { call, userPrincipal, type AuthRouteId } from './auth-harness';
  * in auth-routes.cognito-local.test.ts.
  */
 
-const RUNS = 1000;
+const RUNS = propertyRuns(1000);
 const meta = { $metadata: {} };
 const cognito = mockClient(CognitoIdentityProviderClient);
 let output: CapturedOutput;

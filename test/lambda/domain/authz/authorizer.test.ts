@@ -39,6 +39,7 @@ import {
 } from '../../../fixtures/tokens';
 import { InMemoryApiKeys } from './in-memory-api-keys';
 import { evaluatePolicy } from './policy-evaluator';
+import { propertyRuns } from '../../../support/property-runs';
 
 const NOW = new Date('2026-06-01T12:00:00Z');
 const policies = new RoutePolicies(ROUTES);
@@ -548,7 +549,7 @@ describe('property: random headers never produce anything but Allow/Deny or Unau
           expect((error as Error).message).toBe('Unauthorized');
         }
       }),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     );
   });
 });

@@ -22,6 +22,7 @@ import {
   snsEvent,
   TOPIC_ARNS,
 } from './sns-events';
+import { propertyRuns } from '../../../support/property-runs';
 
 const receiver = new SlackReceiver();
 beforeAll(() => receiver.start());
@@ -409,7 +410,7 @@ describe('malformed input', () => {
           }
         },
       ),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     );
   });
 });

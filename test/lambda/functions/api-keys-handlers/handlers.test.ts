@@ -29,13 +29,14 @@ import {
   TIERED_API_KEY,
   type Harness,
 } from '../api-keys-support/harness';
+import { propertyRuns } from '../../../support/property-runs';
 
 /**
  * The five API key handlers through the real wrapper with real API Gateway events, real
  * PostgreSQL rows and the exact API Gateway SDK requests; then property tests per route.
  */
 
-const NUM_RUNS = 1000;
+const NUM_RUNS = propertyRuns(1000);
 let h: Harness;
 let create: ApiHandler;
 let list: ApiHandler;

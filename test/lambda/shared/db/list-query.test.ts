@@ -9,6 +9,7 @@ import {
 import type { ListRequest } from '../../../../lambda/shared/db/list-query';
 import { startTestDatabase } from '../../../support/database';
 import type { TestDatabase } from '../../../support/database';
+import { propertyRuns } from '../../../support/property-runs';
 
 const spec = defineListSpec({
   table: 'projects',
@@ -143,7 +144,7 @@ describe('buildListQuery (properties)', () => {
         expect(query.limit).toBeGreaterThanOrEqual(1);
         expect(query.limit).toBeLessThanOrEqual(100);
       }),
-      { numRuns: 2000 },
+      { numRuns: propertyRuns(2000) },
     );
   });
 
@@ -276,7 +277,7 @@ describe('buildListQuery against PostgreSQL', () => {
           await database.pool.query(query.text, query.values);
         },
       ),
-      { numRuns: 300 },
+      { numRuns: propertyRuns(300) },
     );
   });
 

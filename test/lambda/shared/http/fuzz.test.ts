@@ -12,6 +12,7 @@ import {
 import { captureStdout, type CapturedOutput } from '../../../fixtures/captured-output';
 import { invoke, type InvokeResult } from '../../../fixtures/invoke';
 import { createProject, getProject } from '../../../fixtures/test-routes';
+import { propertyRuns } from '../../../support/property-runs';
 
 /**
  * Property tests: whatever arrives, the wrapper answers 2xx/3xx/4xx (never 5xx), every error is
@@ -19,7 +20,7 @@ import { createProject, getProject } from '../../../fixtures/test-routes';
  * (which is how "no write on a rejected request" is proven at this layer).
  */
 
-const NUM_RUNS = 1000;
+const NUM_RUNS = propertyRuns(1000);
 
 let output: CapturedOutput;
 beforeAll(() => {
