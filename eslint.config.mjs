@@ -18,6 +18,7 @@ const layers = [
   { type: 'stacks', pattern: 'lib/stacks' },
   { type: 'local', pattern: 'lib/local' },
   { type: 'preflight', pattern: 'lib/preflight' },
+  { type: 'cost', pattern: 'lib/cost' },
   // Last of lib/: what no folder above claims, i.e. lib/rampart-app.ts (the first match wins).
   { type: 'app', pattern: 'lib' },
   { type: 'bin', pattern: 'bin' },
@@ -26,7 +27,7 @@ const layers = [
 ].map((element) => ({ ...element, partialMatch: false }));
 
 const LAMBDA = ['functions', 'runtime', 'domain', 'routes', 'shared'];
-const LIB = ['app', 'local', 'preflight', 'stacks', 'constructs', 'config'];
+const LIB = ['app', 'local', 'preflight', 'cost', 'stacks', 'constructs', 'config'];
 
 /** Which layers each layer may import, besides itself. */
 const MAY_IMPORT = {
@@ -43,7 +44,9 @@ const MAY_IMPORT = {
   local: [...LIB, ...LAMBDA],
   // The deploy preflight reads configs and calls AWS; it builds no construct.
   preflight: ['config'],
-  bin: ['app', 'local', 'preflight', 'config'],
+  // The cost model synthesizes an environment (app) and prices its templates; it builds no construct itself.
+  cost: ['app', 'config'],
+  bin: ['app', 'local', 'preflight', 'cost', 'config'],
   scripts: [...LIB, ...LAMBDA, 'test'],
   test: [...LIB, ...LAMBDA, 'bin', 'scripts'],
 };

@@ -139,4 +139,19 @@ export const dev: EnvironmentConfigInput = {
     azLoss: { rtoSeconds: 3600, rpoSeconds: 300 },
     pointInTimeRestore: { rtoSeconds: 3600, rpoSeconds: 300 },
   },
+  // The estimate of `npm run cost -- -c env=dev` must stay within the budget (docs/cost.md).
+  cost: {
+    monthlyBudgetUsd: 300,
+    anomalyAlertUsd: 20,
+    traffic: {
+      // A handful of testers and the CI smoke tests.
+      requestsPerMonth: 200_000,
+      monthlyActiveUsers: 50,
+      averageResponseKiB: 2,
+      logKiBPerRequest: 3,
+      functionMsPerRequest: 80,
+      authorizerCacheHitPercent: 50,
+      natGiBPerMonth: 2,
+    },
+  },
 };

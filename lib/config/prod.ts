@@ -167,4 +167,19 @@ export const prod: EnvironmentConfigInput = {
     pointInTimeRestore: { rtoSeconds: 3600, rpoSeconds: 60 },
     regionLoss: { rtoSeconds: 1800, rpoSeconds: 60, identityRpoSeconds: 3600 },
   },
+  // The estimate of `npm run cost -- -c env=prod` must stay within the budget (docs/cost.md).
+  cost: {
+    monthlyBudgetUsd: 3000,
+    anomalyAlertUsd: 200,
+    traffic: {
+      // About 19 requests per second on average; 50,000 users signing in at least once a month.
+      requestsPerMonth: 50_000_000,
+      monthlyActiveUsers: 50_000,
+      averageResponseKiB: 4,
+      logKiBPerRequest: 1.5,
+      functionMsPerRequest: 80,
+      authorizerCacheHitPercent: 80,
+      natGiBPerMonth: 20,
+    },
+  },
 };

@@ -788,6 +788,45 @@ export const capacityConfigSchema = z.strictObject({
 });
 export type CapacityConfig = z.infer<typeof capacityConfigSchema>;
 
+/**
+ * What the environment is expected to carry in a month: the traffic part of `npm run cost`
+ * (lib/cost/, docs/cost.md). Steady-state averages, not peaks.
+ */
+export const trafficProfileSchema = z.strictObject({
+  /** API requests reaching CloudFront in a month (every one is inspected by both web ACLs). */
+  requestsPerMonth: z.number().int().min(0),
+  /** Users of the user pool with at least one sign-in, refresh or other identity operation in a month. */
+  monthlyActiveUsers: z.number().int().min(0),
+  /** Mean size of a response as sent to the viewer (after compression), in KiB. */
+  averageResponseKiB: z.number().min(0),
+  /**
+   * Log written per request across every log group (function, access, WAF and flow logs), in KiB
+   * before CloudWatch compresses it for storage.
+   */
+  logKiBPerRequest: z.number().min(0),
+  /** Mean billed duration of the route function that serves a request, in ms. */
+  functionMsPerRequest: z.number().min(0),
+  /** Share of requests whose authorizer result comes from API Gateway's cache (the function is not invoked). */
+  authorizerCacheHitPercent: z.number().min(0).max(100),
+  /** Data through the NAT gateways in a month (Cognito's public endpoints, the API Gateway control plane), in GiB. */
+  natGiBPerMonth: z.number().min(0),
+});
+export type TrafficProfile = z.infer<typeof trafficProfileSchema>;
+
+/** The environment's monthly budget and the traffic its estimate assumes (docs/cost.md). */
+export const costConfigSchema = z.strictObject({
+  /**
+   * The monthly budget in USD: `npm test` fails when the estimate (lib/cost/) exceeds it, and the
+   * AWS Budgets budget alerts on actual and forecast spend of the environment's tagged resources.
+   */
+  monthlyBudgetUsd: z.number().positive(),
+  /** Cost Anomaly Detection alerts on an anomaly whose total impact reaches this many USD. */
+  anomalyAlertUsd: z.number().positive(),
+  /** The traffic the estimate's traffic part is computed from. */
+  traffic: trafficProfileSchema,
+});
+export type CostConfig = z.infer<typeof costConfigSchema>;
+
 /** Contradictions in the capacity model (lib/config/capacity.ts), each naming the field to change. */
 function checkCapacity(
   env: { readonly capacity: CapacityConfig; readonly functions: z.infer<typeof functionsConfigSchema> },
@@ -831,6 +870,8 @@ export const environmentConfigSchema = z
     capacity: capacityConfigSchema,
     /** Recovery objectives per kind of failure and the strategy for a region loss (docs/dr.md). */
     recovery: recoveryConfigSchema,
+    /** Monthly budget and traffic profile: `npm run cost`, AWS Budgets and anomaly alerts (docs/cost.md). */
+    cost: costConfigSchema,
   })
   .superRefine(checkCapacity)
   .superRefine(checkDataTier)

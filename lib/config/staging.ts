@@ -177,4 +177,19 @@ export const staging: EnvironmentConfigInput = {
     pointInTimeRestore: { rtoSeconds: 3600, rpoSeconds: 300 },
     regionLoss: { rtoSeconds: 14_400, rpoSeconds: 300, identityRpoSeconds: 86_400 },
   },
+  // The estimate of `npm run cost -- -c env=staging` must stay within the budget (docs/cost.md).
+  cost: {
+    monthlyBudgetUsd: 650,
+    anomalyAlertUsd: 50,
+    traffic: {
+      // Release rehearsals and load tests (docs/load-testing.md) on a prod-shaped stack.
+      requestsPerMonth: 2_000_000,
+      monthlyActiveUsers: 500,
+      averageResponseKiB: 2,
+      logKiBPerRequest: 2,
+      functionMsPerRequest: 80,
+      authorizerCacheHitPercent: 70,
+      natGiBPerMonth: 5,
+    },
+  },
 };
