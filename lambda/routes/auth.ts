@@ -8,7 +8,17 @@ import {
   setRolesSchema,
   userSubSchema,
 } from '../domain/auth/schemas';
-import { defineRoute, type ManifestRoute } from '../shared/route';
+import {
+  forgotPasswordBody,
+  loginOutcomeBody,
+  ME_EXAMPLE,
+  meBody,
+  TOKENS_EXAMPLE,
+  tokensBody,
+  userRolesBody,
+} from './responses/auth';
+import { EXAMPLE_SUB } from './responses/common';
+import { defineRoute, type DeclaredRoute } from '../shared/route';
 
 const ANY_ROLE = ['admin', 'editor', 'viewer'] as const;
 
@@ -20,6 +30,26 @@ const ANY_ROLE = ['admin', 'editor', 'viewer'] as const;
 export const authRoutes = {
   login: defineRoute({
     id: 'login',
+    summary: 'Sign in with email and password',
+    description:
+      'Answers tokens, or a challenge (new password, TOTP code, TOTP enrolment) to answer at `/auth/challenge`.',
+    responses: {
+      success: {
+        200: {
+          description: 'Tokens or a pending challenge.',
+          body: loginOutcomeBody,
+          example: TOKENS_EXAMPLE,
+        },
+      },
+      errors: [
+        'AUTH_INVALID_CREDENTIALS',
+        'USER_NOT_CONFIRMED',
+        'PASSWORD_RESET_REQUIRED',
+        'MFA_REQUIRED',
+        'RATE_LIMITED',
+        'DEPENDENCY_UNAVAILABLE',
+      ],
+    },
     needs: ['loginClient'],
     method: 'POST',
     path: '/api/v1/auth/login',
@@ -31,6 +61,25 @@ export const authRoutes = {
   }),
   challenge: defineRoute({
     id: 'challenge',
+    summary: 'Answer a sign-in challenge',
+    responses: {
+      success: {
+        200: {
+          description: 'Tokens or the next challenge.',
+          body: loginOutcomeBody,
+          example: TOKENS_EXAMPLE,
+        },
+      },
+      errors: [
+        'AUTH_INVALID_CREDENTIALS',
+        'AUTH_TOKEN_INVALID',
+        'CODE_MISMATCH',
+        'CODE_EXPIRED',
+        'MFA_REQUIRED',
+        'RATE_LIMITED',
+        'DEPENDENCY_UNAVAILABLE',
+      ],
+    },
     needs: ['loginClient'],
     method: 'POST',
     path: '/api/v1/auth/challenge',
@@ -42,6 +91,17 @@ export const authRoutes = {
   }),
   refresh: defineRoute({
     id: 'refresh',
+    summary: 'New tokens from a refresh token',
+    responses: {
+      success: {
+        200: {
+          description: 'New access and ID tokens (and a new refresh token when rotation is on).',
+          body: tokensBody,
+          example: TOKENS_EXAMPLE,
+        },
+      },
+      errors: ['AUTH_INVALID_CREDENTIALS', 'AUTH_TOKEN_INVALID', 'RATE_LIMITED', 'DEPENDENCY_UNAVAILABLE'],
+    },
     needs: ['loginClient'],
     method: 'POST',
     path: '/api/v1/auth/refresh',
@@ -53,6 +113,11 @@ export const authRoutes = {
   }),
   logout: defineRoute({
     id: 'logout',
+    summary: 'Sign out (revoke the refresh token)',
+    responses: {
+      success: { 204: { description: 'Revoked; its access tokens stop working.' } },
+      errors: ['AUTH_INVALID_CREDENTIALS', 'AUTH_TOKEN_INVALID', 'RATE_LIMITED', 'DEPENDENCY_UNAVAILABLE'],
+    },
     needs: ['loginClient'],
     method: 'POST',
     path: '/api/v1/auth/logout',
@@ -64,6 +129,18 @@ export const authRoutes = {
   }),
   forgotPassword: defineRoute({
     id: 'forgotPassword',
+    summary: 'Send a password reset code',
+    description: 'The answer is the same whether the account exists or not.',
+    responses: {
+      success: {
+        202: {
+          description: 'Accepted.',
+          body: forgotPasswordBody,
+          example: { message: 'If an account exists for this email, a reset code has been sent to it.' },
+        },
+      },
+      errors: ['RATE_LIMITED', 'DEPENDENCY_UNAVAILABLE'],
+    },
     needs: ['loginClient'],
     method: 'POST',
     path: '/api/v1/auth/password/forgot',
@@ -75,6 +152,18 @@ export const authRoutes = {
   }),
   confirmPassword: defineRoute({
     id: 'confirmPassword',
+    summary: 'Set a new password with the reset code',
+    responses: {
+      success: { 204: { description: 'The password is changed.' } },
+      errors: [
+        'CODE_MISMATCH',
+        'CODE_EXPIRED',
+        'AUTH_INVALID_CREDENTIALS',
+        'USER_NOT_CONFIRMED',
+        'RATE_LIMITED',
+        'DEPENDENCY_UNAVAILABLE',
+      ],
+    },
     needs: ['loginClient'],
     method: 'POST',
     path: '/api/v1/auth/password/confirm',
@@ -86,6 +175,18 @@ export const authRoutes = {
   }),
   me: defineRoute({
     id: 'me',
+    summary: 'Who is calling',
+    responses: {
+      success: {
+        200: {
+          description: 'The caller.',
+          body: meBody,
+          optionalHeaders: ['ratelimit-policy'],
+          example: ME_EXAMPLE,
+        },
+      },
+      errors: ['AUTH_TOKEN_INVALID', 'RATE_LIMITED'],
+    },
     needs: ['directoryRead'],
     method: 'GET',
     path: '/api/v1/me',
@@ -95,6 +196,18 @@ export const authRoutes = {
   }),
   setUserRoles: defineRoute({
     id: 'setUserRoles',
+    summary: 'Set a user’s roles',
+    description: 'Replaces the user’s groups; an administrator cannot remove their own admin role.',
+    responses: {
+      success: {
+        200: {
+          description: 'The user’s roles now.',
+          body: userRolesBody,
+          example: { sub: EXAMPLE_SUB, roles: ['editor', 'viewer'] },
+        },
+      },
+      errors: ['NOT_FOUND', 'CONFLICT', 'RATE_LIMITED'],
+    },
     needs: ['directoryAdmin'],
     method: 'PUT',
     path: '/api/v1/users/{sub}/roles',
@@ -104,4 +217,4 @@ export const authRoutes = {
     bodyLimitBytes: 1_024,
     capacityClass: 'admin',
   }),
-} as const satisfies Record<string, ManifestRoute>;
+} as const satisfies Record<string, DeclaredRoute>;

@@ -1,4 +1,4 @@
-import type { ManifestRoute } from '../shared/route';
+import type { DeclaredRoute } from '../shared/route';
 import { apiKeyRoutes } from './api-keys';
 import { authRoutes } from './auth';
 import { healthRoutes } from './health';
@@ -16,9 +16,9 @@ export const routes = {
   ...projectRoutes,
   ...authRoutes,
   ...apiKeyRoutes,
-} as const satisfies Record<string, ManifestRoute>;
+} as const satisfies Record<string, DeclaredRoute>;
 
 export type RouteId = keyof typeof routes;
 
 /** Every route, in declaration order. */
-export const ROUTES: readonly ManifestRoute[] = Object.values(routes);
+export const ROUTES: readonly DeclaredRoute[] = Object.values(routes);

@@ -4,12 +4,25 @@ import {
   projectIdSchema,
   updateProjectSchema,
 } from '../domain/projects/schemas';
-import { defineRoute, type ManifestRoute } from '../shared/route';
+import { PROJECT_EXAMPLE, projectBody, projectPageBody } from './responses/projects';
+import { defineRoute, type DeclaredRoute } from '../shared/route';
 
 /** The projects resource. Part of the route manifest (`lambda/routes/index.ts`). */
 export const projectRoutes = {
   listProjects: defineRoute({
     id: 'listProjects',
+    summary: 'List projects',
+    description: 'Filtered, sorted and paginated with an opaque cursor.',
+    responses: {
+      success: {
+        200: {
+          description: 'A page of projects.',
+          body: projectPageBody,
+          optionalHeaders: ['ratelimit-policy'],
+          example: { items: [PROJECT_EXAMPLE] },
+        },
+      },
+    },
     needs: ['database'],
     method: 'GET',
     path: '/api/v1/projects',
@@ -20,6 +33,19 @@ export const projectRoutes = {
   }),
   getProject: defineRoute({
     id: 'getProject',
+    summary: 'Get a project',
+    responses: {
+      success: {
+        200: {
+          description: 'The project; `ETag` is its version.',
+          body: projectBody,
+          headers: ['etag'],
+          optionalHeaders: ['ratelimit-policy'],
+          example: PROJECT_EXAMPLE,
+        },
+      },
+      errors: ['NOT_FOUND'],
+    },
     needs: ['database'],
     method: 'GET',
     path: '/api/v1/projects/{id}',
@@ -30,6 +56,19 @@ export const projectRoutes = {
   }),
   createProject: defineRoute({
     id: 'createProject',
+    summary: 'Create a project',
+    description: 'Send an `Idempotency-Key` to make retries safe: a repeat answers the stored response.',
+    responses: {
+      success: {
+        201: {
+          description: 'Created.',
+          body: projectBody,
+          headers: ['etag', 'location'],
+          optionalHeaders: ['idempotent-replayed', 'ratelimit-policy'],
+          example: PROJECT_EXAMPLE,
+        },
+      },
+    },
     needs: ['database', 'queueSend'],
     method: 'POST',
     path: '/api/v1/projects',
@@ -42,6 +81,20 @@ export const projectRoutes = {
   }),
   updateProject: defineRoute({
     id: 'updateProject',
+    summary: 'Change a project',
+    description: 'Conditional: send the `ETag` you read as `If-Match`.',
+    responses: {
+      success: {
+        200: {
+          description: 'Changed; the new `ETag`.',
+          body: projectBody,
+          headers: ['etag'],
+          optionalHeaders: ['ratelimit-policy'],
+          example: { ...PROJECT_EXAMPLE, version: 4 },
+        },
+      },
+      errors: ['NOT_FOUND'],
+    },
     needs: ['database', 'queueSend'],
     method: 'PATCH',
     path: '/api/v1/projects/{id}',
@@ -54,6 +107,12 @@ export const projectRoutes = {
   }),
   deleteProject: defineRoute({
     id: 'deleteProject',
+    summary: 'Delete a project',
+    description: 'With `If-Match` only if unchanged; without, unconditionally.',
+    responses: {
+      success: { 204: { description: 'Deleted.', optionalHeaders: ['ratelimit-policy'] } },
+      errors: ['NOT_FOUND', 'PRECONDITION_FAILED'],
+    },
     needs: ['database', 'queueSend'],
     method: 'DELETE',
     path: '/api/v1/projects/{id}',
@@ -62,4 +121,4 @@ export const projectRoutes = {
     schemas: { path: projectIdSchema },
     capacityClass: 'write',
   }),
-} as const satisfies Record<string, ManifestRoute>;
+} as const satisfies Record<string, DeclaredRoute>;

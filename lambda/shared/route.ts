@@ -1,4 +1,5 @@
 import type { ZodMiniType } from 'zod/mini';
+import type { RouteResponses } from './http/contract';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 import type { Role, Scope } from './access';
@@ -105,6 +106,17 @@ export interface RouteDefinition {
    */
   readonly bodyLimitBytes?: number;
   readonly schemas?: RouteSchemas;
+  /**
+   * What the route answers: success statuses with body schemas and headers, and its own problem
+   * codes. The wrapper checks every answer against it; the OpenAPI document is built from it.
+   * Required in the manifest ({@link ManifestRoute}).
+   * @default - not checked (ad-hoc routes in tests)
+   */
+  readonly responses?: RouteResponses;
+  /** A short sentence for the API reference. Required in the manifest. @default - none */
+  readonly summary?: string;
+  /** Longer description for the API reference (Markdown). @default - none */
+  readonly description?: string;
   /** Body fields that may carry allow-listed rich text instead of being stripped to plain text. */
   readonly richTextFields?: readonly string[];
   /** Set when the route is deprecated: drives `Deprecation`, `Sunset` and `Link` headers. */
@@ -129,6 +141,9 @@ export interface RouteDefinition {
 
 /** A route of the manifest: every one declares its capacity class. */
 export type ManifestRoute = RouteDefinition & { readonly capacityClass: CapacityClass };
+
+/** A route as the manifest files declare it: with its contract (responses) and a summary. */
+export type DeclaredRoute = ManifestRoute & { readonly responses: RouteResponses; readonly summary: string };
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_BODY_LIMIT_BYTES = 1_048_576;

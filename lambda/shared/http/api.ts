@@ -11,6 +11,7 @@ import { jsonBodyMiddleware } from './json-body';
 import { problemErrorsMiddleware } from './problem-errors';
 import { REQUEST_STATE, type StatefulEvent } from './request-state';
 import { publishMetricsMiddleware } from './publish-metrics';
+import { responseContractMiddleware } from './response-contract';
 import { routeHeadersMiddleware } from './route-headers';
 import { securityHeadersMiddleware } from './security-headers';
 import { raceDeadline, startDeadline } from './deadline';
@@ -68,6 +69,9 @@ function serializeResult(result: ApiResult): APIGatewayProxyResult {
  *    the end; `x-correlation-id` echo (`correlation-id.ts`)
  * 2. metrics: cold start, and a flush of what the request recorded (success and error); per-route
  *    latency and status come from API Gateway's per-method metrics
+ * 2b. response contract: the final answer against the route's declared `responses` (its after and
+ *    onError run after every other step shaped the answer); fails the invocation in tests and the
+ *    local stack, logs and counts deployed (`response-contract.ts`)
  * 3. security headers and CORS (their after/onError run after the error handler built the response)
  * 4. Cache-Control + deprecation headers (after/onError)
  * 4b. RateLimit-Policy for API-key callers, per usage plan tier (after/onError; `../rate-limit-headers`)
@@ -106,6 +110,7 @@ export function api<const R extends RouteDefinition>(
     .use(httpEventNormalizer())
     .use(correlationIdMiddleware())
     .use(publishMetricsMiddleware())
+    .use(responseContractMiddleware({ route }))
     .use(securityHeadersMiddleware())
     .use(corsMiddleware({ config: cors }))
     .use(routeHeadersMiddleware({ route }))
