@@ -16,6 +16,14 @@ const ANY_ROLE = ['admin', 'editor', 'viewer'] as const;
 export const apiKeyRoutes = {
   createApiKey: defineRoute({
     id: 'createApiKey',
+    requestExample: {
+      body: {
+        name: 'nightly export',
+        scopes: ['rampart/read'],
+        tier: 'standard',
+        expiresAt: '2027-06-30T00:00:00Z',
+      },
+    },
     summary: 'Create an API key',
     description: 'The secret `key` is in this answer only; Rampart stores its hash.',
     responses: {
@@ -61,6 +69,7 @@ export const apiKeyRoutes = {
   }),
   rotateApiKey: defineRoute({
     id: 'rotateApiKey',
+    requestExample: { path: { id: EXAMPLE_UUID } },
     summary: 'Rotate an API key',
     description: 'A new key now; the old one keeps working until `previous.graceEndsAt`.',
     responses: {
@@ -84,6 +93,7 @@ export const apiKeyRoutes = {
   }),
   revokeApiKey: defineRoute({
     id: 'revokeApiKey',
+    requestExample: { path: { id: EXAMPLE_UUID } },
     summary: 'Revoke an API key',
     responses: { success: { 204: { description: 'Revoked.' } }, errors: ['NOT_FOUND'] },
     needs: ['database', 'apiKeyGateway'],
@@ -96,6 +106,7 @@ export const apiKeyRoutes = {
   }),
   apiKeyUsage: defineRoute({
     id: 'apiKeyUsage',
+    requestExample: { path: { id: EXAMPLE_UUID }, query: { from: '2026-11-01', to: '2026-11-02' } },
     summary: 'Daily usage of an API key',
     responses: {
       success: {

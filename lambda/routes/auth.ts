@@ -30,6 +30,7 @@ const ANY_ROLE = ['admin', 'editor', 'viewer'] as const;
 export const authRoutes = {
   login: defineRoute({
     id: 'login',
+    requestExample: { body: { email: 'ada@example.com', password: 'correct horse battery staple' } },
     summary: 'Sign in with email and password',
     description:
       'Answers tokens, or a challenge (new password, TOTP code, TOTP enrolment) to answer at `/auth/challenge`.',
@@ -61,6 +62,14 @@ export const authRoutes = {
   }),
   challenge: defineRoute({
     id: 'challenge',
+    requestExample: {
+      body: {
+        email: 'ada@example.com',
+        session: 'AYABeC1hZ2VudC1zZXNzaW9u',
+        challengeName: 'SOFTWARE_TOKEN_MFA',
+        code: '123456',
+      },
+    },
     summary: 'Answer a sign-in challenge',
     responses: {
       success: {
@@ -91,6 +100,9 @@ export const authRoutes = {
   }),
   refresh: defineRoute({
     id: 'refresh',
+    requestExample: {
+      body: { refreshToken: 'eyJjdHkiOiJKV1QiLCJlbmMiOiJBMjU2R0NNIn0.cmVmcmVzaA', sub: EXAMPLE_SUB },
+    },
     summary: 'New tokens from a refresh token',
     responses: {
       success: {
@@ -113,6 +125,7 @@ export const authRoutes = {
   }),
   logout: defineRoute({
     id: 'logout',
+    requestExample: { body: { refreshToken: 'eyJjdHkiOiJKV1QiLCJlbmMiOiJBMjU2R0NNIn0.cmVmcmVzaA' } },
     summary: 'Sign out (revoke the refresh token)',
     responses: {
       success: { 204: { description: 'Revoked; its access tokens stop working.' } },
@@ -129,6 +142,7 @@ export const authRoutes = {
   }),
   forgotPassword: defineRoute({
     id: 'forgotPassword',
+    requestExample: { body: { email: 'ada@example.com' } },
     summary: 'Send a password reset code',
     description: 'The answer is the same whether the account exists or not.',
     responses: {
@@ -152,6 +166,9 @@ export const authRoutes = {
   }),
   confirmPassword: defineRoute({
     id: 'confirmPassword',
+    requestExample: {
+      body: { email: 'ada@example.com', code: '482913', newPassword: 'a new long passphrase' },
+    },
     summary: 'Set a new password with the reset code',
     responses: {
       success: { 204: { description: 'The password is changed.' } },
@@ -196,6 +213,7 @@ export const authRoutes = {
   }),
   setUserRoles: defineRoute({
     id: 'setUserRoles',
+    requestExample: { path: { sub: EXAMPLE_SUB }, body: { roles: ['editor', 'viewer'] } },
     summary: 'Set a user’s roles',
     description: 'Replaces the user’s groups; an administrator cannot remove their own admin role.',
     responses: {

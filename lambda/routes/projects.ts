@@ -5,12 +5,14 @@ import {
   updateProjectSchema,
 } from '../domain/projects/schemas';
 import { PROJECT_EXAMPLE, projectBody, projectPageBody } from './responses/projects';
+import { EXAMPLE_UUID } from './responses/common';
 import { defineRoute, type DeclaredRoute } from '../shared/route';
 
 /** The projects resource. Part of the route manifest (`lambda/routes/index.ts`). */
 export const projectRoutes = {
   listProjects: defineRoute({
     id: 'listProjects',
+    requestExample: { query: { status: 'active', sort: '-updatedAt', limit: '20' } },
     summary: 'List projects',
     description: 'Filtered, sorted and paginated with an opaque cursor.',
     responses: {
@@ -33,6 +35,7 @@ export const projectRoutes = {
   }),
   getProject: defineRoute({
     id: 'getProject',
+    requestExample: { path: { id: EXAMPLE_UUID } },
     summary: 'Get a project',
     responses: {
       success: {
@@ -56,6 +59,9 @@ export const projectRoutes = {
   }),
   createProject: defineRoute({
     id: 'createProject',
+    requestExample: {
+      body: { name: 'Harbour crane telemetry', description: 'Sensor feeds of the east quay cranes' },
+    },
     summary: 'Create a project',
     description: 'Send an `Idempotency-Key` to make retries safe: a repeat answers the stored response.',
     responses: {
@@ -81,6 +87,7 @@ export const projectRoutes = {
   }),
   updateProject: defineRoute({
     id: 'updateProject',
+    requestExample: { path: { id: EXAMPLE_UUID }, body: { status: 'archived' } },
     summary: 'Change a project',
     description: 'Conditional: send the `ETag` you read as `If-Match`.',
     responses: {
@@ -107,6 +114,7 @@ export const projectRoutes = {
   }),
   deleteProject: defineRoute({
     id: 'deleteProject',
+    requestExample: { path: { id: EXAMPLE_UUID } },
     summary: 'Delete a project',
     description: 'With `If-Match` only if unchanged; without, unconditionally.',
     responses: {

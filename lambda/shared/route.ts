@@ -113,6 +113,15 @@ export interface RouteDefinition {
    * @default - not checked (ad-hoc routes in tests)
    */
   readonly responses?: RouteResponses;
+  /**
+   * A realistic request for the API reference; a test checks it against `schemas`.
+   * @default - none
+   */
+  readonly requestExample?: {
+    readonly body?: unknown;
+    readonly query?: Readonly<Record<string, string>>;
+    readonly path?: Readonly<Record<string, string>>;
+  };
   /** A short sentence for the API reference. Required in the manifest. @default - none */
   readonly summary?: string;
   /** Longer description for the API reference (Markdown). @default - none */

@@ -16,7 +16,7 @@ export const challengeSchema = z.strictObject({
   /** The new password for NEW_PASSWORD_REQUIRED. */
   newPassword: z.optional(password),
   /** The 6-digit TOTP code for SOFTWARE_TOKEN_MFA. */
-  code: z.optional(z.string().check(z.regex(/^\d{6}$/))),
+  code: z.optional(z.string().check(z.maxLength(6), z.regex(/^\d{6}$/))),
 });
 
 export const refreshSchema = z.strictObject({
@@ -31,11 +31,13 @@ export const forgotPasswordSchema = z.strictObject({ email });
 
 export const confirmPasswordSchema = z.strictObject({
   email,
-  code: z.string().check(z.regex(/^\d{4,8}$/)),
+  code: z.string().check(z.maxLength(8), z.regex(/^\d{4,8}$/)),
   newPassword: password,
 });
 
-export const userSubSchema = z.strictObject({ sub: z.string().check(z.regex(/^[A-Za-z0-9-]{1,128}$/)) });
+export const userSubSchema = z.strictObject({
+  sub: z.string().check(z.maxLength(128), z.regex(/^[A-Za-z0-9-]{1,128}$/)),
+});
 
 export const setRolesSchema = z.strictObject({
   roles: z.array(z.enum(ROLES)).check(z.maxLength(ROLES.length)),

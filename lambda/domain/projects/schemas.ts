@@ -39,7 +39,7 @@ export const listProjectsQuerySchema = z.strictObject({
   namePrefix: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
   sort: z.optional(z.enum(PROJECT_SORTS)),
   cursor: z.optional(z.string().check(z.maxLength(2048))),
-  limit: z.optional(z.string().check(z.regex(/^\d{1,6}$/))),
+  limit: z.optional(z.string().check(z.maxLength(6), z.regex(/^\d{1,6}$/))),
 });
 export type ListProjectsQuery = z.infer<typeof listProjectsQuerySchema>;
 

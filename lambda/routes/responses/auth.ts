@@ -24,12 +24,16 @@ export const loginOutcomeBody = z.union([tokensBody, pendingChallengeBody]);
 
 export const forgotPasswordBody = z.strictObject({ message: z.string().check(z.maxLength(200)) });
 
+/**
+ * The caller as the gateway's authorizer describes it. Bounds are those of what the authorizer
+ * passes (its context values), not of well-formed Cognito values.
+ */
 export const meBody = z.strictObject({
-  sub: z.string().check(z.maxLength(128)),
+  sub: z.string().check(z.maxLength(2048)),
   authType: z.enum(['user', 'client', 'apiKey']),
-  roles: z.array(z.string().check(z.maxLength(128))).check(z.maxLength(25)),
-  scopes: z.array(z.string().check(z.maxLength(256))).check(z.maxLength(50)),
-  apiKeyId: z.optional(z.uuid()),
+  roles: z.array(z.string().check(z.maxLength(2048))).check(z.maxLength(1000)),
+  scopes: z.array(z.string().check(z.maxLength(2048))).check(z.maxLength(1000)),
+  apiKeyId: z.optional(z.string().check(z.maxLength(2048))),
   email: z.optional(z.string().check(z.maxLength(254))),
   emailVerified: z.optional(z.boolean()),
 });

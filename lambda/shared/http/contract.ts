@@ -62,8 +62,9 @@ export const problemSchema = z.strictObject({
     z
       .array(
         z.strictObject({
-          field: z.string().check(z.maxLength(300)),
-          message: z.string().check(z.maxLength(500)),
+          /** Echoes the offending key: as long as a key a request body (16 KiB at most) can carry. */
+          field: z.string().check(z.maxLength(20_000)),
+          message: z.string().check(z.maxLength(2_000)),
         }),
       )
       .check(z.maxLength(100)),

@@ -13,6 +13,9 @@ export interface ValidateRequestOptions {
   readonly richTextFields?: readonly string[];
 }
 
+/** Most field errors one answer lists (the detail still counts them all). */
+export const MAX_FIELD_ERRORS = 100;
+
 const defaults: ValidateRequestOptions = { schemas: {}, richTextFields: [] };
 
 function check(schema: ZodMiniType | undefined, part: string, input: unknown, errors: FieldError[]): unknown {
@@ -54,7 +57,8 @@ export function validateRequestMiddleware(
           errors.length === 1
             ? `${errors[0].field} ${errors[0].message}`
             : `${errors.length} fields are invalid`,
-        errors,
+        // The first MAX_FIELD_ERRORS only: a body of many unknown keys must not make the answer larger.
+        errors: errors.slice(0, MAX_FIELD_ERRORS),
       });
     }
     state.path = path as typeof state.path;

@@ -14,6 +14,7 @@ import {
   responseContractMiddleware,
   ResponseContractViolation,
 } from '../../../../lambda/shared/http/response-contract';
+import { metrics } from '../../../../lambda/shared/powertools';
 import { defineRoute } from '../../../../lambda/shared/route';
 import { apiEvent } from '../../../fixtures/api-gateway-event';
 import { captureStdout, type CapturedOutput } from '../../../fixtures/captured-output';
@@ -27,7 +28,9 @@ const declared = defineRoute({
   handler: 'probes/get.ts',
   access: { public: true },
   responses: {
-    success: { 200: { description: 'ok', body: z.strictObject({ name: z.string() }), headers: ['location'] } },
+    success: {
+      200: { description: 'ok', body: z.strictObject({ name: z.string() }), headers: ['location'] },
+    },
     errors: ['NOT_FOUND'],
   },
 });
@@ -83,7 +86,9 @@ describe('the response check in the wrapper (tests and local stack: enforce)', (
       route: declared,
       mode: 'report',
       logger: { error: (...args: unknown[]) => void logged.push(args) },
-      metrics: { addMetric: (...args: unknown[]) => void counted.push(args) },
+      metrics: {
+        addMetric: ((...args: unknown[]) => void counted.push(args)) as unknown as typeof metrics.addMetric,
+      },
     });
     const response = { statusCode: 302, headers: {}, body: '' };
     const request = { response } as unknown as Parameters<NonNullable<typeof middleware.after>>[0];
@@ -120,7 +125,14 @@ describe('responseViolations', () => {
     expect(responseViolations(bodiless, { statusCode: 204, body: '{}' })).toEqual([
       'status 204: a body where none is declared',
     ]);
-    const problem = { type: 't', title: 't', status: 409, detail: 'd', code: 'NOT_FOUND', correlationId: 'c' };
+    const problem = {
+      type: 't',
+      title: 't',
+      status: 409,
+      detail: 'd',
+      code: 'NOT_FOUND',
+      correlationId: 'c',
+    };
     expect(responseViolations(declared, { statusCode: 409, body: JSON.stringify(problem) })).toEqual([
       'status 409: code NOT_FOUND belongs to status 404',
     ]);
@@ -141,7 +153,9 @@ describe('responseViolations', () => {
       expect.arrayContaining(['PRECONDITION_REQUIRED', 'PRECONDITION_FAILED', 'MALFORMED_JSON', 'FORBIDDEN']),
     );
     expect(handlerErrorCodes(routes.createProject)).toContain('IDEMPOTENCY_KEY_REUSED');
-    expect(declaredErrorCodes(routes.me)).toEqual(expect.arrayContaining(['AUTH_TOKEN_EXPIRED', 'RATE_LIMITED']));
+    expect(declaredErrorCodes(routes.me)).toEqual(
+      expect.arrayContaining(['AUTH_TOKEN_EXPIRED', 'RATE_LIMITED']),
+    );
   });
 });
 
@@ -170,5 +184,23 @@ describe('the manifest declares a contract for every route', () => {
     });
     const res = await invoke(handler, apiEvent({ path: '/api/v1/health', resource: '/api/v1/health' }));
     expect(problemSchema.safeParse(res.json).success).toBe(true);
+  });
+
+  it('a body of many unknown keys gives at most 100 field errors (the declared bound)', async () => {
+    const handler = api(routes.createProject, () => ({ status: 500 }));
+    const body = Object.fromEntries(Array.from({ length: 150 }, (_, index) => [`k${index}`, 1]));
+    const res = await invoke(
+      handler,
+      apiEvent({
+        method: 'POST',
+        path: '/api/v1/projects',
+        resource: '/api/v1/projects',
+        body: JSON.stringify({ name: 'n', ...body }),
+        headers: { 'content-type': 'application/json' },
+      }),
+    );
+    expect(res.statusCode).toBe(400);
+    expect(res.json?.errors).toHaveLength(100);
+    expect(res.json?.detail).toBe('150 fields are invalid');
   });
 });

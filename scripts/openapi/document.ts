@@ -1,0 +1,451 @@
+import { toJSONSchema } from 'zod/v4/core';
+import type { ZodMiniType } from 'zod/mini';
+import { apiKeyRoutes } from '../../lambda/routes/api-keys';
+import { authRoutes } from '../../lambda/routes/auth';
+import { healthRoutes } from '../../lambda/routes/health';
+import { projectRoutes } from '../../lambda/routes/projects';
+import { ROLE_SCOPES, SCOPES } from '../../lambda/shared/access';
+import { ERROR_CATALOGUE, type ErrorCode } from '../../lambda/shared/errors';
+import { declaredErrorCodes, problemSchema, RESPONSE_HEADERS } from '../../lambda/shared/http/contract';
+import { problemDetails } from '../../lambda/shared/http/problem';
+import { deprecationHeaders } from '../../lambda/shared/http/route-headers';
+import { DEFAULT_BODY_LIMIT_BYTES, type DeclaredRoute } from '../../lambda/shared/route';
+
+/** A JSON value of the document. */
+type Json = Record<string, unknown>;
+
+/** The API's areas, in the order the reference shows them; each is a tag. */
+const AREAS: readonly { readonly tag: string; readonly description: string; readonly routes: object }[] = [
+  { tag: 'Health', description: 'Liveness and readiness.', routes: healthRoutes },
+  { tag: 'Projects', description: 'The projects resource.', routes: projectRoutes },
+  {
+    tag: 'Auth',
+    description: 'Sign-in, tokens, password reset, the caller and role management.',
+    routes: authRoutes,
+  },
+  {
+    tag: 'API keys',
+    description: 'Keys for machine callers: create, list, rotate, revoke, usage.',
+    routes: apiKeyRoutes,
+  },
+];
+
+/** Identifies the document; bump `API_VERSION` with every released contract (docs/versioning.md). */
+export const API_VERSION = '1.0.0';
+
+/** The largest length a string of a given format can have: these formats bound strings themselves. */
+const FORMAT_MAX_LENGTH: Readonly<Record<string, number>> = {
+  uuid: 36,
+  date: 10,
+  'date-time': 35,
+  email: 254,
+};
+
+/**
+ * A zod/mini schema as JSON Schema draft 2020-12 (OpenAPI 3.1's dialect), with `$schema` dropped and
+ * strings of a bounded format given that bound as `maxLength`, so every string is visibly limited.
+ */
+export function openApiSchemaOf(schema: ZodMiniType, io: 'input' | 'output'): Json {
+  const { $schema: _ignored, ...rest } = toJSONSchema(schema, {
+    target: 'draft-2020-12',
+    io,
+    unrepresentable: 'any',
+  }) as Json;
+  return boundFormats(rest) as Json;
+}
+
+function boundFormats(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(boundFormats);
+  if (node === null || typeof node !== 'object') return node;
+  const out: Json = {};
+  for (const [key, value] of Object.entries(node)) out[key] = boundFormats(value);
+  if (out.type === 'integer' && out.format === undefined) {
+    const inInt32 =
+      typeof out.minimum === 'number' &&
+      typeof out.maximum === 'number' &&
+      out.minimum >= -2_147_483_648 &&
+      out.maximum <= 2_147_483_647;
+    out.format = inInt32 ? 'int32' : 'int64';
+  }
+  const format = out.format;
+  if (out.type === 'string' && typeof format === 'string' && out.maxLength === undefined) {
+    const max = FORMAT_MAX_LENGTH[format];
+    if (max !== undefined) out.maxLength = max;
+  }
+  return out;
+}
+
+function tagOf(route: DeclaredRoute): string {
+  const area = AREAS.find((candidate) => Object.values(candidate.routes).includes(route));
+  if (area === undefined) throw new Error(`route ${route.id} belongs to no area of the reference`);
+  return area.tag;
+}
+
+/** How the authorizer verifies tokens (aws-jwt-verify), in the words OWASP's ruleset looks for. */
+const JWT_VERIFICATION =
+  'Tokens are verified following RFC8725 (JWT best current practices): the algorithm is pinned to RS256 with keys from the user pool’s JWKS, and issuer, client, token use and expiry are checked.';
+
+const SECURITY_SCHEMES = {
+  CognitoUser: {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description:
+      'A Cognito user’s access token from `POST /api/v1/auth/login`, valid for an hour. Its groups are the roles (`admin`, `editor`, `viewer`); each operation lists the roles it accepts. ' +
+      JWT_VERIFICATION,
+  },
+  CognitoClient: {
+    type: 'oauth2',
+    description:
+      'A machine token from the Cognito client-credentials flow, with `rampart/*` scopes, valid for an hour. ' +
+      JWT_VERIFICATION,
+    flows: {
+      clientCredentials: {
+        tokenUrl: 'https://auth.rampart.dev/oauth2/token',
+        scopes: Object.fromEntries(SCOPES.map((scope) => [scope, scopeDescription(scope)])),
+      },
+    },
+  },
+  ApiKey: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'Authorization',
+    description:
+      'An API key sent as `Authorization: ApiKey rmp_live_…` (never in the query string). A key carries scopes chosen at creation, a subset of its creator’s.',
+  },
+} as const;
+
+function scopeDescription(scope: (typeof SCOPES)[number]): string {
+  const roles = Object.entries(ROLE_SCOPES)
+    .filter(([, scopes]) => scopes.includes(scope))
+    .map(([role]) => role);
+  return `What the ${roles.join(', ')} role${roles.length > 1 ? 's' : ''} may do`;
+}
+
+function securityOf(route: DeclaredRoute): Json[] {
+  const { access } = route;
+  if (access.public === true) return [];
+  const requirements: Json[] = [];
+  if (access.roles.length > 0) requirements.push({ CognitoUser: [] });
+  if (access.scopes.length > 0) {
+    requirements.push({ CognitoClient: [...access.scopes] });
+    requirements.push({ ApiKey: [] });
+  }
+  return requirements;
+}
+
+function accessDescription(route: DeclaredRoute): string {
+  const { access } = route;
+  if (access.public === true) return 'Public: no credentials.';
+  const parts = [`Roles: ${access.roles.map((role) => `\`${role}\``).join(', ')}.`];
+  parts.push(
+    access.scopes.length > 0
+      ? `Scopes (machine tokens, API keys): ${access.scopes.map((scope) => `\`${scope}\``).join(', ')}.`
+      : 'Users only: machine tokens and API keys may not call it.',
+  );
+  return parts.join(' ');
+}
+
+function parametersOf(route: DeclaredRoute): Json[] {
+  const parameters: Json[] = [];
+  for (const [where, schema] of [
+    ['path', route.schemas?.path],
+    ['query', route.schemas?.query],
+  ] as const) {
+    if (schema === undefined) continue;
+    const json = openApiSchemaOf(schema, 'input');
+    const properties = (json.properties ?? {}) as Record<string, Json>;
+    const required = new Set((json.required ?? []) as string[]);
+    const example = route.requestExample?.[where] as Record<string, unknown> | undefined;
+    for (const [name, property] of Object.entries(properties)) {
+      parameters.push({
+        name,
+        in: where,
+        required: where === 'path' || required.has(name),
+        schema: property,
+        ...(example?.[name] !== undefined ? { example: example[name] } : {}),
+      });
+    }
+  }
+  if (route.conditionalUpdate === true || route.method === 'DELETE') {
+    parameters.push({
+      name: 'If-Match',
+      in: 'header',
+      required: route.conditionalUpdate === true,
+      description: 'The `ETag` of the version you read; the write happens only if it is still current.',
+      schema: { type: 'string', maxLength: 1024 },
+      example: '"v3"',
+    });
+  }
+  if (route.method === 'GET') {
+    parameters.push({
+      name: 'If-None-Match',
+      in: 'header',
+      required: false,
+      description: 'An `ETag` you hold; 304 without a body when it still matches.',
+      schema: { type: 'string', maxLength: 1024 },
+    });
+  }
+  if (route.idempotent === true) {
+    parameters.push({
+      name: 'Idempotency-Key',
+      in: 'header',
+      required: false,
+      description:
+        'A unique key per intended write: a retry with the same key and body answers the stored response.',
+      schema: { type: 'string', minLength: 1, maxLength: 255 },
+      example: '9b2d1f4e-6c3a-4e8b-a1d5-7f0c2e9b3a61',
+    });
+  }
+  return parameters;
+}
+
+const HEADER_SCHEMAS: Readonly<Record<string, Json>> = {
+  etag: { type: 'string', maxLength: 64 },
+  location: { type: 'string', maxLength: 2048 },
+  'idempotent-replayed': { type: 'string', enum: ['true'] },
+  'ratelimit-policy': { type: 'string', maxLength: 512 },
+};
+
+const HEADER_NAMES: Readonly<Record<string, string>> = {
+  etag: 'ETag',
+  location: 'Location',
+  'idempotent-replayed': 'Idempotent-Replayed',
+  'ratelimit-policy': 'RateLimit-Policy',
+};
+
+function commonHeaders(route: DeclaredRoute): Json {
+  const headers: Json = {
+    'X-Correlation-Id': { $ref: '#/components/headers/CorrelationId' },
+    'Cache-Control': { $ref: '#/components/headers/CacheControl' },
+    'Access-Control-Allow-Origin': { $ref: '#/components/headers/AccessControlAllowOrigin' },
+  };
+  if (route.deprecation !== undefined) {
+    headers.Deprecation = { $ref: '#/components/headers/Deprecation' };
+    headers.Sunset = { $ref: '#/components/headers/Sunset' };
+    if (route.deprecation.link !== undefined) headers.Link = { $ref: '#/components/headers/DeprecationLink' };
+  }
+  return headers;
+}
+
+function successResponses(route: DeclaredRoute): Json {
+  const responses: Json = {};
+  for (const [status, success] of Object.entries(route.responses.success)) {
+    const headers: Json = { ...commonHeaders(route) };
+    for (const name of success.headers ?? []) {
+      headers[HEADER_NAMES[name]] = {
+        description: RESPONSE_HEADERS[name].description,
+        required: true,
+        schema: HEADER_SCHEMAS[name],
+      };
+    }
+    for (const name of success.optionalHeaders ?? []) {
+      headers[HEADER_NAMES[name]] = {
+        description: RESPONSE_HEADERS[name].description,
+        schema: HEADER_SCHEMAS[name],
+      };
+    }
+    responses[status] = {
+      description: success.description,
+      headers,
+      ...(success.body !== undefined
+        ? {
+            content: {
+              'application/json': {
+                schema: openApiSchemaOf(success.body, 'output'),
+                example: success.example,
+              },
+            },
+          }
+        : {}),
+    };
+  }
+  if (route.method === 'GET' && route.responses.success[200] !== undefined) {
+    responses['304'] = {
+      description: 'Not modified: the `ETag` sent in `If-None-Match` still matches.',
+      headers: commonHeaders(route),
+    };
+  }
+  return responses;
+}
+
+function errorResponses(route: DeclaredRoute): Json {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of declaredErrorCodes(route)) {
+    const { status } = ERROR_CATALOGUE[code];
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
+  const responses: Json = {};
+  for (const [status, codes] of [...byStatus.entries()].sort(([a], [b]) => a - b)) {
+    const headers: Json = { ...commonHeaders(route) };
+    if (status === 429 || status === 503)
+      headers['Retry-After'] = { $ref: '#/components/headers/RetryAfter' };
+    if (status === 401) headers['WWW-Authenticate'] = { $ref: '#/components/headers/WwwAuthenticate' };
+    responses[String(status)] = {
+      description: `Problem (RFC 9457), \`code\` one of: ${codes.map((code) => `\`${code}\``).join(', ')}.`,
+      headers,
+      content: {
+        'application/problem+json': {
+          schema: { $ref: '#/components/schemas/Problem' },
+          examples: Object.fromEntries(
+            codes.map((code) => [code, { $ref: `#/components/examples/${code}` }]),
+          ),
+        },
+      },
+    };
+  }
+  return responses;
+}
+
+function requestBodyOf(route: DeclaredRoute): Json | undefined {
+  const body = route.schemas?.body;
+  if (body === undefined) return undefined;
+  return {
+    required: true,
+    description: `JSON, at most ${route.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES} bytes.`,
+    content: {
+      'application/json': { schema: openApiSchemaOf(body, 'input'), example: route.requestExample?.body },
+    },
+  };
+}
+
+function operationOf(route: DeclaredRoute): Json {
+  const requestBody = requestBodyOf(route);
+  const deprecation = route.deprecation;
+  const description = [
+    route.description,
+    accessDescription(route),
+    deprecation !== undefined
+      ? `**Deprecated** since ${deprecation.since}; stops working on ${deprecation.sunset} (Sunset).${deprecation.link !== undefined ? ` Replacement: ${deprecation.link}` : ''}`
+      : undefined,
+  ]
+    .filter((part) => part !== undefined)
+    .join('\n\n');
+  return {
+    operationId: route.id,
+    tags: [tagOf(route)],
+    summary: route.summary,
+    description,
+    ...(deprecation !== undefined ? { deprecated: true } : {}),
+    security: securityOf(route),
+    ...(route.access.public === true ? {} : { 'x-rampart-roles': [...route.access.roles] }),
+    ...(deprecation !== undefined ? { 'x-sunset': deprecation.sunset } : {}),
+    parameters: parametersOf(route),
+    ...(requestBody !== undefined ? { requestBody } : {}),
+    responses: { ...successResponses(route), ...errorResponses(route) },
+  };
+}
+
+/** A real problem body per code, as the wrapper writes it. */
+function problemExamples(codes: ReadonlySet<ErrorCode>): Json {
+  const examples: Json = {};
+  for (const code of (Object.keys(ERROR_CATALOGUE) as ErrorCode[]).filter((candidate) =>
+    codes.has(candidate),
+  )) {
+    const errors =
+      code === 'VALIDATION_FAILED'
+        ? [{ field: 'body.name', message: 'must be at most 200 characters' }]
+        : undefined;
+    const body = problemDetails(
+      {
+        code,
+        unexpected: false,
+        ...(errors !== undefined ? { errors, detail: 'body.name must be at most 200 characters' } : {}),
+      },
+      '3f1c9a7e-2b4d-4c6e-8a0f-1d2e3c4b5a69',
+      '/api/v1/projects',
+    );
+    examples[code] = { summary: ERROR_CATALOGUE[code].title, value: JSON.parse(JSON.stringify(body)) };
+  }
+  return examples;
+}
+
+/** Headers of deprecated operations (only when one is deprecated: unused components are lint warnings). */
+function deprecationHeaderComponents(): Json {
+  const sampleDeprecation = deprecationHeaders({ since: '2026-01-01', sunset: '2026-07-01' });
+  return {
+    Deprecation: {
+      description: 'RFC 9745: when the operation was deprecated (`@<unix seconds>`).',
+      schema: { type: 'string', maxLength: 32 },
+      example: sampleDeprecation.deprecation,
+    },
+    Sunset: {
+      description: 'RFC 8594: when the operation stops working (HTTP-date).',
+      schema: { type: 'string', maxLength: 64 },
+      example: sampleDeprecation.sunset,
+    },
+    DeprecationLink: {
+      description: 'Where the replacement is documented: `<url>; rel="deprecation"`.',
+      schema: { type: 'string', maxLength: 2048 },
+    },
+  };
+}
+
+/** The OpenAPI 3.1 document of the API, built from the route manifest alone (deterministic). */
+export function openApiDocument(routes: readonly DeclaredRoute[]): Json {
+  const paths: Record<string, Json> = {};
+  for (const route of routes) {
+    const item = (paths[route.path] ??= {});
+    item[route.method.toLowerCase()] = operationOf(route);
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Rampart API',
+      version: API_VERSION,
+      summary: 'Projects, sign-in and API keys behind Rampart’s security and operations stack.',
+      description: [
+        'Every error is `application/problem+json` (RFC 9457) with a stable `code`; the codes are described in docs/errors.md.',
+        'Authenticate with a Cognito access token (`Authorization: Bearer …`, from `POST /api/v1/auth/login`), a machine token, or an API key (`Authorization: ApiKey …`).',
+        'Versioning and deprecation: docs/versioning.md. Deprecated operations answer `Deprecation`, `Sunset` and `Link` headers.',
+      ].join('\n\n'),
+      contact: { name: 'Rampart platform team', url: 'https://docs.rampart.dev' },
+      license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
+    },
+    servers: [
+      {
+        url: 'https://{host}',
+        description: 'An environment’s CloudFront domain (dev, staging, prod)',
+        'x-internal': false,
+        variables: { host: { default: 'api.rampart.dev', description: 'The environment’s API domain' } },
+      },
+    ],
+    tags: AREAS.map(({ tag, description }) => ({ name: tag, description })),
+    paths,
+    components: {
+      securitySchemes: SECURITY_SCHEMES,
+      schemas: { Problem: openApiSchemaOf(problemSchema, 'output') },
+      headers: {
+        CorrelationId: {
+          description:
+            'The request’s correlation id (echoed from `X-Correlation-Id`, else generated); quote it to support.',
+          schema: { type: 'string', maxLength: 200 },
+        },
+        AccessControlAllowOrigin: {
+          description:
+            'CORS: the request’s `Origin` when it is one of the environment’s allowed origins (config `corsAllowedOrigins`); absent otherwise. Never `*`.',
+          schema: { type: 'string', format: 'uri', maxLength: 2048 },
+        },
+        CacheControl: {
+          description: '`no-store` unless the operation is a cacheable read.',
+          schema: { type: 'string', maxLength: 100 },
+        },
+        RetryAfter: {
+          description: 'Seconds to wait before retrying.',
+          schema: { type: 'integer', format: 'int32', minimum: 0, maximum: 86400 },
+        },
+        WwwAuthenticate: {
+          description: 'The scheme to authenticate with.',
+          schema: { type: 'string', maxLength: 100 },
+        },
+        ...(routes.some((route) => route.deprecation !== undefined) ? deprecationHeaderComponents() : {}),
+      },
+      examples: problemExamples(new Set(routes.flatMap((route) => declaredErrorCodes(route)))),
+    },
+  };
+}
+
+/** The document as committed: two-space JSON and a final newline. */
+export function serializeDocument(document: Json): string {
+  return `${JSON.stringify(document, null, 2)}\n`;
+}
