@@ -89,6 +89,7 @@ export class DataStack extends RampartStack {
             planName: `rampart_${config.name}_weekly`,
             subnetGroup: this.database.instance.node.findChild('SubnetGroup') as SubnetGroup,
             securityGroup: this.database.databaseSecurityGroup,
+            adminSecretRotationDays: database.secretRotationDays,
           }
         : undefined,
     });

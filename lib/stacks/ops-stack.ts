@@ -29,6 +29,7 @@ import { EventAlertRules } from '../constructs/ops/event-alert-rules';
 import { dashboardUrl, OpsDashboard } from '../constructs/ops/ops-dashboard';
 import { SeverityTopics } from '../constructs/ops/severity-topics';
 import { SecretRotationWatch } from '../constructs/ops/secret-rotation-watch';
+import { RestoreValidation } from '../constructs/ops/restore-validation';
 import { SlackDelivery } from '../constructs/ops/slack-delivery';
 import type { ApiStack } from './api-stack';
 import type { AuthStack } from './auth-stack';
@@ -75,6 +76,8 @@ export class OpsStack extends RampartStack {
   public readonly rotationWatch: SecretRotationWatch;
   public readonly databaseWatch: DatabaseWatch;
   public readonly databaseEvents: DatabaseEventSubscriptions;
+  /** Validation of restore tests (where the Data stack runs them). */
+  public readonly restoreValidation?: RestoreValidation;
 
   constructor(scope: Construct, id: string, props: OpsStackProps) {
     super(scope, id, props);
@@ -153,6 +156,22 @@ export class OpsStack extends RampartStack {
             }
           : undefined,
     });
+    if (data.backup.restoreTestingPlans.length > 0) {
+      this.restoreValidation = new RestoreValidation(this, 'RestoreValidation', {
+        plans: data.backup.restoreTestingPlans,
+        adminSecret: data.database.adminSecret,
+        secretEncryptionKey: data.key.key,
+        databaseSecurityGroup: data.database.databaseSecurityGroup,
+        objective: config.recovery.pointInTimeRestore,
+        alarms: this.alarms,
+        vpc: network.vpc,
+        subnets: network.functionSubnets,
+        logEncryptionKey: this.topics.key,
+        logRetentionDays: config.functions.logRetentionDays,
+        logRemovalPolicy: this.logRemovalPolicy,
+        deadLetterQueue: this.slack.deadLetterQueue,
+      });
+    }
     this.databaseEvents = new DatabaseEventSubscriptions(this, 'DatabaseEvents', {
       instance: data.database.instance,
       topics: this.topics,

@@ -17,6 +17,7 @@ import './stacks/api-stack.suite';
 import './stacks/edge-stack.suite';
 import './stacks/capacity.suite';
 import './stacks/observability.suite';
+import './stacks/recovery.suite';
 import './cost/cost.suite';
 
 describe.each(['dev', 'staging', 'prod'] as const)('Ops alarms, %s', (name) => {

@@ -45,8 +45,13 @@ export interface DatabaseBackupProps {
     readonly planName: string;
     readonly subnetGroup: ISubnetGroup;
     readonly securityGroup: ISecurityGroup;
+    /** Days between rotations of the admin secret: restored instances open with its current or previous password. */
+    readonly adminSecretRotationDays: number;
   };
 }
+
+/** Restore tests pick the latest recovery point of the last week. */
+export const RESTORE_TEST_WINDOW_DAYS = 7;
 
 /**
  * The vault lock of a `backup.vaultLock` config, for this vault and the DR vault alike. Compliance
@@ -65,14 +70,16 @@ export function vaultLockConfiguration(lock: VaultLockConfig): LockConfiguration
 /**
  * AWS Backup for one RDS instance: a KMS-encrypted vault (optionally locked, in governance or
  * compliance mode), a plan with continuous backup (point-in-time recovery inside the window), daily
- * and optional monthly snapshots copied to the DR region's vault, and a weekly restore test.
+ * and optional monthly snapshots copied to the DR region's vault, and weekly restore tests of the
+ * latest snapshot and of the latest continuous (point-in-time) recovery point.
  */
 export class DatabaseBackup extends Construct {
   public readonly vault: BackupVault;
   public readonly plan: BackupPlan;
   public readonly role: Role;
-  public readonly restoreTestingPlan?: CfnRestoreTestingPlan;
-  public readonly restoreTestingSelection?: CfnRestoreTestingSelection;
+  /** The restore testing plans: latest snapshot (Mondays) and latest continuous point (Thursdays). */
+  public readonly restoreTestingPlans: CfnRestoreTestingPlan[] = [];
+  public readonly restoreTestingSelections: CfnRestoreTestingSelection[] = [];
 
   constructor(scope: Construct, id: string, props: DatabaseBackupProps) {
     super(scope, id);
@@ -160,33 +167,51 @@ export class DatabaseBackup extends Construct {
 
     if (config.restoreTesting && props.restoreTesting) {
       const placement = props.restoreTesting;
-      this.restoreTestingPlan = new CfnRestoreTestingPlan(this, 'RestoreTestingPlan', {
-        restoreTestingPlanName: placement.planName,
-        scheduleExpression: 'cron(0 6 ? * MON *)',
-        scheduleExpressionTimezone: 'Etc/UTC',
-        startWindowHours: 8,
-        recoveryPointSelection: {
-          algorithm: 'LATEST_WITHIN_WINDOW',
-          includeVaults: [this.vault.backupVaultArn],
-          recoveryPointTypes: ['SNAPSHOT'],
-          selectionWindowDays: 7,
-        },
-      });
-      this.restoreTestingSelection = new CfnRestoreTestingSelection(this, 'RestoreTestingSelection', {
-        restoreTestingPlanName: placement.planName,
-        restoreTestingSelectionName: 'database',
-        protectedResourceType: 'RDS',
-        protectedResourceArns: [props.database.instanceArn],
-        iamRoleArn: this.role.roleArn,
-        // Restored copies land in the isolated subnets behind the database's security group.
-        restoreMetadataOverrides: {
-          dbSubnetGroupName: placement.subnetGroup.subnetGroupName,
-          vpcSecurityGroupIds: `["${placement.securityGroup.securityGroupId}"]`,
-          multiAZ: 'false',
-        },
-        validationWindowHours: 2,
-      });
-      this.restoreTestingSelection.addResourceDependency(this.restoreTestingPlan);
+      if (RESTORE_TEST_WINDOW_DAYS >= placement.adminSecretRotationDays) {
+        throw new Error(
+          `DatabaseBackup ${id}: restore tests pick recovery points up to ${RESTORE_TEST_WINDOW_DAYS} days old; ` +
+            `the admin secret must rotate less often (every ${placement.adminSecretRotationDays} days given) so ` +
+            'that its current or previous password opens the restored instance',
+        );
+      }
+      // Two plans, one per kind of recovery point: with both kinds in one plan the latest point
+      // is always the continuous one and snapshots would never be restored.
+      const kinds = [
+        { kind: 'SNAPSHOT', id: '', name: placement.planName, day: 'MON' },
+        { kind: 'CONTINUOUS', id: 'Continuous', name: `${placement.planName}_pitr`, day: 'THU' },
+      ] as const;
+      for (const { kind, id: suffix, name, day } of kinds) {
+        const plan = new CfnRestoreTestingPlan(this, `RestoreTestingPlan${suffix}`, {
+          restoreTestingPlanName: name,
+          scheduleExpression: `cron(0 6 ? * ${day} *)`,
+          scheduleExpressionTimezone: 'Etc/UTC',
+          startWindowHours: 8,
+          recoveryPointSelection: {
+            algorithm: 'LATEST_WITHIN_WINDOW',
+            includeVaults: [this.vault.backupVaultArn],
+            recoveryPointTypes: [kind],
+            selectionWindowDays: RESTORE_TEST_WINDOW_DAYS,
+          },
+        });
+        const selection = new CfnRestoreTestingSelection(this, `RestoreTestingSelection${suffix}`, {
+          restoreTestingPlanName: name,
+          restoreTestingSelectionName: 'database',
+          protectedResourceType: 'RDS',
+          protectedResourceArns: [props.database.instanceArn],
+          iamRoleArn: this.role.roleArn,
+          // Restored copies land in the isolated subnets behind the database's security group.
+          restoreMetadataOverrides: {
+            dbSubnetGroupName: placement.subnetGroup.subnetGroupName,
+            vpcSecurityGroupIds: `["${placement.securityGroup.securityGroupId}"]`,
+            multiAZ: 'false',
+          },
+          // The validation function reports within this window, or the job's validation times out.
+          validationWindowHours: 2,
+        });
+        selection.addResourceDependency(plan);
+        this.restoreTestingPlans.push(plan);
+        this.restoreTestingSelections.push(selection);
+      }
     }
   }
 }

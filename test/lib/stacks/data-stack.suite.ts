@@ -467,31 +467,39 @@ describe.each(ENVIRONMENT_NAMES)('Data stack (%s)', (name) => {
     });
   });
 
-  test('restore testing in staging and prod only', () => {
-    const expected = name === 'dev' ? 0 : 1;
+  test('restore testing in staging and prod only: the latest snapshot and the latest continuous point, weekly', () => {
+    const expected = name === 'dev' ? 0 : 2;
     template.resourceCountIs('AWS::Backup::RestoreTestingPlan', expected);
     template.resourceCountIs('AWS::Backup::RestoreTestingSelection', expected);
     if (!expected) return;
-    template.hasResourceProperties('AWS::Backup::RestoreTestingPlan', {
-      RestoreTestingPlanName: `rampart_${name}_weekly`,
-      ScheduleExpression: 'cron(0 6 ? * MON *)',
-      RecoveryPointSelection: {
-        Algorithm: 'LATEST_WITHIN_WINDOW',
-        IncludeVaults: [{ 'Fn::GetAtt': ['BackupVaultADF21B19', 'BackupVaultArn'] }],
-        RecoveryPointTypes: ['SNAPSHOT'],
-        SelectionWindowDays: 7,
-      },
-    });
-    template.hasResourceProperties('AWS::Backup::RestoreTestingSelection', {
-      RestoreTestingPlanName: `rampart_${name}_weekly`,
-      ProtectedResourceType: 'RDS',
-      IamRoleArn: { 'Fn::GetAtt': ['BackupRole4CD139C5', 'Arn'] },
-      RestoreMetadataOverrides: {
-        dbSubnetGroupName: { Ref: 'DatabaseInstanceSubnetGroupDE121BB6' },
-        vpcSecurityGroupIds: Match.anyValue(),
-        multiAZ: 'false',
-      },
-    });
+    for (const [plan, day, kind] of [
+      [`rampart_${name}_weekly`, 'MON', 'SNAPSHOT'],
+      [`rampart_${name}_weekly_pitr`, 'THU', 'CONTINUOUS'],
+    ]) {
+      template.hasResourceProperties('AWS::Backup::RestoreTestingPlan', {
+        RestoreTestingPlanName: plan,
+        ScheduleExpression: `cron(0 6 ? * ${day} *)`,
+        RecoveryPointSelection: {
+          Algorithm: 'LATEST_WITHIN_WINDOW',
+          IncludeVaults: [{ 'Fn::GetAtt': ['BackupVaultADF21B19', 'BackupVaultArn'] }],
+          RecoveryPointTypes: [kind],
+          SelectionWindowDays: 7,
+        },
+      });
+      template.hasResourceProperties('AWS::Backup::RestoreTestingSelection', {
+        RestoreTestingPlanName: plan,
+        ProtectedResourceType: 'RDS',
+        IamRoleArn: { 'Fn::GetAtt': ['BackupRole4CD139C5', 'Arn'] },
+        RestoreMetadataOverrides: {
+          dbSubnetGroupName: { Ref: 'DatabaseInstanceSubnetGroupDE121BB6' },
+          vpcSecurityGroupIds: {
+            'Fn::Join': ['', ['["', sg('DatabaseDatabaseSecurityGroupDBE5AB2F'), '"]']],
+          },
+          multiAZ: 'false',
+        },
+        ValidationWindowHours: 2,
+      });
+    }
   });
 
   test('replacement guard: stateful resources keep their logical ids', () => {

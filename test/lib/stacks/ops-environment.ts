@@ -274,8 +274,10 @@ export const EXPECTED_ALARMS: Record<EnvironmentName, AlarmCounts> = {
   // Six more: SES bounce and complaint rates (the pool sends through SES there), high-risk sign-ins
   // (threat protection), DR copies and replicated backups (critical), the custom domain's
   // certificate (us-east-1). Staging is shaped like prod (docs/environments.md).
-  staging: { total: 204, ops: 201, opsGlobal: 3, warning: 187, info: 9, critical: 8 },
-  prod: { total: 204, ops: 201, opsGlobal: 3, warning: 187, info: 9, critical: 8 },
+  // Three more with restore testing: restore duration over the RTO, restored point older than the
+  // RPO, a restored database that failed validation (all warning).
+  staging: { total: 207, ops: 204, opsGlobal: 3, warning: 190, info: 9, critical: 8 },
+  prod: { total: 207, ops: 204, opsGlobal: 3, warning: 190, info: 9, critical: 8 },
 };
 
 /** Environments whose user pool sends through SES (`auth.email`): two SES alarms each. */
@@ -292,6 +294,9 @@ export const CONFIG_DEPENDENT_RUNBOOKS: Readonly<Record<string, (config: Environ
   'backup-replication-lag': (config) => config.database.replicateBackupsToDrRegion,
   'certificate-expiry': (config) => config.edge.domain !== undefined,
   'dr-copy-missing': (config) => config.backup.copyToDrRegion,
+  'restore-test-duration': (config) => config.backup.restoreTesting,
+  'restore-test-point-age': (config) => config.backup.restoreTesting,
+  'restore-validation-failed': (config) => config.backup.restoreTesting,
 };
 
 /** Functions with component alarms: one per route, plus these nine. */
@@ -337,6 +342,11 @@ export function catalogue(name: EnvironmentName): readonly { row: string; patter
       row: 'user pool: throttled requests; high-risk sign-ins with threat protection',
       pattern: /^auth-(throttled-requests|high-risk-sign-ins)$/,
       count: 1 + Number(config.auth.plusFeatures),
+    },
+    {
+      row: 'restore tests (backup.restoreTesting): duration over the RTO, restored point older than the RPO, validation failed',
+      pattern: /^restore-test-(duration|point-age|validation-failed)$/,
+      count: config.backup.restoreTesting ? 3 : 0,
     },
     {
       row: 'custom domain certificate (us-east-1)',
@@ -701,7 +711,11 @@ export function opsEnvironmentTests(name: EnvironmentName): void {
 
   test('event alerts: one rule per alert on the topic of its severity, with a dead-letter queue', () => {
     const rules = Object.values(set.env.template('ops').toJSON().Resources as Record<string, Json>).filter(
-      (r) => r.Type === 'AWS::Events::Rule' && r.Properties.EventPattern,
+      // Alert rules target a topic (a Ref); the restore validation's rule targets its function.
+      (r) =>
+        r.Type === 'AWS::Events::Rule' &&
+        r.Properties.EventPattern &&
+        (r.Properties.Targets as Json[]).some((t) => t.Arn?.Ref !== undefined),
     );
     expect(rules.map((r) => r.Properties.Description)).toEqual(
       EVENT_ALERTS.map((a) => `${a.title}: runbooks/alarms/${a.id}.md`),
