@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Stack, Validations, type RemovalPolicy } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { CfnRestoreTestingPlan } from 'aws-cdk-lib/aws-backup';
 import {
   ComparisonOperator,
@@ -6,22 +6,23 @@ import {
   Metric,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
-import { CfnSecurityGroupIngress, Peer, Port, SecurityGroup, type ISecurityGroup, type IVpc, type SubnetSelection } from 'aws-cdk-lib/aws-ec2';
+import { CfnSecurityGroupIngress, Peer, Port, SecurityGroup, type ISecurityGroup } from 'aws-cdk-lib/aws-ec2';
 import { Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
-import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { RecoveryObjective } from '../../config/recovery';
 import { RampartFunction } from '../compute/rampart-function';
 import type { AlarmFactory } from './alarm-factory';
+import type { ScheduledCheckerBaseProps } from './scheduled-checker';
 
 /** Namespace and service dimension of what the validation publishes (EMF). */
 export const RESTORE_VALIDATION = { namespace: 'Rampart/Operations', service: 'restore-validation' } as const;
 
-export interface RestoreValidationProps {
+/** Network, logs and dead-letter queue are those of the scheduled checkers. */
+export interface RestoreValidationProps extends ScheduledCheckerBaseProps {
   /** The restore testing plans whose restored databases are validated. */
   readonly plans: readonly CfnRestoreTestingPlan[];
   /** The database's admin secret (attached: host, port, user, password). */
@@ -33,14 +34,6 @@ export interface RestoreValidationProps {
   /** The objectives the restores are alarmed against: restore duration vs RTO, restored point's age vs RPO. */
   readonly objective: RecoveryObjective;
   readonly alarms: AlarmFactory;
-  readonly vpc: IVpc;
-  readonly subnets: SubnetSelection;
-  readonly logEncryptionKey: IKey;
-  readonly logRetentionDays: number;
-  /** @default RemovalPolicy.DESTROY */
-  readonly logRemovalPolicy?: RemovalPolicy;
-  /** Where failed invocations go. */
-  readonly deadLetterQueue: IQueue;
 }
 
 /**
