@@ -110,7 +110,9 @@ export function restoreValidationDeps(runtime: RestoreValidationRuntime): Restor
     },
     async connectRestored(createdResourceArn) {
       const described = await runtime.rds.send(
-        new DescribeDBInstancesCommand({ Filters: [{ Name: 'db-instance-id', Values: [createdResourceArn] }] }),
+        new DescribeDBInstancesCommand({
+          Filters: [{ Name: 'db-instance-id', Values: [createdResourceArn] }],
+        }),
       );
       const endpoint = described.DBInstances?.[0]?.Endpoint;
       if (!endpoint?.Address || !endpoint.Port) {

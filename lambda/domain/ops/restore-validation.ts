@@ -163,7 +163,10 @@ export async function checkRestoredDatabase(
     const restoredNewest = latest(restoredFigures.map((f) => f.newest));
     const sourceNewest = latest(sourceFigures.map((f) => f.newest));
     if (restoredNewest !== undefined) {
-      newestRowAgeSeconds = Math.max(0, Math.round((recoveryPoint.getTime() - restoredNewest.getTime()) / 1000));
+      newestRowAgeSeconds = Math.max(
+        0,
+        Math.round((recoveryPoint.getTime() - restoredNewest.getTime()) / 1000),
+      );
     }
     const ok = sourceNewest === undefined || (restoredNewest !== undefined && restoredNewest >= sourceNewest);
     return {
@@ -204,7 +207,10 @@ export function recoveryPointTypeOf(recoveryPointArn: string): RecoveryPointType
  * metadata (`RestoreTime`, or `UseLatestRestorableTime`: the latest restorable time when the job
  * started, which is at most the job's creation); a snapshot is the recovery point's creation.
  */
-export function restoredPointOf(job: RestoreJob, metadata: Readonly<Record<string, string>>): Date | undefined {
+export function restoredPointOf(
+  job: RestoreJob,
+  metadata: Readonly<Record<string, string>>,
+): Date | undefined {
   const lower = Object.fromEntries(Object.entries(metadata).map(([k, v]) => [k.toLowerCase(), v]));
   if (lower.restoretime) {
     const time = new Date(lower.restoretime);
@@ -225,7 +231,10 @@ export function restoreFigures(job: RestoreJob, restoredPoint: Date): RestoreFig
   if (!job.CreationDate || !job.CompletionDate || !job.RecoveryPointArn) return undefined;
   return {
     recoveryPointType: recoveryPointTypeOf(job.RecoveryPointArn),
-    durationSeconds: Math.max(0, Math.round((job.CompletionDate.getTime() - job.CreationDate.getTime()) / 1000)),
+    durationSeconds: Math.max(
+      0,
+      Math.round((job.CompletionDate.getTime() - job.CreationDate.getTime()) / 1000),
+    ),
     recoveryPointAgeSeconds: Math.max(
       0,
       Math.round((job.CreationDate.getTime() - restoredPoint.getTime()) / 1000),
@@ -276,7 +285,10 @@ export async function validateRestoreJob(
     return { status: 'skipped', reason: `not a restore test of this environment (${plan ?? 'no plan'})` };
   }
   if (job.Status !== 'COMPLETED' || job.ResourceType !== 'RDS' || !job.CreatedResourceArn) {
-    return { status: 'skipped', reason: `job ${job.Status ?? 'without status'} of ${job.ResourceType ?? '?'}` };
+    return {
+      status: 'skipped',
+      reason: `job ${job.Status ?? 'without status'} of ${job.ResourceType ?? '?'}`,
+    };
   }
   await deps.putValidationResult(restoreJobId, 'VALIDATING', 'Rampart restore validation started');
 
@@ -291,7 +303,9 @@ export async function validateRestoreJob(
       const source = await deps.connectSource();
       try {
         const result = await checkRestoredDatabase(restored, source, restoredPoint);
-        const message = result.checks.map((c) => `${c.ok ? 'ok' : 'FAILED'} ${c.name}: ${c.detail}`).join('; ');
+        const message = result.checks
+          .map((c) => `${c.ok ? 'ok' : 'FAILED'} ${c.name}: ${c.detail}`)
+          .join('; ');
         outcome = { status: result.ok ? 'SUCCESSFUL' : 'FAILED', figures, result, message };
       } finally {
         await source.close();

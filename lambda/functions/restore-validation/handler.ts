@@ -25,7 +25,11 @@ const deps = restoreValidationDeps({
  */
 export const handler = middy(
   async (event: EventBridgeEvent<'Restore Job State Change', { restoreJobId: string }>) => {
-    const outcome: RestoreValidationOutcome = await validateRestoreJob(deps, event.detail.restoreJobId, plans);
+    const outcome: RestoreValidationOutcome = await validateRestoreJob(
+      deps,
+      event.detail.restoreJobId,
+      plans,
+    );
     if (outcome.status === 'skipped') {
       logger.info('Restore job skipped', { restoreJobId: event.detail.restoreJobId, reason: outcome.reason });
       return outcome;
@@ -34,7 +38,11 @@ export const handler = middy(
       const metric = metrics.singleMetric();
       metric.addDimension('RecoveryPointType', outcome.figures.recoveryPointType);
       metric.addMetric('RestoreDurationSeconds', MetricUnit.Seconds, outcome.figures.durationSeconds);
-      metric.addMetric('RecoveryPointAgeSeconds', MetricUnit.Seconds, outcome.figures.recoveryPointAgeSeconds);
+      metric.addMetric(
+        'RecoveryPointAgeSeconds',
+        MetricUnit.Seconds,
+        outcome.figures.recoveryPointAgeSeconds,
+      );
     }
     metrics.addMetric('RestoreValidationFailed', MetricUnit.Count, outcome.status === 'FAILED' ? 1 : 0);
     (outcome.status === 'FAILED' ? logger.error : logger.info).call(logger, 'Restore validated', {

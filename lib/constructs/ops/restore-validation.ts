@@ -1,11 +1,6 @@
 import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { CfnRestoreTestingPlan } from 'aws-cdk-lib/aws-backup';
-import {
-  ComparisonOperator,
-  MathExpression,
-  Metric,
-  TreatMissingData,
-} from 'aws-cdk-lib/aws-cloudwatch';
+import { ComparisonOperator, MathExpression, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { CfnSecurityGroupIngress, Peer, Port, SecurityGroup, type ISecurityGroup } from 'aws-cdk-lib/aws-ec2';
 import { Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
@@ -50,7 +45,8 @@ export class RestoreValidation extends Construct {
   constructor(scope: Construct, id: string, props: RestoreValidationProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    if (props.plans.length === 0) throw new Error(`RestoreValidation ${id}: no restore testing plan to validate`);
+    if (props.plans.length === 0)
+      throw new Error(`RestoreValidation ${id}: no restore testing plan to validate`);
 
     const securityGroup = new SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
@@ -122,7 +118,11 @@ export class RestoreValidation extends Construct {
 
     this.validator.addToRolePolicy(
       new PolicyStatement({
-        actions: ['backup:DescribeRestoreJob', 'backup:GetRestoreJobMetadata', 'backup:PutRestoreValidationResult'],
+        actions: [
+          'backup:DescribeRestoreJob',
+          'backup:GetRestoreJobMetadata',
+          'backup:PutRestoreValidationResult',
+        ],
         resources: ['*'],
       }),
     );
@@ -145,7 +145,10 @@ export class RestoreValidation extends Construct {
         'Restore tests create instances with names AWS Backup generates, unknown at synth; DescribeDBInstances returns metadata only (the endpoint to connect to).',
       ],
     ] as const) {
-      Validations.of(this.validator.role!).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
+      Validations.of(this.validator.role!).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${resource}]`,
+        reason,
+      });
     }
 
     const metric = (metricName: string, recoveryPointType: string) =>

@@ -50,7 +50,9 @@ beforeAll(async () => {
       if (request.method === 'PUT') {
         response.writeHead(204).end();
       } else if (request.url === '/restore-jobs/job-42/metadata') {
-        response.end(JSON.stringify({ RestoreJobId: 'job-42', Metadata: { UseLatestRestorableTime: 'true' } }));
+        response.end(
+          JSON.stringify({ RestoreJobId: 'job-42', Metadata: { UseLatestRestorableTime: 'true' } }),
+        );
       } else if (request.url === '/restore-jobs/job-42') {
         response.end(
           JSON.stringify({
@@ -58,7 +60,8 @@ beforeAll(async () => {
             Status: 'COMPLETED',
             ResourceType: 'RDS',
             CreatedResourceArn: RESTORED_ARN,
-            RecoveryPointArn: 'arn:aws:backup:eu-west-1:333333333333:recovery-point:continuous:db-ABC-1a2b3c4d',
+            RecoveryPointArn:
+              'arn:aws:backup:eu-west-1:333333333333:recovery-point:continuous:db-ABC-1a2b3c4d',
             CreationDate: 1_796_018_400, // 2026-12-01T06:00:00Z
             CompletionDate: 1_796_020_800.5, // 40 min later
             RecoveryPointCreationDate: 1_793_491_200,
@@ -111,7 +114,9 @@ describe('restoreValidationDeps', () => {
   it('validates a completed restore test end to end and reports to AWS Backup with signed requests', async () => {
     rds
       .on(DescribeDBInstancesCommand, { Filters: [{ Name: 'db-instance-id', Values: [RESTORED_ARN] }] })
-      .resolves({ DBInstances: [{ Endpoint: { Address: '127.0.0.1', Port: Number(restored.connection.port) } }] });
+      .resolves({
+        DBInstances: [{ Endpoint: { Address: '127.0.0.1', Port: Number(restored.connection.port) } }],
+      });
     secrets
       .on(GetSecretValueCommand, { SecretId: SECRET_ARN, VersionStage: 'AWSCURRENT' })
       .resolves({ SecretString: adminSecret(source) });
@@ -122,14 +127,23 @@ describe('restoreValidationDeps', () => {
       status: 'SUCCESSFUL',
       figures: { recoveryPointType: 'CONTINUOUS', durationSeconds: 2401, recoveryPointAgeSeconds: 0 },
     });
-    expect(received.map(({ method, url, body }) => [method, url, body ? JSON.parse(body) : undefined])).toEqual([
+    expect(
+      received.map(({ method, url, body }) => [method, url, body ? JSON.parse(body) : undefined]),
+    ).toEqual([
       ['GET', '/restore-jobs/job-42', undefined],
-      ['PUT', '/restore-jobs/job-42/validations', { ValidationStatus: 'VALIDATING', ValidationStatusMessage: 'Rampart restore validation started' }],
+      [
+        'PUT',
+        '/restore-jobs/job-42/validations',
+        { ValidationStatus: 'VALIDATING', ValidationStatusMessage: 'Rampart restore validation started' },
+      ],
       ['GET', '/restore-jobs/job-42/metadata', undefined],
       [
         'PUT',
         '/restore-jobs/job-42/validations',
-        { ValidationStatus: 'SUCCESSFUL', ValidationStatusMessage: expect.stringMatching(/^ok migrations: /) },
+        {
+          ValidationStatus: 'SUCCESSFUL',
+          ValidationStatusMessage: expect.stringMatching(/^ok migrations: /),
+        },
       ],
     ]);
     for (const request of received) {
@@ -139,7 +153,10 @@ describe('restoreValidationDeps', () => {
       expect(request.host).toBe(new URL(endpoint).host);
     }
     expect(rds).toHaveReceivedCommandTimes(DescribeDBInstancesCommand, 1);
-    expect(secrets).toHaveReceivedCommandWith(GetSecretValueCommand, { SecretId: SECRET_ARN, VersionStage: 'AWSCURRENT' });
+    expect(secrets).toHaveReceivedCommandWith(GetSecretValueCommand, {
+      SecretId: SECRET_ARN,
+      VersionStage: 'AWSCURRENT',
+    });
   });
 
   it('opens the restored instance read-only: a write is refused', async () => {
@@ -149,9 +166,9 @@ describe('restoreValidationDeps', () => {
     secrets.on(GetSecretValueCommand).resolves({ SecretString: adminSecret(restored) });
     const connection = await runtime().connectRestored(RESTORED_ARN);
     try {
-      await expect(connection.query(`INSERT INTO projects (name, owner_sub) VALUES ('x', 'y')`)).rejects.toThrow(
-        /read-only transaction/,
-      );
+      await expect(
+        connection.query(`INSERT INTO projects (name, owner_sub) VALUES ('x', 'y')`),
+      ).rejects.toThrow(/read-only transaction/);
     } finally {
       await connection.close();
     }

@@ -30,7 +30,9 @@ describe.each(ENVIRONMENT_NAMES)('Restore validation (%s)', (name) => {
     test('no restore testing, no validator and no restore alarms', () => {
       expect(validators).toEqual([]);
       expect(
-        resourcesOf(json, 'AWS::CloudWatch::Alarm').filter(([, a]) => /restore-test/.test(a.Properties.AlarmName)),
+        resourcesOf(json, 'AWS::CloudWatch::Alarm').filter(([, a]) =>
+          /restore-test/.test(a.Properties.AlarmName),
+        ),
       ).toEqual([]);
     });
     return;
@@ -53,7 +55,11 @@ describe.each(ENVIRONMENT_NAMES)('Restore validation (%s)', (name) => {
             'Fn::Join': [
               '',
               [
-                fromData(name, config.region, 'GetAttBackupRestoreTestingPlan[0-9A-F]{8}RestoreTestingPlanArn'),
+                fromData(
+                  name,
+                  config.region,
+                  'GetAttBackupRestoreTestingPlan[0-9A-F]{8}RestoreTestingPlanArn',
+                ),
                 ',',
                 fromData(name, config.region, 'GetAttBackupRestoreTestingPlanContinuous'),
               ],
@@ -111,7 +117,8 @@ describe.each(ENVIRONMENT_NAMES)('Restore validation (%s)', (name) => {
 
   test('reaches PostgreSQL only through the database security group; otherwise HTTPS out', () => {
     ops.hasResourceProperties('AWS::EC2::SecurityGroup', {
-      GroupDescription: 'Restore validation: HTTPS to AWS APIs, PostgreSQL to the database and restored instances',
+      GroupDescription:
+        'Restore validation: HTTPS to AWS APIs, PostgreSQL to the database and restored instances',
       SecurityGroupEgress: Match.arrayWith([
         Match.objectLike({ CidrIp: '0.0.0.0/0', FromPort: 443, ToPort: 443, IpProtocol: 'tcp' }),
       ]),
@@ -125,7 +132,9 @@ describe.each(ENVIRONMENT_NAMES)('Restore validation (%s)', (name) => {
       FromPort: 5432,
       ToPort: 5432,
       GroupId: fromData(name, config.region, 'GetAttDatabaseDatabaseSecurityGroup'),
-      SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^RestoreValidationSecurityGroup'), 'GroupId'] },
+      SourceSecurityGroupId: {
+        'Fn::GetAtt': [Match.stringLikeRegexp('^RestoreValidationSecurityGroup'), 'GroupId'],
+      },
     });
   });
 

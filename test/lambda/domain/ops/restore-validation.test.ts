@@ -26,7 +26,9 @@ beforeEach(async () => {
     await db.pool.query('TRUNCATE project_activity, projects, api_keys CASCADE');
   }
   await source.pool.query(`UPDATE schema_migrations SET applied_at = '2026-01-01T00:00:00Z'`);
-  const { rows } = await source.pool.query('SELECT version, name, checksum, applied_at FROM schema_migrations');
+  const { rows } = await source.pool.query(
+    'SELECT version, name, checksum, applied_at FROM schema_migrations',
+  );
   await restored.pool.query('DELETE FROM schema_migrations');
   for (const row of rows) {
     await restored.pool.query(
@@ -126,8 +128,12 @@ describe('checkRestoredDatabase', () => {
   });
 
   it('fails when the restored database lacks a migration the source had applied before the point', async () => {
-    await restored.pool.query('DELETE FROM schema_migrations WHERE version = (SELECT max(version) FROM schema_migrations)');
-    const { rows } = await source.pool.query<{ version: number }>('SELECT max(version) AS version FROM schema_migrations');
+    await restored.pool.query(
+      'DELETE FROM schema_migrations WHERE version = (SELECT max(version) FROM schema_migrations)',
+    );
+    const { rows } = await source.pool.query<{ version: number }>(
+      'SELECT max(version) AS version FROM schema_migrations',
+    );
 
     const result = await checkRestoredDatabase(restored.pool, source.pool, POINT);
 
@@ -140,7 +146,9 @@ describe('checkRestoredDatabase', () => {
   });
 
   it('accepts a migration the source applied after the point, and only the source version at the point', async () => {
-    const { rows } = await source.pool.query<{ version: number }>('SELECT max(version) AS version FROM schema_migrations');
+    const { rows } = await source.pool.query<{ version: number }>(
+      'SELECT max(version) AS version FROM schema_migrations',
+    );
     await restored.pool.query('DELETE FROM schema_migrations WHERE version = $1', [rows[0].version]);
     await source.pool.query(`UPDATE schema_migrations SET applied_at = $1 WHERE version = $2`, [
       minutes(+60),
@@ -193,11 +201,15 @@ describe('restore job figures', () => {
 
   it('tells continuous points from snapshots by their ARN', () => {
     expect(recoveryPointTypeOf(job.RecoveryPointArn!)).toBe('CONTINUOUS');
-    expect(recoveryPointTypeOf('arn:aws:rds:eu-west-1:333333333333:snapshot:awsbackup:job-1234')).toBe('SNAPSHOT');
+    expect(recoveryPointTypeOf('arn:aws:rds:eu-west-1:333333333333:snapshot:awsbackup:job-1234')).toBe(
+      'SNAPSHOT',
+    );
   });
 
   it('takes the restored point from the restore metadata, else the recovery point', () => {
-    expect(restoredPointOf(job, { RestoreTime: '2026-11-30T05:57:00Z' })).toEqual(new Date('2026-11-30T05:57:00Z'));
+    expect(restoredPointOf(job, { RestoreTime: '2026-11-30T05:57:00Z' })).toEqual(
+      new Date('2026-11-30T05:57:00Z'),
+    );
     expect(restoredPointOf(job, { useLatestRestorableTime: 'true' })).toEqual(job.CreationDate);
     expect(restoredPointOf(job, {})).toEqual(job.RecoveryPointCreationDate);
   });
@@ -237,9 +249,15 @@ describe('validateRestoreJob', () => {
         return Promise.resolve();
       },
       connectRestored: () =>
-        Promise.resolve({ query: restored.pool.query.bind(restored.pool), close: async () => void closed.push('restored') }),
+        Promise.resolve({
+          query: restored.pool.query.bind(restored.pool),
+          close: async () => void closed.push('restored'),
+        }),
       connectSource: () =>
-        Promise.resolve({ query: source.pool.query.bind(source.pool), close: async () => void closed.push('source') }),
+        Promise.resolve({
+          query: source.pool.query.bind(source.pool),
+          close: async () => void closed.push('source'),
+        }),
       ...overrides,
     } as RestoreValidationDeps;
     return { value, reported, closed };
@@ -257,7 +275,9 @@ describe('validateRestoreJob', () => {
     });
     expect(reported[0]).toEqual(['job-1', 'VALIDATING', 'Rampart restore validation started']);
     expect(reported[1][1]).toBe('SUCCESSFUL');
-    expect(reported[1][2]).toMatch(/^ok migrations: .*; ok schema-version: .*; ok row-counts: .*; ok newest-row: /);
+    expect(reported[1][2]).toMatch(
+      /^ok migrations: .*; ok schema-version: .*; ok row-counts: .*; ok newest-row: /,
+    );
     expect(closed.sort()).toEqual(['restored', 'source']);
   });
 
@@ -269,12 +289,19 @@ describe('validateRestoreJob', () => {
     const outcome = await validateRestoreJob(value, 'job-1', [PLAN]);
 
     expect(outcome).toMatchObject({ status: 'FAILED', figures: { durationSeconds: 1200 } });
-    expect(reported[1]).toEqual(['job-1', 'FAILED', 'validation could not run: connect ETIMEDOUT 10.0.3.4:5432']);
+    expect(reported[1]).toEqual([
+      'job-1',
+      'FAILED',
+      'validation could not run: connect ETIMEDOUT 10.0.3.4:5432',
+    ]);
   });
 
   it.each([
     [{ ...completed, CreatedBy: undefined }, 'not a restore test of this environment (no plan)'],
-    [{ ...completed, CreatedBy: { RestoreTestingPlanArn: `${PLAN}-other` } }, `not a restore test of this environment (${PLAN}-other)`],
+    [
+      { ...completed, CreatedBy: { RestoreTestingPlanArn: `${PLAN}-other` } },
+      `not a restore test of this environment (${PLAN}-other)`,
+    ],
     [{ ...completed, Status: 'FAILED' }, 'job FAILED of RDS'],
   ])('skips other restore jobs without reporting (%#)', async (job, reason) => {
     const { value, reported } = deps(job);
