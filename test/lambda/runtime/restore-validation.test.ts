@@ -31,10 +31,8 @@ async function body(request: IncomingMessage): Promise<string> {
 
 beforeAll(async () => {
   // The server backend: PGlite ignores startup options, and the read-only session is one.
-  [source, restored] = await Promise.all([
-    startTestDatabase({ backend: 'server' }),
-    startTestDatabase({ backend: 'server' }),
-  ]);
+  source = await startTestDatabase({ backend: 'server' });
+  restored = await startTestDatabase({ backend: 'server' });
   // Migrations applied long before the restored point.
   await source.pool.query(`UPDATE schema_migrations SET applied_at = '2026-01-01T00:00:00Z'`);
   backup = createServer((request, response) => {

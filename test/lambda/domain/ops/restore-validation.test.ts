@@ -17,7 +17,9 @@ let source: TestDatabase;
 let restored: TestDatabase;
 
 beforeAll(async () => {
-  [source, restored] = await Promise.all([startTestDatabase(), startTestDatabase()]);
+  // One after the other: two embedded databases starting at once overload a busy machine.
+  source = await startTestDatabase();
+  restored = await startTestDatabase();
 });
 afterAll(() => Promise.all([source.stop(), restored.stop()]));
 beforeEach(async () => {
