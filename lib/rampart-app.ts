@@ -1,11 +1,12 @@
 import { Validations, type App } from 'aws-cdk-lib';
 import type { CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
-import type { EnvironmentConfig } from './config';
+import { standbyParts, type EnvironmentConfig } from './config';
 import { ApiStack } from './stacks/api-stack';
 import { AuthStack } from './stacks/auth-stack';
 import { DataDrStack } from './stacks/data-dr-stack';
 import { DataStack } from './stacks/data-stack';
+import { DrDataStack } from './stacks/dr-data-stack';
 import { EdgeStack } from './stacks/edge-stack';
 import { NetworkStack } from './stacks/network-stack';
 import { OpsGlobalStack } from './stacks/ops-global-stack';
@@ -25,6 +26,10 @@ export interface RampartEnvironment {
   readonly ops: OpsStack;
   /** The us-east-1 part of Ops: topics and CloudFront / edge WAF alarms. */
   readonly opsGlobal: OpsGlobalStack;
+  /** drRegion, strategies `pilot-light` and `warm-standby`: the standby's VPC. */
+  readonly drNetwork?: NetworkStack;
+  /** drRegion, strategies `pilot-light` and `warm-standby`: the read replica and its proxy. */
+  readonly drData?: DrDataStack;
 }
 
 /** `Rampart-<env>-<Part>`: the name of every stack, used as both construct id and stack name. */
@@ -55,6 +60,9 @@ export function addEnvironment(app: App, config: EnvironmentConfig): RampartEnvi
   const data = new DataStack(app, stackName(config, 'Data'), {
     config,
     network: network.network,
+    drKey: dataDr?.key.key,
+    // The DR key is read by KEY ARN from drRegion (RDS and Secrets Manager want a key ARN there).
+    crossRegionReferences: dataDr !== undefined,
     stackName: stackName(config, 'Data'),
     description: `Rampart ${config.name}: KMS key, PostgreSQL, RDS Proxy, rotated secrets, migrations, AWS Backup`,
   });
@@ -113,7 +121,47 @@ export function addEnvironment(app: App, config: EnvironmentConfig): RampartEnvi
   ops.addStackDependency(data);
   ops.addStackDependency(auth);
   ops.addStackDependency(opsGlobal, 'the notifier subscribes to the us-east-1 topics by ARN');
-  return { network, auth, data, dataDr, api, edge, ops, opsGlobal };
+  const standby = addStandby(app, config, { data, dataDr });
+  return { network, auth, data, dataDr, api, edge, ops, opsGlobal, ...standby };
+}
+
+/**
+ * The standby in drRegion, deployed ahead of time (docs/dr.md): `pilot-light` keeps the network and
+ * the data tier there; `warm-standby` adds the user pool and the idle API. Nothing for `backup-restore`.
+ */
+function addStandby(
+  app: App,
+  config: EnvironmentConfig,
+  primary: { readonly data: DataStack; readonly dataDr?: DataDrStack },
+): Pick<RampartEnvironment, 'drNetwork' | 'drData'> {
+  const parts = standbyParts(config);
+  if (!parts.data) return {};
+  const { dataDr } = primary;
+  if (!config.drNetwork || !dataDr) {
+    throw new Error(
+      `${config.name}: a standby needs drNetwork and the DataDr stack (config validation lets neither pass)`,
+    );
+  }
+  const drNetwork = new NetworkStack(app, stackName(config, 'DrNetwork'), {
+    config,
+    regionOverride: config.drRegion,
+    networkConfig: config.drNetwork,
+    stackName: stackName(config, 'DrNetwork'),
+    description: `Rampart ${config.name}: the standby's VPC, subnets, flow logs and VPC endpoints (${config.drRegion})`,
+  });
+  const drData = new DrDataStack(app, stackName(config, 'DrData'), {
+    config,
+    network: drNetwork.network,
+    dataDr,
+    sourceInstanceArn: primary.data.database.instance.instanceArn,
+    crossRegionReferences: true,
+    stackName: stackName(config, 'DrData'),
+    description: `Rampart ${config.name}: the standby's cross-region read replica and RDS Proxy (${config.drRegion})`,
+  });
+  drData.addStackDependency(drNetwork);
+  drData.addStackDependency(primary.data, 'the replica follows the primary instance');
+  drData.addStackDependency(dataDr, 'the replica is encrypted with the DR key');
+  return { drNetwork, drData };
 }
 
 /** The `WebACL` dimension of a web ACL's CloudWatch metrics: its visibility metric name. */

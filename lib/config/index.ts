@@ -13,6 +13,7 @@ import {
 export * from './schema';
 export * from './capacity';
 export * from './recovery';
+export * from './standby';
 
 const DECLARED: Record<EnvironmentName, EnvironmentConfigInput> = { dev, staging, prod };
 

@@ -24,6 +24,15 @@ export const prod: EnvironmentConfigInput = {
   queue: { maxReceiveCount: 5, deadLetterRetentionDays: 14 },
   cors: { allowedOrigins: ['https://app.example.com'] },
   drRegion: 'eu-west-2',
+  // The warm standby's network (docs/dr.md): one NAT gateway while idle (API key management and the
+  // deploy-time JWKS fetch need it); a failover that lasts adds the others by config.
+  drNetwork: {
+    cidr: '10.31.0.0/16',
+    availabilityZones: ['eu-west-2a', 'eu-west-2b', 'eu-west-2c'],
+    natGateways: 1,
+    interfaceEndpoints: ['secretsmanager', 'logs', 'sqs', 'monitoring', 'kms', 'sts'],
+    flowLogRetentionDays: 365,
+  },
   database: {
     instanceClass: 'db.r7g.large',
     allocatedStorageGiB: 100,

@@ -74,6 +74,8 @@ export const networkConfigSchema = z
     path: ['natGateways'],
   });
 
+export type NetworkConfig = z.infer<typeof networkConfigSchema>;
+
 export const functionsConfigSchema = z.strictObject({
   /** Retention of every function's log group. */
   logRetentionDays: retentionDays,
@@ -837,6 +839,50 @@ function checkCapacity(
   }
 }
 
+/** A standby strategy needs its network in drRegion; that network must not overlap the primary's. */
+function checkDrNetwork(
+  env: {
+    readonly drRegion: string;
+    readonly network: { readonly cidr: string };
+    readonly drNetwork?: { readonly cidr: string; readonly availabilityZones: readonly string[] };
+    readonly recovery: { readonly strategy: string };
+  },
+  ctx: z.RefinementCtx,
+): void {
+  const standby = env.recovery.strategy !== 'backup-restore';
+  if (standby && !env.drNetwork) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['drNetwork'],
+      message: `strategy ${env.recovery.strategy} keeps a database replica in drRegion: declare its network`,
+    });
+  }
+  if (!env.drNetwork) return;
+  if (!standby) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['drNetwork'],
+      message: 'only a standby strategy (pilot-light, warm-standby) builds a network in drRegion: remove it',
+    });
+  }
+  env.drNetwork.availabilityZones.forEach((zone, index) => {
+    if (!zone.startsWith(env.drRegion)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['drNetwork', 'availabilityZones', index],
+        message: `must be a zone of drRegion ${env.drRegion}`,
+      });
+    }
+  });
+  if (env.drNetwork.cidr === env.network.cidr) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['drNetwork', 'cidr'],
+      message: 'must differ from network.cidr (the two VPCs may need to be peered for a failback)',
+    });
+  }
+}
+
 export const environmentConfigSchema = z
   .strictObject({
     /** Environment name; also the `env` context value and part of every stack name. */
@@ -859,6 +905,12 @@ export const environmentConfigSchema = z
     drRegion: z
       .string()
       .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'must be an AWS region such as eu-central-1' }),
+    /**
+     * The standby's network in `drRegion` (strategy `pilot-light` or `warm-standby`): its own address
+     * range and zones, named so synth never looks them up.
+     * @default - no network in drRegion (strategy `backup-restore`)
+     */
+    drNetwork: networkConfigSchema.optional(),
     database: databaseConfigSchema,
     backup: backupConfigSchema,
     auth: authConfigSchema,
@@ -877,7 +929,8 @@ export const environmentConfigSchema = z
   .superRefine(checkDataTier)
   .superRefine(checkAuth)
   .superRefine(checkProductionLogs)
-  .superRefine(checkRecovery);
+  .superRefine(checkRecovery)
+  .superRefine(checkDrNetwork);
 
 /** One environment's validated configuration. */
 export type EnvironmentConfig = z.infer<typeof environmentConfigSchema>;

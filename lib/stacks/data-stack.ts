@@ -2,6 +2,7 @@ import { ArnFormat, RemovalPolicy } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { SubnetGroup } from 'aws-cdk-lib/aws-rds';
 import type { Grant } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { DataKey } from '../constructs/data/data-key';
 import { DatabaseBackup } from '../constructs/data/database-backup';
@@ -15,6 +16,12 @@ import { RampartStack, type RampartStackProps } from './rampart-stack';
 export interface DataStackProps extends RampartStackProps {
   /** The environment's VPC (Network stack). */
   readonly network: SecureVpc;
+  /**
+   * The DR region's key (DataDr stack), read across regions by KEY ARN: replicated automated
+   * backups and, with a standby strategy, the admin secret's replica are encrypted with it.
+   * @default - nothing is replicated to drRegion
+   */
+  readonly drKey?: IKey;
 }
 
 /**
@@ -55,8 +62,12 @@ export class DataStack extends RampartStack {
       secretsManagerEndpoint,
       encryptionKey: this.key.key,
       backupReplication: database.replicateBackupsToDrRegion
-        ? { region: config.drRegion, kmsKeyArn: this.drKeyAliasArn() }
+        ? { region: config.drRegion, kmsKeyArn: this.requireDrKey(props).keyArn }
         : undefined,
+      secretReplica:
+        config.recovery.strategy !== 'backup-restore'
+          ? { region: config.drRegion, encryptionKey: this.requireDrKey(props) }
+          : undefined,
     });
 
     this.logExports = new DatabaseLogExports(this, 'DatabaseLogExports', {
@@ -109,6 +120,13 @@ export class DataStack extends RampartStack {
       resourceName: drVaultName(this.config),
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
+  }
+
+  private requireDrKey(props: DataStackProps): IKey {
+    if (!props.drKey) {
+      throw new Error('DataStack: replicating to drRegion needs drKey (the DataDr stack key)');
+    }
+    return props.drKey;
   }
 
   /** ARN of the DR key's alias, built from its fixed name. */

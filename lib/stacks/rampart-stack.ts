@@ -45,8 +45,10 @@ export class RampartStack extends Stack {
   }
 
   override get availabilityZones(): string[] {
-    return this.region === this.config.region
-      ? [...this.config.network.availabilityZones]
-      : super.availabilityZones;
+    if (this.region === this.config.region) return [...this.config.network.availabilityZones];
+    if (this.region === this.config.drRegion && this.config.drNetwork) {
+      return [...this.config.drNetwork.availabilityZones];
+    }
+    return super.availabilityZones;
   }
 }

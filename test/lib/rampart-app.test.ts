@@ -19,6 +19,7 @@ import './stacks/capacity.suite';
 import './stacks/observability.suite';
 import './stacks/recovery.suite';
 import './cost/cost.suite';
+import './stacks/dr-standby.suite';
 
 describe.each(['dev', 'staging', 'prod'] as const)('Ops alarms, %s', (name) => {
   opsEnvironmentTests(name);

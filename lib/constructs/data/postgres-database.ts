@@ -51,6 +51,8 @@ export const POSTGRES_VERSION = PostgresEngineVersion.VER_18_3;
 export const POSTGRES_PORT = 5432;
 /** Database created on the instance. */
 export const DATABASE_NAME = 'rampart';
+/** Daily automated-backup window (UTC), also applied to the standby replica when it is promoted. */
+export const BACKUP_WINDOW = '01:00-02:00';
 /** Owner of the schema: migrations and break-glass only, never the application. */
 export const ADMIN_DB_USER = 'rampart_admin';
 /** The least-privilege role the application uses (created by migration 0100_app_role.sql). */
@@ -61,6 +63,17 @@ const REMOVAL_POLICIES = {
   snapshot: RemovalPolicy.SNAPSHOT,
   retain: RemovalPolicy.RETAIN,
 } as const;
+
+/** The instance parameters: the primary's and, after promotion, the standby replica's. */
+export function postgresParameters(config: DatabaseConfig): Record<string, string> {
+  return {
+    'rds.force_ssl': '1',
+    log_min_duration_statement: String(config.slowQueryThresholdMs),
+    shared_preload_libraries: 'pg_stat_statements',
+    log_connections: '1',
+    log_disconnections: '1',
+  };
+}
 
 export interface PostgresDatabaseProps {
   /** Sizing, durability and proxy settings of the environment. */
@@ -76,10 +89,17 @@ export interface PostgresDatabaseProps {
   /** Key for storage, Performance Insights and the admin secret. */
   readonly encryptionKey: IKey;
   /**
-   * Region to replicate automated backups to, with the key there (by ARN or alias ARN).
+   * Region to replicate automated backups to, with the KEY ARN of the key there (RDS documents a key
+   * ARN, not an alias). The replicated backups keep the primary's retention (`backupRetentionDays`).
    * @default - no cross-region replication of automated backups
    */
   readonly backupReplication?: { readonly region: string; readonly kmsKeyArn: string };
+  /**
+   * Replicates the admin secret (Secrets Manager replica) into another region with a key there: the
+   * promoted standby has the same users and passwords as the primary it replicated.
+   * @default - the secret lives in this region only
+   */
+  readonly secretReplica?: { readonly region: string; readonly encryptionKey: IKey };
 }
 
 /**
@@ -142,19 +162,16 @@ export class PostgresDatabase extends Construct {
     this.parameterGroup = new ParameterGroup(this, 'Parameters', {
       engine,
       description: 'Rampart PostgreSQL: TLS only, slow query log, pg_stat_statements',
-      parameters: {
-        'rds.force_ssl': '1',
-        log_min_duration_statement: String(config.slowQueryThresholdMs),
-        shared_preload_libraries: 'pg_stat_statements',
-        log_connections: '1',
-        log_disconnections: '1',
-      },
+      parameters: postgresParameters(config),
     });
 
     this.adminSecret = new DatabaseSecret(this, 'AdminSecret', {
       username: ADMIN_DB_USER,
       dbname: DATABASE_NAME,
       encryptionKey,
+      replicaRegions: props.secretReplica && [
+        { region: props.secretReplica.region, encryptionKey: props.secretReplica.encryptionKey },
+      ],
     });
     this.adminSecret.applyRemovalPolicy(
       removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
@@ -180,7 +197,7 @@ export class PostgresDatabase extends Construct {
       publiclyAccessible: false,
       multiAz: config.multiAz,
       backupRetention: Duration.days(config.backupRetentionDays),
-      preferredBackupWindow: '01:00-02:00',
+      preferredBackupWindow: BACKUP_WINDOW,
       preferredMaintenanceWindow: 'sun:03:00-sun:04:00',
       copyTagsToSnapshot: true,
       deleteAutomatedBackups: config.deleteAutomatedBackups,
@@ -204,6 +221,8 @@ export class PostgresDatabase extends Construct {
       const cfn = this.instance.node.defaultChild as CfnDBInstance;
       cfn.automaticBackupReplicationRegion = props.backupReplication.region;
       cfn.automaticBackupReplicationKmsKeyId = props.backupReplication.kmsKeyArn;
+      // Explicit: left out, RDS keeps the replicated backups 7 days whatever the primary keeps.
+      cfn.automaticBackupReplicationRetentionPeriod = config.backupRetentionDays;
     }
 
     // Single-user rotation: one user, its password changed in place; the proxy never uses it.
@@ -330,21 +349,26 @@ export class PostgresDatabase extends Construct {
           'AmazonRDSEnhancedMonitoringRole is the AWS-maintained policy RDS enhanced monitoring requires (it only writes the RDSOSMetrics log group); the role is assumable by monitoring.rds.amazonaws.com only.',
       });
     }
-    // cloudwatchLogsRetention sets retention on the RDS-created log groups through CDK's
-    // singleton LogRetention function (one per stack).
-    const logRetention = Stack.of(this).node.tryFindChild('LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a');
-    if (logRetention) {
-      const acknowledgements = {
-        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]':
-          "CDK's LogRetention helper needs only to write its own logs; the AWS-maintained basic execution policy is that minimum.",
-        'AwsSolutions-IAM5[Resource::*]':
-          "CDK's LogRetention helper calls logs:PutRetentionPolicy/DeleteRetentionPolicy on log groups RDS creates at run time (/aws/rds/instance/<id>/...), whose ARNs are not known at synth; it does nothing else.",
-        'NIST.800.53.R5-IAMNoInlinePolicy':
-          "The inline policy belongs to CDK's LogRetention helper role and grants only log retention changes; it is generated by aws-cdk-lib and not attached to anything else.",
-      };
-      for (const [id, reason] of Object.entries(acknowledgements)) {
-        Validations.of(logRetention).acknowledge({ id, reason });
-      }
-    }
+    acknowledgeLogRetentionHelper(Stack.of(this));
+  }
+}
+
+/**
+ * `cloudwatchLogsRetention` sets retention on the RDS-created log groups through CDK's singleton
+ * LogRetention function (one per stack): its findings, acknowledged once per stack that has it.
+ */
+export function acknowledgeLogRetentionHelper(stack: Stack): void {
+  const logRetention = stack.node.tryFindChild('LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a');
+  if (!logRetention) return;
+  const acknowledgements = {
+    'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]':
+      "CDK's LogRetention helper needs only to write its own logs; the AWS-maintained basic execution policy is that minimum.",
+    'AwsSolutions-IAM5[Resource::*]':
+      "CDK's LogRetention helper calls logs:PutRetentionPolicy/DeleteRetentionPolicy on log groups RDS creates at run time (/aws/rds/instance/<id>/...), whose ARNs are not known at synth; it does nothing else.",
+    'NIST.800.53.R5-IAMNoInlinePolicy':
+      "The inline policy belongs to CDK's LogRetention helper role and grants only log retention changes; it is generated by aws-cdk-lib and not attached to anything else.",
+  };
+  for (const [id, reason] of Object.entries(acknowledgements)) {
+    Validations.of(logRetention).acknowledge({ id, reason });
   }
 }

@@ -90,13 +90,18 @@ describe('recovery objectives', () => {
 
   test('the same figures pass with a replica (warm standby) in staging', () => {
     expect(() =>
-      parseEnvironmentConfig(
-        withRecovery(staging, (r) => ({
+      parseEnvironmentConfig({
+        ...withRecovery(staging, (r) => ({
           ...r,
           strategy: 'warm-standby',
           regionLoss: { rtoSeconds: 1800, rpoSeconds: 60, identityRpoSeconds: 3600 },
         })),
-      ),
+        drNetwork: {
+          ...staging.network,
+          cidr: '10.21.0.0/16',
+          availabilityZones: ['eu-west-2a', 'eu-west-2b'],
+        },
+      }),
     ).not.toThrow();
   });
 });

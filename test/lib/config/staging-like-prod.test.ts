@@ -58,6 +58,8 @@ const EXCEPTIONS: Readonly<Record<string, string>> = {
     "governance, not compliance: the same retention bounds and refusals, but the lock can be removed (backup:DeleteBackupVaultLockConfiguration); a compliance lock becomes immutable after its grace period and would outlive every rebuild of staging's vaults",
   'recovery.strategy':
     'backup-restore, not warm-standby: a standby is a second copy of the environment, billed all month; staging restores a region loss from the backups it replicates to drRegion (the same replication and copies prod has), and the standby failover is rehearsed by the region-failover drill in prod (docs/dr.md)',
+  drNetwork:
+    'absent: the network in drRegion exists only for a standby strategy (recovery.strategy above); staging restores a region loss from its replicated backups into a network deployed then (docs/dr.md)',
   'edge.priceClass':
     "PriceClass_100 (North America and Europe edge locations), not PriceClass_All: the same distribution, certificate and behaviours, served from fewer locations; staging's users are the team",
 };

@@ -150,7 +150,16 @@ describe.each(ENVIRONMENT_NAMES)('Data stack (%s)', (name) => {
         DeletionProtection: true,
         DeleteAutomatedBackups: false,
         AutomaticBackupReplicationRegion: 'eu-west-2',
-        AutomaticBackupReplicationKmsKeyId: `arn:aws:kms:eu-west-2:${config.account}:alias/rampart-${name}-dr`,
+        // The DR key by KEY ARN (its Arn attribute, read from drRegion), never an alias ARN.
+        AutomaticBackupReplicationKmsKeyId: {
+          'Fn::GetStackOutput': {
+            StackName: `Rampart-${name}-DataDr`,
+            Region: 'eu-west-2',
+            OutputName: expect.stringMatching(/^PublishOutputFnGetAttKey[0-9A-F]{8}Arn/),
+          },
+        },
+        // Explicitly the primary's window (RDS keeps replicated backups 7 days otherwise).
+        AutomaticBackupReplicationRetentionPeriod: config.database.backupRetentionDays,
       });
       // Staging snapshots a removed instance instead of keeping it running (docs/environments.md).
       const policy = name === 'prod' ? 'Retain' : 'Snapshot';

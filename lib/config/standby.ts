@@ -1,0 +1,42 @@
+import type { EnvironmentConfig } from './schema';
+
+/**
+ * What a region loss needs in drRegion, by strategy (docs/dr.md): `pilot-light` keeps the data
+ * warm (network, replica, proxy, alarms) and deploys the rest during the incident; `warm-standby`
+ * also keeps the user pool and the idle API there, so a failover deploys nothing.
+ */
+export function standbyParts(config: Pick<EnvironmentConfig, 'recovery'>): {
+  readonly data: boolean;
+  readonly api: boolean;
+} {
+  const strategy = config.recovery.strategy;
+  return { data: strategy !== 'backup-restore', api: strategy === 'warm-standby' };
+}
+
+/** What the failover steps read from SSM Parameter Store in drRegion, by key. */
+export const STANDBY_PARAMETER_KEYS = [
+  'replica-instance-id',
+  'source-instance-arn',
+  'proxy-name',
+  'proxy-target-group',
+  'backup-retention-days',
+  'backup-window',
+  'api-origin-domain',
+  'api-stage',
+  'distribution-id',
+  'primary-origin-domain',
+  'usage-plan-names',
+  'schedule-rule-names',
+  'origin-verify-pattern-set',
+] as const;
+export type StandbyParameterKey = (typeof STANDBY_PARAMETER_KEYS)[number];
+
+/** `/rampart/<env>/standby/<key>`: where the standby stacks publish what a failover script needs. */
+export function standbyParameterName(environment: string, key: StandbyParameterKey): string {
+  return `/rampart/${environment}/standby/${key}`;
+}
+
+/** Name of the standby's RDS Proxy: fixed, so the promotion step can register its target. */
+export function standbyProxyName(environment: string): string {
+  return `rampart-${environment}-standby`;
+}
