@@ -1,8 +1,8 @@
-import { Validations, type App } from 'aws-cdk-lib';
+import { Aws, Fn, Validations, type App } from 'aws-cdk-lib';
 import type { CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import { standbyParts, type EnvironmentConfig } from './config';
-import { ApiStack } from './stacks/api-stack';
+import { ApiStack, restApiDomain } from './stacks/api-stack';
 import { AuthStack } from './stacks/auth-stack';
 import { DataDrStack } from './stacks/data-dr-stack';
 import { DataStack } from './stacks/data-stack';
@@ -30,6 +30,10 @@ export interface RampartEnvironment {
   readonly drNetwork?: NetworkStack;
   /** drRegion, strategies `pilot-light` and `warm-standby`: the read replica and its proxy. */
   readonly drData?: DrDataStack;
+  /** drRegion, strategy `warm-standby`: the standby user pool. */
+  readonly drAuth?: AuthStack;
+  /** drRegion, strategy `warm-standby`: the idle standby API (no distribution). */
+  readonly drApi?: ApiStack;
 }
 
 /** `Rampart-<env>-<Part>`: the name of every stack, used as both construct id and stack name. */
@@ -76,6 +80,8 @@ export function addEnvironment(app: App, config: EnvironmentConfig): RampartEnvi
   const api = new ApiStack(app, stackName(config, 'Api'), {
     config,
     edge,
+    // A standby API seeds its web ACL from a replica of the origin-verify secret.
+    originVerifyReplicaKey: standbyParts(config).api ? dataDr?.key.key : undefined,
     crossRegionReferences: true,
     network: network.network,
     auth,
@@ -86,13 +92,12 @@ export function addEnvironment(app: App, config: EnvironmentConfig): RampartEnvi
   api.addStackDependency(data);
   api.addStackDependency(auth);
   api.addStackDependency(edge);
+  const distribution = api.edgeDistribution?.distribution;
+  if (!distribution) throw new Error(`${config.name}: the primary Api stack has no distribution`);
   const opsGlobal = new OpsGlobalStack(app, stackName(config, 'OpsGlobal'), {
     config,
     crossRegionReferences: true,
-    distribution: {
-      distribution: api.edgeDistribution.distribution,
-      distributionId: api.edgeDistribution.distribution.distributionId,
-    },
+    distribution: { distribution, distributionId: distribution.distributionId },
     webAcl: { webAcl: edge.webAcl.webAcl, metricName: webAclMetricName(edge.webAcl.webAcl) },
     certificate:
       edge.certificate && config.edge.domain
@@ -121,7 +126,7 @@ export function addEnvironment(app: App, config: EnvironmentConfig): RampartEnvi
   ops.addStackDependency(data);
   ops.addStackDependency(auth);
   ops.addStackDependency(opsGlobal, 'the notifier subscribes to the us-east-1 topics by ARN');
-  const standby = addStandby(app, config, { data, dataDr });
+  const standby = addStandby(app, config, { data, dataDr, api });
   return { network, auth, data, dataDr, api, edge, ops, opsGlobal, ...standby };
 }
 
@@ -132,8 +137,8 @@ export function addEnvironment(app: App, config: EnvironmentConfig): RampartEnvi
 function addStandby(
   app: App,
   config: EnvironmentConfig,
-  primary: { readonly data: DataStack; readonly dataDr?: DataDrStack },
-): Pick<RampartEnvironment, 'drNetwork' | 'drData'> {
+  primary: { readonly data: DataStack; readonly dataDr?: DataDrStack; readonly api: ApiStack },
+): Pick<RampartEnvironment, 'drNetwork' | 'drData' | 'drAuth' | 'drApi'> {
   const parts = standbyParts(config);
   if (!parts.data) return {};
   const { dataDr } = primary;
@@ -161,7 +166,53 @@ function addStandby(
   drData.addStackDependency(drNetwork);
   drData.addStackDependency(primary.data, 'the replica follows the primary instance');
   drData.addStackDependency(dataDr, 'the replica is encrypted with the DR key');
-  return { drNetwork, drData };
+  if (!parts.api) return { drNetwork, drData };
+
+  const drAuth = new AuthStack(app, stackName(config, 'DrAuth'), {
+    config,
+    regionOverride: config.drRegion,
+    standby: true,
+    stackName: stackName(config, 'DrAuth'),
+    description: `Rampart ${config.name}: the standby's Cognito user pool, role groups, scopes and app clients (${config.drRegion})`,
+  });
+  const drApi = new ApiStack(app, stackName(config, 'DrApi'), {
+    config,
+    regionOverride: config.drRegion,
+    crossRegionReferences: true,
+    network: drNetwork.network,
+    auth: drAuth,
+    data: drData,
+    standby: standbyApiOptions(primary.api, config),
+    stackName: stackName(config, 'DrApi'),
+    description: `Rampart ${config.name}: the idle standby REST API, authorizer, functions, usage plans and queue (${config.drRegion})`,
+  });
+  drApi.addStackDependency(drData);
+  drApi.addStackDependency(drAuth);
+  drApi.addStackDependency(
+    primary.api,
+    'the origin-verify replica and the distribution belong to the primary Api stack',
+  );
+  return { drNetwork, drData, drAuth, drApi };
+}
+
+/** The standby API's links to the primary: the origin-verify secret's replica here, the distribution. */
+function standbyApiOptions(api: ApiStack, config: EnvironmentConfig) {
+  const primarySecretArn = api.originVerify.secret.secretArn;
+  // A replica keeps the primary's name and suffix: the ARN differs by its region only.
+  const replicaArn = Fn.join(':', [
+    'arn',
+    Aws.PARTITION,
+    'secretsmanager',
+    config.drRegion,
+    config.account,
+    'secret',
+    Fn.select(6, Fn.split(':', primarySecretArn)),
+  ]);
+  return {
+    originVerifySecretArn: replicaArn,
+    distributionId: api.edgeDistribution!.distribution.distributionId,
+    primaryOriginDomain: restApiDomain(api, api.restApi.api.restApiId),
+  };
 }
 
 /** The `WebACL` dimension of a web ACL's CloudWatch metrics: its visibility metric name. */

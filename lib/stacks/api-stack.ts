@@ -1,16 +1,17 @@
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { IdentitySource, RequestAuthorizer } from 'aws-cdk-lib/aws-apigateway';
-import { Peer, Port, SecurityGroup } from 'aws-cdk-lib/aws-ec2';
+import { Peer, Port, SecurityGroup, type ISecurityGroup } from 'aws-cdk-lib/aws-ec2';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { Key } from 'aws-cdk-lib/aws-kms';
+import { PolicyStatement, type Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import { Key, type IKey } from 'aws-cdk-lib/aws-kms';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct } from 'constructs';
 import { RoutePolicies } from '../../lambda/domain/authz/policy';
 import { ROUTES } from '../../lambda/routes';
 import { DEFAULT_TIMEOUT_MS, type RouteDefinition, type RouteNeed } from '../../lambda/shared/route';
-import { capacityPlan, type CapacityPlan } from '../config';
+import { capacityPlan, type CapacityPlan, type StandbyParameterKey } from '../config';
 import { API_KEY_TIERS } from '../../lambda/shared/access';
 import { AUTHORIZER_IDENTITY_HEADERS } from '../../lambda/shared/credentials';
 import { routeAccessDefine } from '../../lambda/shared/route-access';
@@ -23,7 +24,6 @@ import { WorkQueue } from '../constructs/messaging/work-queue';
 import type { SecureVpc } from '../constructs/network/secure-vpc';
 import { APP_DB_USER, DATABASE_NAME } from '../constructs/data/postgres-database';
 import type { AuthStack } from './auth-stack';
-import type { DataStack } from './data-stack';
 import { CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { PriceClass } from 'aws-cdk-lib/aws-cloudfront';
 import { EdgeDistribution } from '../constructs/edge/edge-distribution';
@@ -31,18 +31,68 @@ import { OriginVerifySecret, ORIGIN_VERIFY_HEADER } from '../constructs/edge/ori
 import { ProtectedWebAcl } from '../constructs/edge/protected-web-acl';
 import { largestBodyLimit, type EdgeStack } from './edge-stack';
 import { RampartStack, type RampartStackProps } from './rampart-stack';
+import { publishStandbyValue } from './dr-data-stack';
+
+/** What the API's functions need of the database: the primary's (Data stack) or the standby's (DrData). */
+export interface ApiDatabase {
+  /** The RDS Proxy endpoint (TLS, IAM token as password). */
+  readonly proxyEndpoint: string;
+  /** The group that may reach the proxy; every database function gets it. */
+  readonly clientSecurityGroup: ISecurityGroup;
+  /** Lets `grantee` connect through the proxy as `dbUser` with an IAM token (IAM only, no network rule). */
+  grantProxyConnect(grantee: IGrantable, dbUser: string): Grant;
+}
+
+/** What makes an Api stack the idle copy in drRegion (docs/dr.md). */
+export interface StandbyApiOptions {
+  /**
+   * ARN of the replica, in this region, of the primary's origin-verify secret: the standby's web
+   * ACL is seeded with its value (the primary's rotation keeps the standby pattern set in step).
+   */
+  readonly originVerifySecretArn: string;
+  /** The primary's CloudFront distribution, whose origin the failover moves here. */
+  readonly distributionId: string;
+  /** The primary REST API's regional host (the origin the failback restores). */
+  readonly primaryOriginDomain: string;
+}
 
 export interface ApiStackProps extends RampartStackProps {
   readonly network: SecureVpc;
   readonly auth: AuthStack;
-  readonly data: DataStack;
-  /** The us-east-1 stack holding the CLOUDFRONT web ACL (and certificate): read across regions. */
-  readonly edge: EdgeStack;
+  /** The database the functions use, through its proxy. */
+  readonly data: { readonly database: ApiDatabase };
+  /**
+   * The us-east-1 stack holding the CLOUDFRONT web ACL (and certificate): read across regions. The
+   * primary API only: there is one distribution, whose origin a failover moves to the standby.
+   * @default - no distribution (a standby)
+   */
+  readonly edge?: EdgeStack;
+  /**
+   * Builds the standby copy in drRegion: no distribution and no origin-verify rotation (the
+   * primary's distribution and rotation serve it), scheduled functions disabled until failover.
+   * @default - the primary API
+   */
+  readonly standby?: StandbyApiOptions;
+  /**
+   * Replicates the origin-verify secret to drRegion with this key there, for a standby API.
+   * @default - not replicated
+   */
+  readonly originVerifyReplicaKey?: IKey;
 }
 
 /** Lambda timeout of a route: its wrapper timeout plus a second to answer 504 and flush metrics. */
 function lambdaTimeout(route: RouteDefinition): Duration {
   return Duration.seconds(Math.ceil((route.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000) + 1);
+}
+
+/** Name of the regional pattern set of accepted origin-verify values: the same in both regions. */
+export function originVerifyPatternSetName(environment: string): string {
+  return `rampart-${environment}-origin-verify`;
+}
+
+/** The regional endpoint host of a REST API: what CloudFront's origin points at. */
+export function restApiDomain(stack: Stack, restApiId: string): string {
+  return `${restApiId}.execute-api.${stack.region}.${stack.urlSuffix}`;
 }
 
 function pascal(id: string): string {
@@ -68,8 +118,12 @@ export class ApiStack extends RampartStack {
   public readonly key: Key;
   public readonly regionalWebAcl: ProtectedWebAcl;
   public readonly originVerify: OriginVerifySecret;
-  public readonly edgeDistribution: EdgeDistribution;
-  public readonly originVerifyRotation: RampartFunction;
+  /** The one CloudFront distribution (primary only). */
+  public readonly edgeDistribution?: EdgeDistribution;
+  /** Rotates the origin-verify value in both regions' web ACLs and CloudFront (primary only). */
+  public readonly originVerifyRotation?: RampartFunction;
+  /** The schedules of the outbox relay and API key cleanup (disabled in a standby until failover). */
+  public readonly scheduleRules: Rule[] = [];
   /** Rotates the login client's secret (Cognito's two-secret overlap) on `auth.clientSecretRotationDays`. */
   public readonly loginClientSecretRotation: LoginClientSecretRotation;
   public readonly loginClientSecretRotationFunction: RampartFunction;
@@ -80,6 +134,11 @@ export class ApiStack extends RampartStack {
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
+    if (!props.standby === !props.edge) {
+      throw new Error(
+        `ApiStack ${id}: give edge (the primary API) or standby (the drRegion copy), exactly one`,
+      );
+    }
     this.props = props;
     const { config, network, auth } = props;
     this.capacity = capacityPlan(config);
@@ -197,11 +256,16 @@ export class ApiStack extends RampartStack {
       overrides: { deadLetterQueue: this.workQueue.deadLetterQueue },
       needs: ['database', 'queueSend'],
     });
-    new Rule(this, 'OutboxRelaySchedule', {
-      description: 'Relay unpublished outbox events',
-      schedule: Schedule.rate(Duration.minutes(1)),
-      targets: [new LambdaFunction(this.outboxRelay, { retryAttempts: 0 })],
-    });
+    // A standby's scheduled functions wait, disabled, for the failover (its database is a replica).
+    const schedulesEnabled = !props.standby;
+    this.scheduleRules.push(
+      new Rule(this, 'OutboxRelaySchedule', {
+        description: 'Relay unpublished outbox events',
+        schedule: Schedule.rate(Duration.minutes(1)),
+        enabled: schedulesEnabled,
+        targets: [new LambdaFunction(this.outboxRelay, { retryAttempts: 0 })],
+      }),
+    );
 
     this.apiKeyCleanup = this.function('ApiKeyCleanup', {
       entry: 'api-keys-cleanup/handler.ts',
@@ -213,11 +277,14 @@ export class ApiStack extends RampartStack {
       overrides: { deadLetterQueue: this.workQueue.deadLetterQueue },
       needs: ['database', 'apiKeyGateway'],
     });
-    new Rule(this, 'ApiKeyCleanupSchedule', {
-      description: 'Remove expired and grace-ended API keys',
-      schedule: Schedule.rate(Duration.hours(1)),
-      targets: [new LambdaFunction(this.apiKeyCleanup, { retryAttempts: 2 })],
-    });
+    this.scheduleRules.push(
+      new Rule(this, 'ApiKeyCleanupSchedule', {
+        description: 'Remove expired and grace-ended API keys',
+        schedule: Schedule.rate(Duration.hours(1)),
+        enabled: schedulesEnabled,
+        targets: [new LambdaFunction(this.apiKeyCleanup, { retryAttempts: 2 })],
+      }),
+    );
     this.wireApiKeyGateway(this.apiKeyCleanup);
 
     // Here rather than in the Auth stack: the function needs the VPC, and the Auth stack must not
@@ -231,6 +298,7 @@ export class ApiStack extends RampartStack {
       invocation: 'synchronous',
       needs: [],
     });
+    if (props.standby) this.publishStandbyValues(props.standby);
     this.loginClientSecretRotation = new LoginClientSecretRotation(
       this,
       'LoginClientSecretRotationSchedule',
@@ -249,10 +317,14 @@ export class ApiStack extends RampartStack {
    * rotated secret (docs/edge.md).
    */
   private addEdge() {
-    const { config, edge } = this.props;
+    const { config, edge, standby } = this.props;
+    const replicaKey = this.props.originVerifyReplicaKey;
     const originVerify = new OriginVerifySecret(this, 'OriginVerify', {
       encryptionKey: this.key,
-      patternSetName: `rampart-${config.name}-origin-verify`,
+      patternSetName: originVerifyPatternSetName(config.name),
+      existingSecret:
+        standby && Secret.fromSecretCompleteArn(this, 'OriginVerifyReplica', standby.originVerifySecretArn),
+      replicaRegions: replicaKey ? [{ region: config.drRegion, encryptionKey: replicaKey }] : undefined,
     });
     const regionalWebAcl = new ProtectedWebAcl(this, 'ApiWebAcl', {
       scope: 'REGIONAL',
@@ -272,6 +344,7 @@ export class ApiStack extends RampartStack {
       resourceArn: this.restApi.api.deploymentStage.stageArn,
       webAclArn: regionalWebAcl.webAcl.attrArn,
     });
+    if (!edge) return { originVerify, regionalWebAcl, edge: undefined, rotation: undefined };
     const distribution = new EdgeDistribution(this, 'Edge', {
       restApi: this.restApi.api,
       routes: ROUTES,
@@ -299,8 +372,52 @@ export class ApiStack extends RampartStack {
       rotationDays: config.edge.originVerifyRotationDays,
       distributionArn: distribution.distributionArn,
       distributionId: distribution.distribution.distributionId,
+      standbyPatternSet: replicaKey
+        ? { region: config.drRegion, name: originVerifyPatternSetName(config.name) }
+        : undefined,
     });
     return { originVerify, regionalWebAcl, edge: distribution, rotation };
+  }
+
+  /** What the failover steps read in drRegion (`/rampart/<env>/standby/*`, docs/dr.md). */
+  private publishStandbyValues(standby: StandbyApiOptions): void {
+    const { config } = this.props;
+    const publish = (key: StandbyParameterKey, value: string, description: string) =>
+      publishStandbyValue(this, key, value, description);
+    publish(
+      'api-origin-domain',
+      restApiDomain(this, this.restApi.api.restApiId),
+      'The standby REST API host: the CloudFront origin after failover',
+    );
+    publish(
+      'api-stage',
+      this.restApi.api.deploymentStage.stageName,
+      'The stage (the origin path is /<stage>)',
+    );
+    publish('distribution-id', standby.distributionId, 'The CloudFront distribution whose origin moves');
+    publish('primary-origin-domain', standby.primaryOriginDomain, 'The primary REST API host (failback)');
+    publish(
+      'usage-plan-names',
+      JSON.stringify(
+        Object.fromEntries(
+          API_KEY_TIERS.map((tier) => [tier, usagePlanName(`rampart-${config.name}`, tier)]),
+        ),
+      ),
+      'Usage plan per API key tier: API keys are recreated in them from the database',
+    );
+    publish(
+      'schedule-rule-names',
+      Stack.of(this).toJsonString(this.scheduleRules.map((rule) => rule.ruleName)),
+      'Scheduled functions disabled until failover (enable them after promotion)',
+    );
+    publish(
+      'origin-verify-pattern-set',
+      Stack.of(this).toJsonString({
+        name: originVerifyPatternSetName(config.name),
+        id: this.originVerify.patternSet.attrId,
+      }),
+      'The standby web ACL accepted origin-verify values',
+    );
   }
 
   /** The function serving one route, with the grants and settings its manifest entry asks for. */
@@ -362,7 +479,7 @@ export class ApiStack extends RampartStack {
         ? [this.functionSecurityGroup, data.database.clientSecurityGroup]
         : [this.functionSecurityGroup],
     });
-    if (usesDatabase) data.database.proxy.grantConnect(fn, APP_DB_USER);
+    if (usesDatabase) data.database.grantProxyConnect(fn, APP_DB_USER);
     if (needs.includes('queueSend')) {
       this.workQueue.queue.grantSendMessages(fn);
       for (const action of ['kms:GenerateDataKey*', 'kms:ReEncrypt*']) {

@@ -199,11 +199,15 @@ export class OpsStack extends RampartStack {
         impact: 'Relaying unpublished events (outbox relay)',
       },
       { fn: api.apiKeyCleanup, component: 'api-key-cleanup', impact: 'Expired API key removal (cleanup)' },
-      {
-        fn: api.originVerifyRotation,
-        component: 'origin-verify-rotation',
-        impact: 'Rotation of the CloudFront origin-verify header',
-      },
+      ...(api.originVerifyRotation
+        ? [
+            {
+              fn: api.originVerifyRotation,
+              component: 'origin-verify-rotation',
+              impact: 'Rotation of the CloudFront origin-verify header',
+            },
+          ]
+        : []),
       {
         fn: api.loginClientSecretRotationFunction,
         component: 'login-client-secret-rotation',

@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-cloudfront';
 import {
   GetRegexPatternSetCommand,
+  ListRegexPatternSetsCommand,
   UpdateRegexPatternSetCommand,
   WAFOptimisticLockException,
   WAFV2Client,
@@ -17,7 +18,8 @@ import type { DistributionHeaderUpdater, WafPatternSetUpdater } from './rotation
 /** Where the regional web ACL keeps the accepted values. */
 export interface PatternSetRef {
   readonly name: string;
-  readonly id: string;
+  /** Its id; when absent it is looked up by name (ListRegexPatternSets) on first use. */
+  readonly id?: string;
   readonly scope: Scope;
 }
 
@@ -27,31 +29,53 @@ export interface PatternSetRef {
  * retry once on a concurrent change.
  */
 export class WafV2PatternSetUpdater implements WafPatternSetUpdater {
+  private id?: string;
+
   constructor(
     private readonly client: WAFV2Client,
     private readonly set: PatternSetRef,
-  ) {}
+  ) {
+    this.id = set.id;
+  }
 
-  private get key() {
-    return { Name: this.set.name, Id: this.set.id, Scope: this.set.scope };
+  private async key(signal?: AbortSignal) {
+    this.id ??= await this.lookUpId(signal);
+    return { Name: this.set.name, Id: this.id, Scope: this.set.scope };
+  }
+
+  private async lookUpId(signal?: AbortSignal): Promise<string> {
+    let marker: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListRegexPatternSetsCommand({ Scope: this.set.scope, Limit: 100, NextMarker: marker }),
+        { abortSignal: signal },
+      );
+      const found = page.RegexPatternSets?.find((set) => set.Name === this.set.name);
+      if (found?.Id) return found.Id;
+      marker = page.RegexPatternSets?.length ? page.NextMarker : undefined;
+    } while (marker);
+    throw new Error(`No ${this.set.scope} regex pattern set named ${this.set.name}`);
   }
 
   async accepted(signal?: AbortSignal): Promise<readonly string[]> {
-    const out = await this.client.send(new GetRegexPatternSetCommand(this.key), { abortSignal: signal });
+    const out = await this.client.send(new GetRegexPatternSetCommand(await this.key(signal)), {
+      abortSignal: signal,
+    });
     return (out.RegexPatternSet?.RegularExpressionList ?? [])
       .map((entry) => entry.RegexString ?? '')
       .filter(Boolean);
   }
 
   async acceptOnly(values: readonly string[], signal?: AbortSignal): Promise<void> {
+    const key = await this.key(signal);
     for (let attempt = 1; ; attempt += 1) {
-      const current = await this.client.send(new GetRegexPatternSetCommand(this.key), {
+      const current = await this.client.send(new GetRegexPatternSetCommand(key), {
         abortSignal: signal,
       });
       try {
         await this.client.send(
           new UpdateRegexPatternSetCommand({
-            ...this.key,
+            ...key,
             LockToken: current.LockToken,
             RegularExpressionList: [...new Set(values)].map((value) => ({ RegexString: value })),
           }),
@@ -62,6 +86,24 @@ export class WafV2PatternSetUpdater implements WafPatternSetUpdater {
         if (!(error instanceof WAFOptimisticLockException) || attempt >= 2) throw error;
       }
     }
+  }
+}
+
+/**
+ * Several pattern sets kept identical (the primary's and the standby's in drRegion): a value counts
+ * as accepted only when every set accepts it, and every set is written. A set that cannot be read
+ * or written fails the rotation step, which Secrets Manager retries; the current value stays valid.
+ */
+export class AllPatternSetsUpdater implements WafPatternSetUpdater {
+  constructor(private readonly sets: readonly WafPatternSetUpdater[]) {}
+
+  async accepted(signal?: AbortSignal): Promise<readonly string[]> {
+    const [first, ...others] = await Promise.all(this.sets.map((set) => set.accepted(signal)));
+    return (first ?? []).filter((value) => others.every((values) => values.includes(value)));
+  }
+
+  async acceptOnly(values: readonly string[], signal?: AbortSignal): Promise<void> {
+    for (const set of this.sets) await set.acceptOnly(values, signal);
   }
 }
 
@@ -129,12 +171,20 @@ export function sdkUpdatersFromEnv(env: NodeJS.ProcessEnv): {
     if (!value) throw new Error(`${name} is not set`);
     return value;
   };
+  const scope = required('WAF_SCOPE') as Scope;
+  const primary = new WafV2PatternSetUpdater(new WAFV2Client({}), {
+    name: required('WAF_PATTERN_SET_NAME'),
+    id: required('WAF_PATTERN_SET_ID'),
+    scope,
+  });
+  const standby = standbyPatternSet(env.WAF_STANDBY_PATTERN_SET);
   return {
-    waf: new WafV2PatternSetUpdater(new WAFV2Client({}), {
-      name: required('WAF_PATTERN_SET_NAME'),
-      id: required('WAF_PATTERN_SET_ID'),
-      scope: required('WAF_SCOPE') as Scope,
-    }),
+    waf: standby
+      ? new AllPatternSetsUpdater([
+          primary,
+          new WafV2PatternSetUpdater(new WAFV2Client({ region: standby.region }), { name: standby.name, scope }),
+        ])
+      : primary,
     // CloudFront's API lives in us-east-1 whatever the function's region.
     distribution: new CloudFrontHeaderUpdater(
       new CloudFrontClient({ region: 'us-east-1' }),
@@ -142,4 +192,14 @@ export function sdkUpdatersFromEnv(env: NodeJS.ProcessEnv): {
       required('ORIGIN_VERIFY_HEADER').toLowerCase(),
     ),
   };
+}
+
+/** `WAF_STANDBY_PATTERN_SET`: `{"region":"eu-west-2","name":"rampart-prod-origin-verify"}`, or unset. */
+function standbyPatternSet(raw: string | undefined): { region: string; name: string } | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const parsed = JSON.parse(raw) as { region?: unknown; name?: unknown };
+  if (typeof parsed.region !== 'string' || typeof parsed.name !== 'string') {
+    throw new Error('WAF_STANDBY_PATTERN_SET must be JSON like {"region":"eu-west-2","name":"..."}');
+  }
+  return { region: parsed.region, name: parsed.name };
 }

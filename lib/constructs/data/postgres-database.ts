@@ -307,6 +307,16 @@ export class PostgresDatabase extends Construct {
     return this.proxy.grantConnect(grantee, dbUser);
   }
 
+  /** Lets `grantee` connect through the proxy as `dbUser` with an IAM token; no network rule (see `clientSecurityGroup`). */
+  grantProxyConnect(grantee: IGrantable, dbUser: string = APP_DB_USER): Grant {
+    if (dbUser === ADMIN_DB_USER) {
+      throw new Error(
+        `PostgresDatabase: ${ADMIN_DB_USER} is not reachable through the proxy; grant ${APP_DB_USER}`,
+      );
+    }
+    return this.proxy.grantConnect(grantee, dbUser);
+  }
+
   /** Opens 5432 from `client` straight to the instance (migrations: they must not go through the proxy). */
   allowDirectAccess(client: IConnectable, description: string): void {
     client.connections.allowTo(this.databaseSecurityGroup, Port.tcp(POSTGRES_PORT), description);

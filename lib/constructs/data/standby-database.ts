@@ -22,7 +22,6 @@ import {
   PerformanceInsightRetention,
   StorageType,
 } from 'aws-cdk-lib/aws-rds';
-import type { IConnectable } from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import type { DatabaseConfig } from '../../config';
 import {
@@ -189,13 +188,11 @@ export class StandbyDatabase extends Construct {
     return this.proxy.attrEndpoint;
   }
 
-  /** Lets `grantee` connect through the standby proxy as `dbUser` and opens 5432 to the proxy. */
-  grantConnect(grantee: IGrantable & IConnectable, dbUser: string = APP_DB_USER): Grant {
-    grantee.connections.allowTo(
-      this.proxySecurityGroup,
-      Port.tcp(POSTGRES_PORT),
-      'Database client to the proxy',
-    );
+  /**
+   * Lets `grantee` connect through the standby proxy as `dbUser` with an IAM token; the network path
+   * is `clientSecurityGroup` (already allowed to the proxy).
+   */
+  grantProxyConnect(grantee: IGrantable, dbUser: string = APP_DB_USER): Grant {
     // The proxy's resource id (prx-...) is the last field of its ARN, as DatabaseProxy.grantConnect reads it.
     const proxyResourceId = Fn.select(6, Fn.split(':', this.proxy.attrDbProxyArn));
     return Grant.addToPrincipal({

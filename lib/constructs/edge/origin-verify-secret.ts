@@ -1,8 +1,13 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
-import { Secret, type RotationSchedule } from 'aws-cdk-lib/aws-secretsmanager';
+import {
+  Secret,
+  type ISecret,
+  type ReplicaRegion,
+  type RotationSchedule,
+} from 'aws-cdk-lib/aws-secretsmanager';
 import { CfnRegexPatternSet } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 
@@ -13,10 +18,22 @@ export const ORIGIN_VERIFY_HEADER = 'x-origin-verify';
 export const ORIGIN_VERIFY_LENGTH = 64;
 
 export interface OriginVerifySecretProps {
-  /** Key encrypting the secret. */
+  /** Key encrypting the secret (unused with `existingSecret`). */
   readonly encryptionKey: IKey;
   /** Name of the regex pattern set (unique per region and account), e.g. `rampart-prod-origin-verify`. */
   readonly patternSetName: string;
+  /**
+   * Regions the secret is replicated to (Secrets Manager replicas, each with a key there): a standby
+   * API there seeds its pattern set from the replica.
+   * @default - no replica
+   */
+  readonly replicaRegions?: ReplicaRegion[];
+  /**
+   * A secret owned elsewhere, e.g. the replica of the primary's secret in drRegion: this construct
+   * then only seeds the pattern set from it and must not rotate it (the primary's rotation does).
+   * @default - a new secret
+   */
+  readonly existingSecret?: ISecret;
 }
 
 /** What the rotation function updates besides the secret. */
@@ -29,6 +46,12 @@ export interface OriginVerifyRotationTargets {
   readonly distributionArn: string;
   /** Id of that distribution. */
   readonly distributionId: string;
+  /**
+   * The standby's pattern set in drRegion (same name there, its id looked up by name): kept
+   * accepting the same values, so a failover finds the value CloudFront sends accepted.
+   * @default - no standby pattern set
+   */
+  readonly standbyPatternSet?: { readonly region: string; readonly name: string };
 }
 
 /**
@@ -39,24 +62,29 @@ export interface OriginVerifyRotationTargets {
  * sends while its configuration propagates is refused.
  */
 export class OriginVerifySecret extends Construct {
-  public readonly secret: Secret;
+  public readonly secret: ISecret;
   public readonly patternSet: CfnRegexPatternSet;
   public rotationSchedule?: RotationSchedule;
   private readonly patternSetName: string;
+  private readonly owned: boolean;
 
   constructor(scope: Construct, id: string, props: OriginVerifySecretProps) {
     super(scope, id);
     this.patternSetName = props.patternSetName;
-    this.secret = new Secret(this, 'Secret', {
-      description: 'Value of the x-origin-verify header CloudFront sends and the regional web ACL requires',
-      encryptionKey: props.encryptionKey,
-      generateSecretString: {
-        passwordLength: ORIGIN_VERIFY_LENGTH,
-        excludePunctuation: true,
-        includeSpace: false,
-      },
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
+    this.secret =
+      props.existingSecret ??
+      new Secret(this, 'Secret', {
+        description: 'Value of the x-origin-verify header CloudFront sends and the regional web ACL requires',
+        encryptionKey: props.encryptionKey,
+        generateSecretString: {
+          passwordLength: ORIGIN_VERIFY_LENGTH,
+          excludePunctuation: true,
+          includeSpace: false,
+        },
+        replicaRegions: props.replicaRegions,
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+    this.owned = props.existingSecret === undefined;
     this.patternSet = new CfnRegexPatternSet(this, 'AcceptedValues', {
       name: props.patternSetName,
       scope: 'REGIONAL',
@@ -72,6 +100,9 @@ export class OriginVerifySecret extends Construct {
 
   /** Rotates the value on a schedule with `targets.rotationFunction`, with exactly the grants it needs. */
   public rotateWith(targets: OriginVerifyRotationTargets): RotationSchedule {
+    if (!this.owned) {
+      throw new Error('OriginVerifySecret: an existing secret is rotated where it is owned, not here');
+    }
     const fn = targets.rotationFunction;
     this.rotationSchedule = this.secret.addRotationSchedule('Rotation', {
       rotationLambda: fn,
@@ -95,10 +126,42 @@ export class OriginVerifySecret extends Construct {
         resources: [targets.distributionArn],
       }),
     );
+    const standby = targets.standbyPatternSet;
+    const stack = Stack.of(this);
+    if (standby) {
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          sid: 'StandbyPatternSet',
+          actions: ['wafv2:GetRegexPatternSet', 'wafv2:UpdateRegexPatternSet'],
+          resources: [
+            stack.formatArn({
+              service: 'wafv2',
+              region: standby.region,
+              resource: 'regional',
+              resourceName: `regexpatternset/${standby.name}/*`,
+            }),
+          ],
+        }),
+      );
+      // Finds the standby set's id by its name (the standby stack is deployed after this one).
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          sid: 'StandbyPatternSetLookup',
+          actions: ['wafv2:ListRegexPatternSets'],
+          resources: ['*'],
+        }),
+      );
+      fn.addEnvironment('WAF_STANDBY_PATTERN_SET', JSON.stringify(standby));
+      Validations.of(fn.role!).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:${stack.partition}:wafv2:${standby.region}:${stack.account}:regional/regexpatternset/${standby.name}/*]`,
+        reason:
+          'The standby pattern set lives in drRegion and is created after this stack, so its id is not known here; the statement names it by its fixed name.',
+      });
+    }
     Validations.of(fn.role!).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
-        'secretsmanager:GetRandomPassword (added by addRotationSchedule) generates a value and acts on no resource, so it cannot be scoped; every other action names the secret, the pattern set or the distribution.',
+        'secretsmanager:GetRandomPassword (added by addRotationSchedule) generates a value and acts on no resource, and wafv2:ListRegexPatternSets (standby set lookup by name) supports no resource-level permission, so neither can be scoped; every other action names the secret, a pattern set or the distribution.',
     });
     fn.addEnvironment('ORIGIN_VERIFY_HEADER', ORIGIN_VERIFY_HEADER);
     fn.addEnvironment('WAF_PATTERN_SET_NAME', this.patternSetName);

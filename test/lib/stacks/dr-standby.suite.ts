@@ -185,3 +185,223 @@ describe('prod standby: network and data (Rampart-prod-DrNetwork, Rampart-prod-D
     }
   });
 });
+
+describe('prod standby: user pool and API (Rampart-prod-DrAuth, Rampart-prod-DrApi)', () => {
+  const { config, stacks, template: templateOf } = environments.prod;
+  const auth = templateOf('drAuth');
+  const api = templateOf('drApi');
+  const primaryApi = templateOf('api');
+  const drKeyArn = {
+    'Fn::GetStackOutput': {
+      StackName: 'Rampart-prod-DataDr',
+      Region: 'eu-west-2',
+      OutputName: Match.stringLikeRegexp('^PublishOutputFnGetAttKey[0-9A-F]{8}Arn'),
+    },
+  };
+
+  test('stacks are named Rampart-prod-DrAuth and Rampart-prod-DrApi in drRegion', () => {
+    expect(stacks.drAuth!.stackName).toBe('Rampart-prod-DrAuth');
+    expect(stacks.drApi!.stackName).toBe('Rampart-prod-DrApi');
+    expect([stacks.drAuth!.region, stacks.drApi!.region]).toEqual(['eu-west-2', 'eu-west-2']);
+  });
+
+  test('the standby user pool is the primary pool definition, kept, with its own hosted-UI domain', () => {
+    auth.resourceCountIs('AWS::Cognito::UserPool', 1);
+    auth.hasResource('AWS::Cognito::UserPool', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({ DeletionProtection: 'ACTIVE', MfaConfiguration: 'ON' }),
+    });
+    auth.hasResourceProperties('AWS::Cognito::UserPoolDomain', {
+      Domain: `${config.auth.domainPrefix}-standby`,
+    });
+    expect(Object.keys(auth.findResources('AWS::Cognito::UserPoolGroup')).length).toBe(
+      Object.keys(templateOf('auth').findResources('AWS::Cognito::UserPoolGroup')).length,
+    );
+  });
+
+  test('the standby API has every method of the primary, and no CloudFront distribution of its own', () => {
+    const methods = (t: typeof api) =>
+      Object.values(t.findResources('AWS::ApiGateway::Method')).map(
+        (m) => `${m.Properties.HttpMethod} ${JSON.stringify(m.Properties.ResourceId)}`,
+      ).length;
+    expect(methods(api)).toBe(methods(primaryApi));
+    api.resourceCountIs('AWS::CloudFront::Distribution', 0);
+    primaryApi.resourceCountIs('AWS::CloudFront::Distribution', 1);
+    api.hasResourceProperties('AWS::ApiGateway::Stage', { StageName: 'prod' });
+  });
+
+  test('its database functions connect to the standby proxy, never the primary', () => {
+    const functions = Object.values(api.findResources('AWS::Lambda::Function')).filter(
+      (fn) => fn.Properties.Environment?.Variables?.DB_HOST !== undefined,
+    );
+    expect(functions.length).toBeGreaterThan(5);
+    for (const fn of functions) {
+      expect(fn.Properties.Environment.Variables.DB_HOST).toEqual({
+        'Fn::GetStackOutput': {
+          StackName: 'Rampart-prod-DrData',
+          Region: 'eu-west-2',
+          OutputName: expect.stringMatching(/^PublishOutputFnGetAttDatabaseProxy[0-9A-F]{8}Endpoint/),
+        },
+      });
+    }
+  });
+
+  test('scheduled functions are disabled in the standby until failover, enabled in the primary', () => {
+    for (const description of [
+      'Relay unpublished outbox events',
+      'Remove expired and grace-ended API keys',
+    ]) {
+      api.hasResourceProperties('AWS::Events::Rule', { Description: description, State: 'DISABLED' });
+      primaryApi.hasResourceProperties('AWS::Events::Rule', { Description: description, State: 'ENABLED' });
+    }
+  });
+
+  test('the standby web ACL requires the origin-verify value read from the replica of the primary secret', () => {
+    api.hasResourceProperties('AWS::WAFv2::RegexPatternSet', {
+      Name: 'rampart-prod-origin-verify',
+      Scope: 'REGIONAL',
+      RegularExpressionList: [
+        {
+          'Fn::Join': [
+            '',
+            [
+              '{{resolve:secretsmanager:',
+              {
+                'Fn::Join': [
+                  ':',
+                  [
+                    'arn',
+                    { Ref: 'AWS::Partition' },
+                    `secretsmanager:eu-west-2:${config.account}:secret`,
+                    {
+                      'Fn::Select': [
+                        6,
+                        {
+                          'Fn::Split': [
+                            ':',
+                            {
+                              'Fn::GetStackOutput': {
+                                StackName: 'Rampart-prod-Api',
+                                Region: config.region,
+                                OutputName: Match.stringLikeRegexp('^PublishOutputRefOriginVerifySecret'),
+                              },
+                            },
+                          ],
+                        },
+                      ],
+                    },
+                  ],
+                ],
+              },
+              ':SecretString:::}}',
+            ],
+          ],
+        },
+      ],
+    });
+    // No secret of its own to rotate: the primary's rotation updates this set (below).
+    expect(
+      Object.values(api.findResources('AWS::SecretsManager::Secret')).some((secret) =>
+        String(secret.Properties.Description).includes('x-origin-verify'),
+      ),
+    ).toBe(false);
+    api.resourceCountIs('AWS::SecretsManager::RotationSchedule', 1); // the login client twin only
+    api.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
+      ResourceArn: Match.anyValue(),
+      WebACLArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ApiWebAcl'), 'Arn'] },
+    });
+  });
+
+  test('the primary replicates the origin-verify and admin secrets to drRegion with the DR key', () => {
+    primaryApi.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Description: Match.stringLikeRegexp('x-origin-verify'),
+      ReplicaRegions: [{ Region: 'eu-west-2', KmsKeyId: drKeyArn }],
+    });
+    templateOf('data').hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: Match.objectLike({
+        SecretStringTemplate: Match.stringLikeRegexp('rampart_admin'),
+      }),
+      ReplicaRegions: [{ Region: 'eu-west-2', KmsKeyId: drKeyArn }],
+    });
+  });
+
+  test('the primary rotation keeps the standby pattern set in step (by name, in drRegion)', () => {
+    primaryApi.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          WAF_STANDBY_PATTERN_SET: JSON.stringify({
+            region: 'eu-west-2',
+            name: 'rampart-prod-origin-verify',
+          }),
+        }),
+      },
+    });
+    primaryApi.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Sid: 'StandbyPatternSet',
+            Action: ['wafv2:GetRegexPatternSet', 'wafv2:UpdateRegexPatternSet'],
+            Effect: 'Allow',
+            Resource: `arn:aws:wafv2:eu-west-2:${config.account}:regional/regexpatternset/rampart-prod-origin-verify/*`,
+          },
+          {
+            Sid: 'StandbyPatternSetLookup',
+            Action: 'wafv2:ListRegexPatternSets',
+            Effect: 'Allow',
+            Resource: '*',
+          },
+        ]),
+      },
+    });
+  });
+
+  test('SSM parameters name the API, the distribution, the usage plans and the schedules', () => {
+    api.hasResourceProperties('AWS::SSM::Parameter', {
+      Name: '/rampart/prod/standby/api-origin-domain',
+      Value: {
+        'Fn::Join': [
+          '',
+          [{ Ref: Match.stringLikeRegexp('^Api') }, '.execute-api.eu-west-2.', { Ref: 'AWS::URLSuffix' }],
+        ],
+      },
+    });
+    api.hasResourceProperties('AWS::SSM::Parameter', {
+      Name: '/rampart/prod/standby/api-stage',
+      Value: { Ref: Match.stringLikeRegexp('^ApiRestApiDeploymentStageprod') },
+    });
+    api.hasResourceProperties('AWS::SSM::Parameter', {
+      Name: '/rampart/prod/standby/distribution-id',
+      Value: {
+        'Fn::GetStackOutput': {
+          StackName: 'Rampart-prod-Api',
+          Region: config.region,
+          OutputName: Match.stringLikeRegexp('^PublishOutputRefEdgeDistribution'),
+        },
+      },
+    });
+    api.hasResourceProperties('AWS::SSM::Parameter', {
+      Name: '/rampart/prod/standby/usage-plan-names',
+      Value: JSON.stringify({
+        free: 'rampart-prod-free',
+        standard: 'rampart-prod-standard',
+        premium: 'rampart-prod-premium',
+      }),
+    });
+  });
+});
+
+describe.each(['dev', 'staging'] as const)('no standby (%s)', (name) => {
+  const { template: templateOf } = environments[name];
+
+  test('secrets are not replicated and the rotation updates one pattern set', () => {
+    for (const part of ['api', 'data'] as const) {
+      for (const secret of Object.values(templateOf(part).findResources('AWS::SecretsManager::Secret'))) {
+        expect(secret.Properties.ReplicaRegions).toBeUndefined();
+      }
+    }
+    for (const fn of Object.values(templateOf('api').findResources('AWS::Lambda::Function'))) {
+      expect(fn.Properties.Environment?.Variables?.WAF_STANDBY_PATTERN_SET).toBeUndefined();
+    }
+  });
+});

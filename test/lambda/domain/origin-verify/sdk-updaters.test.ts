@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-cloudfront';
 import {
   GetRegexPatternSetCommand,
+  ListRegexPatternSetsCommand,
   UpdateRegexPatternSetCommand,
   WAFOptimisticLockException,
   WAFV2Client,
@@ -13,6 +14,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import {
+  AllPatternSetsUpdater,
   CloudFrontHeaderUpdater,
   WafV2PatternSetUpdater,
   sdkUpdatersFromEnv,
@@ -124,4 +126,74 @@ test('the function environment names everything; a missing variable is named', (
   });
   expect(both.waf).toBeInstanceOf(WafV2PatternSetUpdater);
   expect(both.distribution).toBeInstanceOf(CloudFrontHeaderUpdater);
+});
+
+describe('the standby pattern set in drRegion', () => {
+  const STANDBY = { Name: 'rampart-prod-origin-verify', Id: 'standby-9', Scope: 'REGIONAL' as const };
+
+  test('an updater without an id finds the set by name (paging), once', async () => {
+    waf
+      .on(ListRegexPatternSetsCommand, { Scope: 'REGIONAL', Limit: 100, NextMarker: undefined })
+      .resolves({ RegexPatternSets: [{ Name: 'other', Id: 'o-1' }], NextMarker: 'm2' })
+      .on(ListRegexPatternSetsCommand, { Scope: 'REGIONAL', Limit: 100, NextMarker: 'm2' })
+      .resolves({ RegexPatternSets: [{ Name: STANDBY.Name, Id: STANDBY.Id }] });
+    waf
+      .on(GetRegexPatternSetCommand, STANDBY)
+      .resolves({ RegexPatternSet: { RegularExpressionList: [{ RegexString: OLD }] }, LockToken: 't1' });
+    const standby = new WafV2PatternSetUpdater(new WAFV2Client({ region: 'eu-west-2' }), {
+      name: STANDBY.Name,
+      scope: 'REGIONAL',
+    });
+    expect(await standby.accepted()).toEqual([OLD]);
+    expect(await standby.accepted()).toEqual([OLD]);
+    expect(waf).toHaveReceivedCommandTimes(ListRegexPatternSetsCommand, 2);
+    expect(waf).toHaveReceivedCommandWith(GetRegexPatternSetCommand, STANDBY);
+  });
+
+  test('a missing standby set is an error naming it (the rotation step is retried)', async () => {
+    waf.on(ListRegexPatternSetsCommand).resolves({ RegexPatternSets: [] });
+    const standby = new WafV2PatternSetUpdater(new WAFV2Client({ region: 'eu-west-2' }), {
+      name: STANDBY.Name,
+      scope: 'REGIONAL',
+    });
+    await expect(standby.accepted()).rejects.toThrow('No REGIONAL regex pattern set named rampart-prod-origin-verify');
+  });
+
+  test('both sets: a value is accepted only when both accept it, and both are written', async () => {
+    const fake = (values: string[]) => ({
+      written: [] as string[][],
+      async accepted() {
+        return values;
+      },
+      async acceptOnly(next: readonly string[]) {
+        this.written.push([...next]);
+      },
+    });
+    const primary = fake([OLD, NEW]);
+    const standby = fake([OLD]);
+    const both = new AllPatternSetsUpdater([primary, standby]);
+    expect(await both.accepted()).toEqual([OLD]);
+    await both.acceptOnly([OLD, NEW]);
+    expect(primary.written).toEqual([[OLD, NEW]]);
+    expect(standby.written).toEqual([[OLD, NEW]]);
+  });
+
+  test('WAF_STANDBY_PATTERN_SET adds the standby set to what the rotation updates', () => {
+    const env = {
+      WAF_PATTERN_SET_NAME: 'n',
+      WAF_PATTERN_SET_ID: 'i',
+      WAF_SCOPE: 'REGIONAL',
+      DISTRIBUTION_ID: 'E1',
+      ORIGIN_VERIFY_HEADER: 'x-origin-verify',
+    };
+    expect(sdkUpdatersFromEnv(env).waf).toBeInstanceOf(WafV2PatternSetUpdater);
+    const withStandby = sdkUpdatersFromEnv({
+      ...env,
+      WAF_STANDBY_PATTERN_SET: JSON.stringify({ region: 'eu-west-2', name: 'rampart-prod-origin-verify' }),
+    });
+    expect(withStandby.waf).toBeInstanceOf(AllPatternSetsUpdater);
+    expect(() => sdkUpdatersFromEnv({ ...env, WAF_STANDBY_PATTERN_SET: '{"region":1}' })).toThrow(
+      'WAF_STANDBY_PATTERN_SET must be JSON',
+    );
+  });
 });
