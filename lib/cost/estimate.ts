@@ -153,6 +153,7 @@ export const FREE: Readonly<Record<string, string>> = {
   'AWS::Logs::ResourcePolicy': 'configuration',
   'AWS::RDS::DBParameterGroup': 'no charge',
   'AWS::RDS::DBProxyTargetGroup': 'configuration; the proxy is priced on the proxy',
+  'AWS::SSM::Parameter': 'standard-tier parameters (the standby names for the failover steps) cost nothing',
   'AWS::RDS::DBSubnetGroup': 'no charge',
   'AWS::RDS::EventSubscription':
     'RDS event notifications have no charge (SNS deliveries: see AWS::SNS::Topic)',
@@ -388,7 +389,8 @@ export const PRICED: Readonly<Record<string, Rule>> = {
         prices: [prices.rdsGp3GiBMonth],
       },
     ];
-    const retention = Number(p.BackupRetentionPeriod ?? 1);
+    // A read replica of RDS for PostgreSQL keeps no automated backups (the standby's replica).
+    const retention = p.SourceDBInstanceIdentifier !== undefined ? 0 : Number(p.BackupRetentionPeriod ?? 1);
     if (retention > 0) {
       charges.push({
         service: 'Backups',

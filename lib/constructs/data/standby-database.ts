@@ -121,6 +121,8 @@ export class StandbyDatabase extends Construct {
       parameterGroup,
       caCertificate: CaCertificate.RDS_CA_RSA2048_G1,
       storageType: StorageType.GP3,
+      // The primary's size (a replica is created at its source's size; stated so the template says it).
+      allocatedStorage: config.allocatedStorageGiB,
       maxAllocatedStorage: config.maxAllocatedStorageGiB,
       storageEncrypted: true,
       storageEncryptionKey: encryptionKey,

@@ -74,10 +74,10 @@ describe('cost levers show in the estimate', () => {
     expect(pool('prod')).toBe('PLUS');
   });
 
-  test('prod pays three NAT gateways and three AZs of six interface endpoints; dev one NAT and two AZs of three', () => {
-    expect(service('prod', 'NAT gateways')?.resources).toBe(3);
+  test('prod pays three NAT gateways and three AZs of six interface endpoints, plus its standby network (one NAT, the same endpoints in three eu-west-2 AZs); dev one NAT and two AZs of three', () => {
+    expect(service('prod', 'NAT gateways')?.resources).toBe(3 + 1);
     expect(service('dev', 'NAT gateways')?.resources).toBe(1);
-    expect(service('prod', 'VPC endpoints')?.fixedUsd).toBeCloseTo(6 * 3 * 730 * 0.011, 6);
+    expect(service('prod', 'VPC endpoints')?.fixedUsd).toBeCloseTo((6 * 3 + 6 * 3) * 730 * 0.011, 6);
     expect(service('dev', 'VPC endpoints')?.fixedUsd).toBeCloseTo(3 * 2 * 730 * 0.011, 6);
   });
 

@@ -156,7 +156,9 @@ describe('the standby pattern set in drRegion', () => {
       name: STANDBY.Name,
       scope: 'REGIONAL',
     });
-    await expect(standby.accepted()).rejects.toThrow('No REGIONAL regex pattern set named rampart-prod-origin-verify');
+    await expect(standby.accepted()).rejects.toThrow(
+      'No REGIONAL regex pattern set named rampart-prod-origin-verify',
+    );
   });
 
   test('both sets: a value is accepted only when both accept it, and both are written', async () => {
