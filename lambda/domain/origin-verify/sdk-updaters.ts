@@ -182,7 +182,10 @@ export function sdkUpdatersFromEnv(env: NodeJS.ProcessEnv): {
     waf: standby
       ? new AllPatternSetsUpdater([
           primary,
-          new WafV2PatternSetUpdater(new WAFV2Client({ region: standby.region }), { name: standby.name, scope }),
+          new WafV2PatternSetUpdater(new WAFV2Client({ region: standby.region }), {
+            name: standby.name,
+            scope,
+          }),
         ])
       : primary,
     // CloudFront's API lives in us-east-1 whatever the function's region.
