@@ -18,6 +18,8 @@ const layers = [
   { type: 'stacks', pattern: 'lib/stacks' },
   { type: 'local', pattern: 'lib/local' },
   { type: 'preflight', pattern: 'lib/preflight' },
+  // Failover steps the drills call (SDK clients in, exact requests out): they reuse domain code.
+  { type: 'dr', pattern: 'lib/dr' },
   { type: 'cost', pattern: 'lib/cost' },
   // Last of lib/: what no folder above claims, i.e. lib/rampart-app.ts (the first match wins).
   { type: 'app', pattern: 'lib' },
@@ -27,7 +29,7 @@ const layers = [
 ].map((element) => ({ ...element, partialMatch: false }));
 
 const LAMBDA = ['functions', 'runtime', 'domain', 'routes', 'shared'];
-const LIB = ['app', 'local', 'preflight', 'cost', 'stacks', 'constructs', 'config'];
+const LIB = ['app', 'local', 'preflight', 'cost', 'dr', 'stacks', 'constructs', 'config'];
 
 /** Which layers each layer may import, besides itself. */
 const MAY_IMPORT = {
@@ -44,9 +46,11 @@ const MAY_IMPORT = {
   local: [...LIB, ...LAMBDA],
   // The deploy preflight reads configs and calls AWS; it builds no construct.
   preflight: ['config'],
+  // Region failover steps: SDK calls, the origin-verify updaters of the domain; no construct.
+  dr: ['config', 'domain', 'shared'],
   // The cost model synthesizes an environment (app) and prices its templates; it builds no construct itself.
   cost: ['app', 'config'],
-  bin: ['app', 'local', 'preflight', 'cost', 'config'],
+  bin: ['app', 'local', 'preflight', 'cost', 'dr', 'config'],
   scripts: [...LIB, ...LAMBDA, 'test'],
   test: [...LIB, ...LAMBDA, 'bin', 'scripts'],
 };

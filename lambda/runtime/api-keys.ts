@@ -3,6 +3,7 @@ import { getDb } from '../shared/db';
 import { systemClock } from '../domain/events/types';
 import { DEFAULT_API_KEY_CONFIG, type ApiKeyConfig, type ApiKeyDeps } from '../domain/api-keys/api-keys';
 import { ApiGatewayKeyGateway, usagePlanRefsFromEnv, type KeyGateway } from '../domain/api-keys/key-gateway';
+import type { KeyInventory } from '../domain/api-keys/standby';
 
 function positiveNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
@@ -58,4 +59,15 @@ export function apiKeyRuntimeDeps(): ApiKeyDeps {
     config: readApiKeyConfig(),
   };
   return deps;
+}
+
+/**
+ * The standby's key recreation (after a region failover): the module-scope pool and this region's
+ * API Gateway, usage plans by name (`USAGE_PLAN_NAMES`).
+ */
+export function standbyKeyDeps(): { readonly db: ReturnType<typeof getDb>; readonly gateway: KeyInventory } {
+  return {
+    db: getDb(),
+    gateway: new ApiGatewayKeyGateway(new APIGatewayClient({}), usagePlanRefsFromEnv(process.env)),
+  };
 }

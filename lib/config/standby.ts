@@ -28,6 +28,7 @@ export const STANDBY_PARAMETER_KEYS = [
   'usage-plan-names',
   'schedule-rule-names',
   'origin-verify-pattern-set',
+  'api-key-recreation-function',
 ] as const;
 export type StandbyParameterKey = (typeof STANDBY_PARAMETER_KEYS)[number];
 

@@ -122,6 +122,11 @@ export class ApiStack extends RampartStack {
   public readonly edgeDistribution?: EdgeDistribution;
   /** Rotates the origin-verify value in both regions' web ACLs and CloudFront (primary only). */
   public readonly originVerifyRotation?: RampartFunction;
+  /**
+   * Standby only: recreates this region's API Gateway keys from the database after promotion,
+   * invoked once by the failover (docs/dr.md).
+   */
+  public readonly apiKeyRecreation?: RampartFunction;
   /** The schedules of the outbox relay and API key cleanup (disabled in a standby until failover). */
   public readonly scheduleRules: Rule[] = [];
   /** Rotates the login client's secret (Cognito's two-secret overlap) on `auth.clientSecretRotationDays`. */
@@ -298,7 +303,19 @@ export class ApiStack extends RampartStack {
       invocation: 'synchronous',
       needs: [],
     });
-    if (props.standby) this.publishStandbyValues(props.standby);
+    if (props.standby) {
+      this.apiKeyRecreation = this.function('ApiKeyRecreation', {
+        entry: 'api-keys-standby-restore/handler.ts',
+        description: 'Failover step: recreates the API Gateway keys of this region from the database',
+        serviceName: 'api-key-recreation',
+        reservedConcurrentExecutions: 1,
+        timeout: Duration.minutes(5),
+        invocation: 'synchronous',
+        needs: ['database', 'apiKeyGateway'],
+      });
+      this.wireApiKeyGateway(this.apiKeyRecreation);
+      this.publishStandbyValues(props.standby);
+    }
     this.loginClientSecretRotation = new LoginClientSecretRotation(
       this,
       'LoginClientSecretRotationSchedule',
@@ -409,6 +426,11 @@ export class ApiStack extends RampartStack {
       'schedule-rule-names',
       Stack.of(this).toJsonString(this.scheduleRules.map((rule) => rule.ruleName)),
       'Scheduled functions disabled until failover (enable them after promotion)',
+    );
+    publish(
+      'api-key-recreation-function',
+      this.apiKeyRecreation!.functionName,
+      'Invoke once after promotion: recreates the API Gateway keys from the database',
     );
     publish(
       'origin-verify-pattern-set',

@@ -3,4 +3,5 @@ export * from './cleanup';
 export * from './key-gateway';
 export * from './local-key-gateway';
 export * from './schemas';
+export * from './standby';
 export * from './store';

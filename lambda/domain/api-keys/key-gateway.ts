@@ -3,6 +3,7 @@ import {
   CreateApiKeyCommand,
   CreateUsagePlanKeyCommand,
   DeleteApiKeyCommand,
+  GetApiKeysCommand,
   GetUsageCommand,
   GetUsagePlansCommand,
   UpdateApiKeyCommand,
@@ -196,6 +197,20 @@ export class ApiGatewayKeyGateway implements KeyGateway {
       }
       throw error;
     }
+  }
+
+  /** Every key of this region's gateway by value (GetApiKeys with values, paged): see `recreateGatewayKeys`. */
+  async keyIdsByValue(): Promise<ReadonlyMap<string, string>> {
+    const byValue = new Map<string, string>();
+    let position: string | undefined;
+    do {
+      const page = await this.call(() =>
+        this.client.send(new GetApiKeysCommand({ includeValues: true, limit: 500, position })),
+      );
+      for (const key of page?.items ?? []) if (key.value && key.id) byValue.set(key.value, key.id);
+      position = page?.position;
+    } while (position);
+    return byValue;
   }
 
   async createKey(name: string, value: string, enabled: boolean, options: GatewayCallOptions = {}) {

@@ -39,6 +39,11 @@ export class LocalKeyGateway implements KeyGateway {
     return id;
   }
 
+  /** Every key by value (what GetApiKeys with values returns). */
+  async keyIdsByValue(): Promise<ReadonlyMap<string, string>> {
+    return new Map([...this.keys.values()].map((key) => [key.value, key.id]));
+  }
+
   async attachToUsagePlan(keyId: string, tier: ApiKeyTier): Promise<void> {
     this.require(keyId).tier = tier;
   }

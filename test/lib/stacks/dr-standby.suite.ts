@@ -356,6 +356,31 @@ describe('prod standby: user pool and API (Rampart-prod-DrAuth, Rampart-prod-DrA
     });
   });
 
+  test('the standby has the API key recreation function (database and gateway keys), the primary has none', () => {
+    const recreation = Object.entries(api.findResources('AWS::Lambda::Function')).filter(
+      ([, fn]) =>
+        fn.Properties.Description ===
+        'Failover step: recreates the API Gateway keys of this region from the database',
+    );
+    expect(recreation).toHaveLength(1);
+    const [[logicalId, fn]] = recreation;
+    expect(fn.Properties.Environment.Variables).toMatchObject({
+      DB_USER: 'rampart_app',
+      DB_IAM_AUTH: 'true',
+      USAGE_PLAN_NAMES: JSON.stringify({
+        free: 'rampart-prod-free',
+        standard: 'rampart-prod-standard',
+        premium: 'rampart-prod-premium',
+      }),
+    });
+    expect(fn.Properties.ReservedConcurrentExecutions).toBe(1);
+    api.hasResourceProperties('AWS::SSM::Parameter', {
+      Name: '/rampart/prod/standby/api-key-recreation-function',
+      Value: { Ref: logicalId },
+    });
+    expect(stacks.api.apiKeyRecreation).toBeUndefined();
+  });
+
   test('SSM parameters name the API, the distribution, the usage plans and the schedules', () => {
     api.hasResourceProperties('AWS::SSM::Parameter', {
       Name: '/rampart/prod/standby/api-origin-domain',

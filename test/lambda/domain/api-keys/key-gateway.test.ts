@@ -4,6 +4,7 @@ import {
   CreateApiKeyCommand,
   CreateUsagePlanKeyCommand,
   DeleteApiKeyCommand,
+  GetApiKeysCommand,
   GetUsageCommand,
   GetUsagePlansCommand,
   NotFoundException,
@@ -36,6 +37,20 @@ beforeEach(() => {
 const metadata = (httpStatusCode: number) => ({ $metadata: { httpStatusCode } });
 
 describe('ApiGatewayKeyGateway sends exactly these requests', () => {
+  it('keyIdsByValue: GetApiKeys with values, every page (the standby key recreation)', async () => {
+    apigw
+      .on(GetApiKeysCommand, { includeValues: true, limit: 500, position: undefined })
+      .resolves({ items: [{ id: 'k-1', value: 'a'.repeat(40) }, { id: 'k-2' }], position: 'p2' })
+      .on(GetApiKeysCommand, { includeValues: true, limit: 500, position: 'p2' })
+      .resolves({ items: [{ id: 'k-3', value: 'b'.repeat(40) }] });
+    const byValue = await gateway.keyIdsByValue();
+    expect([...byValue]).toEqual([
+      ['a'.repeat(40), 'k-1'],
+      ['b'.repeat(40), 'k-3'],
+    ]);
+    expect(apigw).toHaveReceivedCommandTimes(GetApiKeysCommand, 2);
+  });
+
   it('createKey: CreateApiKey with the given name, value and enabled flag; returns the id', async () => {
     apigw.on(CreateApiKeyCommand).resolves({ id: 'k-123' });
     await expect(gateway.createKey('rampart-x', 'v'.repeat(40), true)).resolves.toBe('k-123');
