@@ -56,7 +56,8 @@ export const problemSchema = z.strictObject({
   status: z.optional(z.int().check(z.gte(400), z.lte(599))),
   detail: z.string().check(z.maxLength(2000)),
   code: z.enum(Object.keys(ERROR_CATALOGUE) as [ErrorCode, ...ErrorCode[]]),
-  instance: z.optional(z.string().check(z.maxLength(2048))),
+  /** The request path: as long as a URL API Gateway accepts (8 KiB). */
+  instance: z.optional(z.string().check(z.maxLength(8192))),
   correlationId: z.string().check(z.maxLength(200)),
   errors: z.optional(
     z
