@@ -102,6 +102,8 @@ export class UnpricedResourceError extends Error {
  */
 export const FREE: Readonly<Record<string, string>> = {
   'AWS::CDK::Metadata': 'CDK bookkeeping, not an AWS resource',
+  'AWS::FIS::ExperimentTemplate':
+    'no charge for a template; FIS charges per action-minute only while an experiment runs (a drill), not monthly',
   'AWS::ApiGateway::Account': 'account setting',
   'AWS::ApiGateway::ApiKey': 'no charge for keys; calls are priced on the REST API',
   'AWS::ApiGateway::Authorizer': 'configuration; its function is priced on the function',
@@ -114,6 +116,9 @@ export const FREE: Readonly<Record<string, string>> = {
   'AWS::ApiGateway::UsagePlan': 'no charge for usage plans',
   'AWS::ApiGateway::UsagePlanKey': 'no charge for usage plans',
   'AWS::Backup::BackupSelection': 'configuration; storage is priced on the plan',
+  'AWS::Backup::Framework':
+    'NOT PRICED HERE (issue 16): Backup Audit Manager charges per control evaluation, plus the AWS Config evaluations behind it; 6 to 8 controls on one database evaluated daily are a few hundred evaluations a month. Price it from the dated table before relying on the total',
+  'AWS::Backup::ReportPlan': 'report plans have no charge; the reports are objects in the evidence bucket (priced on the bucket)',
   'AWS::Backup::BackupVault':
     'no charge for a vault; what it stores is priced on the backup plan and the replicating instance',
   'AWS::Backup::RestoreTestingSelection':

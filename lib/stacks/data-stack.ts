@@ -4,6 +4,7 @@ import type { SubnetGroup } from 'aws-cdk-lib/aws-rds';
 import type { Grant } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
+import { BackupAudit } from '../constructs/data/backup-audit';
 import { DataKey } from '../constructs/data/data-key';
 import { DatabaseBackup } from '../constructs/data/database-backup';
 import { DatabaseLogExports } from '../constructs/data/database-log-exports';
@@ -34,6 +35,8 @@ export class DataStack extends RampartStack {
   public readonly database: PostgresDatabase;
   public readonly migrations: DatabaseMigrations;
   public readonly backup: DatabaseBackup;
+  /** Backup Audit Manager: the recovery targets as controls, and their evidence. */
+  public readonly audit: BackupAudit;
   /** The KMS association of the instance's CloudWatch log exports (RDS creates those groups unencrypted). */
   public readonly logExports: DatabaseLogExports;
 
@@ -103,6 +106,16 @@ export class DataStack extends RampartStack {
             adminSecretRotationDays: database.secretRotationDays,
           }
         : undefined,
+    });
+
+    this.audit = new BackupAudit(this, 'BackupAudit', {
+      environment: config.name,
+      recovery: config.recovery,
+      backup,
+      drRegion: config.drRegion,
+      database: this.database.instance,
+      encryptionKey: this.key.key,
+      removalPolicy: stateful,
     });
   }
 

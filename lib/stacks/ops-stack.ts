@@ -30,6 +30,7 @@ import { dashboardUrl, OpsDashboard } from '../constructs/ops/ops-dashboard';
 import { SeverityTopics } from '../constructs/ops/severity-topics';
 import { SecretRotationWatch } from '../constructs/ops/secret-rotation-watch';
 import { RestoreValidation } from '../constructs/ops/restore-validation';
+import { FaultInjection } from '../constructs/ops/fault-injection';
 import { SlackDelivery } from '../constructs/ops/slack-delivery';
 import type { ApiStack } from './api-stack';
 import type { AuthStack } from './auth-stack';
@@ -76,6 +77,8 @@ export class OpsStack extends RampartStack {
   public readonly rotationWatch: SecretRotationWatch;
   public readonly databaseWatch: DatabaseWatch;
   public readonly databaseEvents: DatabaseEventSubscriptions;
+  /** AWS FIS experiments the drills start (database failover, AZ network loss), stopped by the SLO alarms. */
+  public readonly faultInjection: FaultInjection;
   /** Validation of restore tests (where the Data stack runs them). */
   public readonly restoreValidation?: RestoreValidation;
 
@@ -311,7 +314,7 @@ export class OpsStack extends RampartStack {
       evaluationPeriods: 1,
       datapointsToAlarm: 1,
     });
-    this.alarms.burnRateSlo({
+    const availabilitySlo = this.alarms.burnRateSlo({
       runbook: 'slo-availability',
       component: 'slo-availability',
       impact: `The availability objective (${alarmsConfig.slo.availabilityPercent}% of requests without 5XX) is burning its error budget too fast.`,
@@ -329,7 +332,7 @@ export class OpsStack extends RampartStack {
       actionsSuppressor: maintenance,
       watches: [stage],
     });
-    this.alarms.burnRateSlo({
+    const latencySlo = this.alarms.burnRateSlo({
       runbook: 'slo-latency',
       component: 'slo-latency',
       impact: `The latency objective (${alarmsConfig.slo.latencyPercent}% of requests under ${alarmsConfig.slo.latencyThresholdMs} ms) is burning its error budget too fast.`,
@@ -348,6 +351,19 @@ export class OpsStack extends RampartStack {
         }),
       actionsSuppressor: maintenance,
       watches: [stage],
+    });
+
+    this.faultInjection = new FaultInjection(this, 'FaultInjection', {
+      environment: config.name,
+      recovery: config.recovery,
+      database: data.database.instance,
+      multiAz: config.database.multiAz,
+      vpc: network.vpc,
+      functionSubnets: network.functionSubnets,
+      stopAlarms: [availabilitySlo, latencySlo],
+      logEncryptionKey: this.topics.key,
+      logRetentionDays: config.functions.logRetentionDays,
+      logRemovalPolicy: this.logRemovalPolicy,
     });
 
     this.eventRules = new EventAlertRules(this, 'EventAlerts', {

@@ -198,3 +198,290 @@ describe.each(ENVIRONMENT_NAMES)('Restore validation (%s)', (name) => {
     });
   });
 });
+
+describe.each(ENVIRONMENT_NAMES)('Backup Audit Manager (%s)', (name) => {
+  const { config, template } = environments[name];
+  const data = template('data');
+  const { pointInTimeRestore } = config.recovery;
+  const database = {
+    ComplianceResourceIds: [{ Ref: 'DatabaseInstanceAA8A5FDE' }],
+    ComplianceResourceTypes: ['RDS'],
+  };
+  const parameters = (values: Record<string, string>) =>
+    Object.entries(values).map(([ParameterName, ParameterValue]) => ({ ParameterName, ParameterValue }));
+
+  test('the framework’s controls are the declared targets: restore time = RTO, last recovery point within the RPO (to the hour), protected by the plan', () => {
+    const lock = config.backup.vaultLock;
+    data.hasResourceProperties('AWS::Backup::Framework', {
+      FrameworkName: `rampart_${name}_recovery_targets`,
+      FrameworkControls: [
+        {
+          ControlName: 'RESTORE_TIME_FOR_RESOURCES_MEET_TARGET',
+          ControlInputParameters: parameters({ maxRestoreTime: String(pointInTimeRestore.rtoSeconds / 60) }),
+          ControlScope: database,
+        },
+        {
+          ControlName: 'BACKUP_LAST_RECOVERY_POINT_CREATED',
+          // Every environment declares a point-in-time RPO under an hour: the control's finest unit.
+          ControlInputParameters: parameters({ recoveryPointAgeUnit: 'hours', recoveryPointAgeValue: '1' }),
+          ControlScope: database,
+        },
+        {
+          ControlName: 'BACKUP_RESOURCES_PROTECTED_BY_BACKUP_PLAN',
+          ControlInputParameters: [],
+          ControlScope: database,
+        },
+        {
+          ControlName: 'BACKUP_PLAN_MIN_FREQUENCY_AND_MIN_RETENTION_CHECK',
+          ControlInputParameters: parameters({
+            requiredFrequencyUnit: 'days',
+            requiredFrequencyValue: '1',
+            requiredRetentionDays: String(config.backup.dailyRetentionDays),
+          }),
+        },
+        { ControlName: 'BACKUP_RECOVERY_POINT_ENCRYPTED', ControlInputParameters: [] },
+        { ControlName: 'BACKUP_RECOVERY_POINT_MANUAL_DELETION_DISABLED', ControlInputParameters: [] },
+        ...(config.backup.copyToDrRegion
+          ? [
+              {
+                ControlName: 'BACKUP_RESOURCES_PROTECTED_BY_CROSS_REGION',
+                ControlInputParameters: parameters({ crossRegionList: config.drRegion }),
+                ControlScope: database,
+              },
+            ]
+          : []),
+        ...(lock
+          ? [
+              {
+                ControlName: 'BACKUP_RESOURCES_PROTECTED_BY_BACKUP_VAULT_LOCK',
+                ControlInputParameters: parameters({
+                  minRetentionDays: String(lock.minRetentionDays),
+                  maxRetentionDays: String(lock.maxRetentionDays),
+                }),
+                ControlScope: database,
+              },
+            ]
+          : []),
+      ],
+    });
+    expect(pointInTimeRestore.rpoSeconds).toBeLessThanOrEqual(3600);
+  });
+
+  test('compliance and restore-job reports go to an encrypted, versioned, private bucket only Backup’s reports role writes to', () => {
+    const bucket = { Ref: Match.stringLikeRegexp('^BackupAuditEvidence') };
+    for (const [suffix, setting] of [
+      [
+        'compliance',
+        {
+          ReportTemplate: 'CONTROL_COMPLIANCE_REPORT',
+          FrameworkArns: [
+            { 'Fn::GetAtt': [Match.stringLikeRegexp('^BackupAuditFramework'), 'FrameworkArn'] },
+          ],
+        },
+      ],
+      ['restores', { ReportTemplate: 'RESTORE_JOB_REPORT' }],
+    ] as const) {
+      data.hasResourceProperties('AWS::Backup::ReportPlan', {
+        ReportPlanName: `rampart_${name}_${suffix}`,
+        ReportDeliveryChannel: {
+          S3BucketName: bucket,
+          S3KeyPrefix: `reports/${suffix}`,
+          Formats: ['CSV', 'JSON'],
+        },
+        ReportSetting: setting,
+      });
+    }
+    data.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          {
+            BucketKeyEnabled: true,
+            ServerSideEncryptionByDefault: {
+              SSEAlgorithm: 'aws:kms',
+              KMSMasterKeyID: { 'Fn::GetAtt': ['KeyE447D366', 'Arn'] },
+            },
+          },
+        ],
+      },
+      VersioningConfiguration: { Status: 'Enabled' },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+    });
+    data.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: bucket,
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          {
+            Effect: 'Allow',
+            Action: 's3:PutObject',
+            Principal: {
+              AWS: `arn:aws:iam::${config.account}:role/aws-service-role/reports.backup.amazonaws.com/AWSServiceRoleForBackupReports`,
+            },
+            Resource: {
+              'Fn::Join': [
+                '',
+                [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^BackupAuditEvidence'), 'Arn'] }, '/reports/*'],
+              ],
+            },
+          },
+        ]),
+      },
+    });
+  });
+});
+
+describe.each(ENVIRONMENT_NAMES)('Fault injection (%s)', (name) => {
+  const { config, template } = environments[name];
+  const ops = template('ops');
+  const json = ops.toJSON() as Json;
+  const experiments = resourcesOf(json, 'AWS::FIS::ExperimentTemplate').map(([, r]) => r.Properties as Json);
+  const sloArn = (component: string) => ({
+    'Fn::GetAtt': [Match.stringLikeRegexp(`^Alarms${component}BurnRate`), 'Arn'],
+  });
+  const zones = config.network.availabilityZones;
+  const instanceArn = {
+    'Fn::Join': [
+      '',
+      [
+        `arn:aws:rds:${config.region}:${config.account}:db:`,
+        {
+          'Fn::GetStackOutput': {
+            OutputName: 'PublishOutputRefDatabaseInstanceAA8A5FDE96074C11',
+            Region: config.region,
+            StackName: `Rampart-${name}-Data`,
+          },
+        },
+      ],
+    ],
+  };
+
+  test(`${config.database.multiAz ? 'a forced Multi-AZ failover of the database and ' : ''}one network loss per AZ (${zones.length})`, () => {
+    expect(experiments.map((e) => Object.values(e.Actions as Json)[0].ActionId).sort()).toEqual(
+      [
+        ...(config.database.multiAz ? ['aws:rds:reboot-db-instances'] : []),
+        ...zones.map(() => 'aws:network:disrupt-connectivity'),
+      ].sort(),
+    );
+    if (config.database.multiAz) {
+      ops.hasResourceProperties('AWS::FIS::ExperimentTemplate', {
+        Targets: {
+          Database: {
+            ResourceType: 'aws:rds:db',
+            ResourceArns: [instanceArn],
+            SelectionMode: 'ALL',
+          },
+        },
+        Actions: {
+          Failover: {
+            ActionId: 'aws:rds:reboot-db-instances',
+            Parameters: { forceFailover: 'true' },
+            Targets: { DBInstances: 'Database' },
+          },
+        },
+      });
+    }
+    for (const zone of zones) {
+      ops.hasResourceProperties('AWS::FIS::ExperimentTemplate', {
+        Description: Match.stringLikeRegexp(
+          `${zone} function subnets cut off for ${config.recovery.azLoss.rtoSeconds} s`,
+        ),
+        Targets: {
+          Subnets: {
+            ResourceType: 'aws:ec2:subnet',
+            ResourceArns: [Match.anyValue()],
+            SelectionMode: 'ALL',
+          },
+        },
+        Actions: {
+          DisruptNetwork: {
+            ActionId: 'aws:network:disrupt-connectivity',
+            Parameters: { scope: 'all', duration: `PT${config.recovery.azLoss.rtoSeconds}S` },
+            Targets: { Subnets: 'Subnets' },
+          },
+        },
+      });
+    }
+  });
+
+  test('every experiment stops on the SLO burn-rate alarms and logs to an encrypted log group', () => {
+    expect(experiments.length).toBeGreaterThan(0);
+    for (const experiment of experiments) {
+      expect(experiment.StopConditions).toEqual([
+        { Source: 'aws:cloudwatch:alarm', Value: expect.anything() },
+        { Source: 'aws:cloudwatch:alarm', Value: expect.anything() },
+      ]);
+    }
+    ops.hasResourceProperties('AWS::FIS::ExperimentTemplate', {
+      StopConditions: [
+        { Source: 'aws:cloudwatch:alarm', Value: sloArn('SloAvailability') },
+        { Source: 'aws:cloudwatch:alarm', Value: sloArn('SloLatency') },
+      ],
+      LogConfiguration: {
+        CloudWatchLogsConfiguration: {
+          LogGroupArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FaultInjectionLogs'), 'Arn'] },
+        },
+        LogSchemaVersion: 2,
+      },
+    });
+    const [, logGroup] = resourcesOf(json, 'AWS::Logs::LogGroup').find(([id]) =>
+      id.startsWith('FaultInjectionLogs'),
+    )!;
+    expect(logGroup.Properties.KmsKeyId).toBeDefined();
+    expect(logGroup.Properties.RetentionInDays).toBe(config.functions.logRetentionDays);
+  });
+
+  test('a role only FIS of this account assumes, that may reboot this instance and swap network ACLs of the function subnets', () => {
+    const [, role] = resourcesOf(json, 'AWS::IAM::Role').find(([id]) => id.startsWith('FaultInjectionRole'))!;
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      {
+        Action: 'sts:AssumeRole',
+        Effect: 'Allow',
+        Principal: { Service: 'fis.amazonaws.com' },
+        Condition: { StringEquals: { 'aws:SourceAccount': config.account } },
+      },
+    ]);
+    const statements = role.Properties.Policies[0].PolicyDocument.Statement as Json[];
+    const byAction = (action: string) => statements.filter((s) => [s.Action].flat().includes(action));
+    expect(byAction('rds:RebootDBInstance').map((s) => s.Resource)).toEqual(
+      config.database.multiAz ? [instanceArn] : [],
+    );
+    expect(byAction('ec2:DeleteNetworkAcl')[0].Condition).toEqual({
+      StringEquals: { 'ec2:ResourceTag/managedByFIS': 'true' },
+    });
+    expect(byAction('ec2:CreateNetworkAcl')[0].Condition).toEqual({
+      StringEquals: { 'aws:RequestTag/managedByFIS': 'true' },
+    });
+    const swapped = byAction('ec2:ReplaceNetworkAclAssociation')[0].Resource as Json[];
+    // Every ACL (FIS's and the subnet's own) and the function subnets, one per AZ: nothing else.
+    expect(swapped).toHaveLength(1 + zones.length);
+    expect(swapped.slice(1)).toEqual(
+      zones.map(() => ({
+        'Fn::Join': [
+          '',
+          [
+            `arn:aws:ec2:${config.region}:${config.account}:subnet/`,
+            { 'Fn::GetStackOutput': expect.anything() },
+          ],
+        ],
+      })),
+    );
+  });
+
+  test('the experiment ids are stack outputs the drill runner reads', () => {
+    const outputs = Object.values(json.Outputs as Record<string, Json>).filter((o) =>
+      /^rampart-.*-fis-/.test(o.Export?.Name ?? ''),
+    );
+    expect(outputs.map((o) => o.Export.Name).sort()).toEqual(
+      [
+        ...(config.database.multiAz ? [`rampart-${name}-fis-database-failover`] : []),
+        ...zones.map((zone) => `rampart-${name}-fis-az-network-loss-${zone}`),
+      ].sort(),
+    );
+    for (const output of outputs) expect(output.Value).toEqual({ 'Fn::GetAtt': [expect.any(String), 'Id'] });
+  });
+});
