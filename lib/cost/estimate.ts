@@ -118,7 +118,8 @@ export const FREE: Readonly<Record<string, string>> = {
   'AWS::Backup::BackupSelection': 'configuration; storage is priced on the plan',
   'AWS::Backup::Framework':
     'NOT PRICED HERE (issue 16): Backup Audit Manager charges per control evaluation, plus the AWS Config evaluations behind it; 6 to 8 controls on one database evaluated daily are a few hundred evaluations a month. Price it from the dated table before relying on the total',
-  'AWS::Backup::ReportPlan': 'report plans have no charge; the reports are objects in the evidence bucket (priced on the bucket)',
+  'AWS::Backup::ReportPlan':
+    'report plans have no charge; the reports are objects in the evidence bucket (priced on the bucket)',
   'AWS::Backup::BackupVault':
     'no charge for a vault; what it stores is priced on the backup plan and the replicating instance',
   'AWS::Backup::RestoreTestingSelection':
