@@ -7,6 +7,7 @@ import { AuthStack } from './stacks/auth-stack';
 import { DataDrStack } from './stacks/data-dr-stack';
 import { DataStack } from './stacks/data-stack';
 import { DrDataStack } from './stacks/dr-data-stack';
+import { DrOpsStack } from './stacks/dr-ops-stack';
 import { EdgeStack } from './stacks/edge-stack';
 import { NetworkStack } from './stacks/network-stack';
 import { OpsGlobalStack } from './stacks/ops-global-stack';
@@ -30,6 +31,8 @@ export interface RampartEnvironment {
   readonly drNetwork?: NetworkStack;
   /** drRegion, strategies `pilot-light` and `warm-standby`: the read replica and its proxy. */
   readonly drData?: DrDataStack;
+  /** drRegion, standby strategies: the standby's alarm topics and its replica-lag alarm. */
+  readonly drOps?: DrOpsStack;
   /** drRegion, strategy `warm-standby`: the standby user pool. */
   readonly drAuth?: AuthStack;
   /** drRegion, strategy `warm-standby`: the idle standby API (no distribution). */
@@ -138,7 +141,7 @@ function addStandby(
   app: App,
   config: EnvironmentConfig,
   primary: { readonly data: DataStack; readonly dataDr?: DataDrStack; readonly api: ApiStack },
-): Pick<RampartEnvironment, 'drNetwork' | 'drData' | 'drAuth' | 'drApi'> {
+): Pick<RampartEnvironment, 'drNetwork' | 'drData' | 'drOps' | 'drAuth' | 'drApi'> {
   const parts = standbyParts(config);
   if (!parts.data) return {};
   const { dataDr } = primary;
@@ -166,7 +169,15 @@ function addStandby(
   drData.addStackDependency(drNetwork);
   drData.addStackDependency(primary.data, 'the replica follows the primary instance');
   drData.addStackDependency(dataDr, 'the replica is encrypted with the DR key');
-  if (!parts.api) return { drNetwork, drData };
+  const drOps = new DrOpsStack(app, stackName(config, 'DrOps'), {
+    config,
+    data: drData,
+    crossRegionReferences: true,
+    stackName: stackName(config, 'DrOps'),
+    description: `Rampart ${config.name}: the standby's alarm topics, pager and replica-lag alarm (${config.drRegion})`,
+  });
+  drOps.addStackDependency(drData);
+  if (!parts.api) return { drNetwork, drData, drOps };
 
   const drAuth = new AuthStack(app, stackName(config, 'DrAuth'), {
     config,
@@ -192,7 +203,7 @@ function addStandby(
     primary.api,
     'the origin-verify replica and the distribution belong to the primary Api stack',
   );
-  return { drNetwork, drData, drAuth, drApi };
+  return { drNetwork, drData, drOps, drAuth, drApi };
 }
 
 /** The standby API's links to the primary: the origin-verify secret's replica here, the distribution. */

@@ -159,6 +159,8 @@ export const FREE: Readonly<Record<string, string>> = {
   'AWS::Logs::ResourcePolicy': 'configuration',
   'AWS::RDS::DBParameterGroup': 'no charge',
   'AWS::RDS::DBProxyTargetGroup': 'configuration; the proxy is priced on the proxy',
+  'AWS::Config::ConfigRule':
+    'the standby drift check evaluates each stack in drRegion every six hours (about 600 evaluations a month at $0.001, under $1); the configuration recorder is account setup outside these templates',
   'AWS::SSM::Parameter': 'standard-tier parameters (the standby names for the failover steps) cost nothing',
   'AWS::RDS::DBSubnetGroup': 'no charge',
   'AWS::RDS::EventSubscription':

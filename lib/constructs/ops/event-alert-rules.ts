@@ -43,7 +43,7 @@ export interface EventAlertRulesProps {
  * account's rule. The severity topics' own policy admits this account's rules only
  * (`SeverityTopics`). The dead-letter queue still gets CDK's statement (conditioned on the rule).
  */
-class TopicTarget implements IRuleTarget {
+export class TopicTarget implements IRuleTarget {
   constructor(
     private readonly topic: ITopic,
     private readonly props: TargetBaseProps,

@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { ENVIRONMENT_NAMES, standbyParameterName } from '../../../lib/config';
 import { synthEnvironments } from '../../support/synth';
+import { headings, REQUIRED_SECTIONS } from './ops-environment';
 
 const environments = synthEnvironments();
 
@@ -12,6 +15,8 @@ describe.each(ENVIRONMENT_NAMES)('standby in drRegion (%s)', (name) => {
     expect(standby).toBe(name === 'prod');
     expect(stacks.drNetwork !== undefined).toBe(standby);
     expect(stacks.drData !== undefined).toBe(standby);
+    expect(stacks.drOps !== undefined).toBe(standby);
+    expect(stacks.drApi !== undefined).toBe(standby);
   });
 });
 
@@ -428,5 +433,93 @@ describe.each(['dev', 'staging'] as const)('no standby (%s)', (name) => {
     for (const fn of Object.values(templateOf('api').findResources('AWS::Lambda::Function'))) {
       expect(fn.Properties.Environment?.Variables?.WAF_STANDBY_PATTERN_SET).toBeUndefined();
     }
+  });
+});
+
+describe('prod standby: alarms in drRegion (Rampart-prod-DrOps)', () => {
+  const { config, stacks, template: templateOf } = environments.prod;
+  const ops = templateOf('drOps');
+
+  test('the replica lag alarm pages above the region-loss RPO, missing data breaching', () => {
+    expect(stacks.drOps!.stackName).toBe('Rampart-prod-DrOps');
+    expect(stacks.drOps!.region).toBe('eu-west-2');
+    const critical = stacks.drOps!.resolve(stacks.drOps!.topics.topics.critical.topicArn);
+    ops.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'rampart-prod-standby-db-replica-lag',
+      Namespace: 'AWS/RDS',
+      MetricName: 'ReplicaLag',
+      Dimensions: [
+        {
+          Name: 'DBInstanceIdentifier',
+          Value: {
+            'Fn::GetStackOutput': {
+              StackName: 'Rampart-prod-DrData',
+              Region: 'eu-west-2',
+              OutputName: Match.stringLikeRegexp('^PublishOutputRefDatabaseReplica'),
+            },
+          },
+        },
+      ],
+      Statistic: 'Maximum',
+      Period: 60,
+      Threshold: config.recovery.regionLoss!.rpoSeconds,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'breaching',
+      EvaluationPeriods: config.alarms.datapoints.evaluationPeriods,
+      DatapointsToAlarm: config.alarms.datapoints.datapointsToAlarm,
+      AlarmActions: [critical],
+      OKActions: [critical],
+      AlarmDescription: Match.stringLikeRegexp(
+        '^Severity: critical\\. .* Runbook: https://\\S+/runbooks/alarms/dr-replica-lag\\.md$',
+      ),
+    });
+    ops.resourceCountIs('AWS::CloudWatch::Alarm', 1);
+  });
+
+  test('its topics are encrypted with their own key and page through the environment pager', () => {
+    for (const severity of ['critical', 'warning', 'info']) {
+      ops.hasResourceProperties('AWS::SNS::Topic', {
+        TopicName: `rampart-prod-standby-${severity}`,
+        KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^TopicsKey'), 'Arn'] },
+      });
+    }
+    ops.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'https' });
+  });
+
+  test('drift of the stacks in drRegion is checked every six hours and pages (the critical topic)', () => {
+    ops.hasResourceProperties('AWS::Config::ConfigRule', {
+      ConfigRuleName: 'rampart-prod-standby-stack-drift',
+      Source: { Owner: 'AWS', SourceIdentifier: 'CLOUDFORMATION_STACK_DRIFT_DETECTION_CHECK' },
+      Scope: { ComplianceResourceTypes: ['AWS::CloudFormation::Stack'] },
+      MaximumExecutionFrequency: 'Six_Hours',
+    });
+    const critical = stacks.drOps!.resolve(stacks.drOps!.topics.topics.critical.topicArn);
+    ops.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.config'],
+        'detail-type': ['Config Rules Compliance Change'],
+        detail: {
+          configRuleName: [{ Ref: Match.stringLikeRegexp('^StackDrift') }],
+          newEvaluationResult: { complianceType: ['NON_COMPLIANT'] },
+        },
+      },
+      Targets: [
+        {
+          Arn: critical,
+          Id: 'Target0',
+          RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 7200 },
+        },
+      ],
+    });
+  });
+
+  test('its runbook exists with every required section', () => {
+    const markdown = readFileSync(
+      join(__dirname, '..', '..', '..', 'runbooks', 'alarms', 'dr-replica-lag.md'),
+      'utf8',
+    );
+    expect(headings(markdown).filter((h) => (REQUIRED_SECTIONS as readonly string[]).includes(h))).toEqual([
+      ...REQUIRED_SECTIONS,
+    ]);
   });
 });

@@ -63,9 +63,15 @@ export interface TemplateSet {
 export const STANDBY_PARTS: readonly (keyof RampartEnvironment)[] = [
   'drNetwork',
   'drData',
+  'drOps',
   'drAuth',
   'drApi',
 ];
+
+/** Runbooks of the standby's alarms (DrOps), asserted in dr-standby.suite.ts. */
+export const STANDBY_RUNBOOKS: Readonly<Record<string, (config: EnvironmentConfig) => boolean>> = {
+  'dr-replica-lag': (config) => config.recovery.strategy !== 'backup-restore',
+};
 
 export function synthOps(name: EnvironmentName): TemplateSet {
   const env = synthEnvironments([name])[name];
@@ -561,9 +567,14 @@ export function opsEnvironmentTests(name: EnvironmentName): void {
       ...EVENT_RUNBOOKS,
     ]);
     const otherEnvironmentsOnly = SES_ENVIRONMENTS.includes(name) ? [] : SES_RUNBOOKS;
-    const turnedOff = Object.entries(CONFIG_DEPENDENT_RUNBOOKS)
-      .filter(([, enabled]) => !enabled(set.env.config))
+    const standby = Object.entries(STANDBY_RUNBOOKS)
+      .filter(([, enabled]) => enabled(set.env.config))
       .map(([id]) => id);
+    for (const id of standby) used.add(id);
+    const turnedOff = Object.entries({ ...CONFIG_DEPENDENT_RUNBOOKS, ...STANDBY_RUNBOOKS })
+      .filter(([, enabled]) => !enabled(set.env.config))
+      .map(([id]) => id)
+      .sort();
     expect(runbookFiles().filter((id) => !used.has(id) && !otherEnvironmentsOnly.includes(id))).toEqual(
       turnedOff,
     );

@@ -1,0 +1,100 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import { ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { CloudFormationStackDriftDetectionCheck, MaximumExecutionFrequency } from 'aws-cdk-lib/aws-config';
+import type { Construct } from 'constructs';
+import { AlarmFactory } from '../constructs/ops/alarm-factory';
+import { TopicTarget } from '../constructs/ops/event-alert-rules';
+import { dashboardUrl } from '../constructs/ops/ops-dashboard';
+import { SeverityTopics } from '../constructs/ops/severity-topics';
+import type { DrDataStack } from './dr-data-stack';
+import { RampartStack, type RampartStackProps } from './rampart-stack';
+
+/** `rampart-<env>-standby-<severity>`: the standby's alarm topics in drRegion. */
+export function standbyTopicPrefix(environment: string): string {
+  return `rampart-${environment}-standby`;
+}
+
+export interface DrOpsStackProps extends Omit<RampartStackProps, 'regionOverride'> {
+  /** The standby data tier whose replica is watched. */
+  readonly data: DrDataStack;
+}
+
+/**
+ * The standby's alarms in drRegion (`Rampart-<env>-DrOps`), where its metrics are: severity topics
+ * (CMK, fixed names) paging through the environment's pager; the replica lag against the
+ * region-loss RPO (above it, a region failover now would lose more acknowledged writes than
+ * promised); and drift of this region's stacks (an AWS Config rule; a hand change to the standby
+ * would otherwise surface only during a failover). The rule needs AWS Config recording in drRegion
+ * (account setup, docs/dr.md).
+ */
+export class DrOpsStack extends RampartStack {
+  public readonly topics: SeverityTopics;
+  public readonly alarms: AlarmFactory;
+  public readonly stackDrift: CloudFormationStackDriftDetectionCheck;
+
+  constructor(scope: Construct, id: string, props: DrOpsStackProps) {
+    super(scope, id, { ...props, regionOverride: props.config.drRegion });
+    const { config } = props;
+    const regionLoss = config.recovery.regionLoss;
+    if (!regionLoss) throw new Error(`DrOpsStack ${id}: the environment declares no region-loss objective`);
+    this.topics = new SeverityTopics(this, 'Topics', {
+      environment: config.name,
+      topicNamePrefix: standbyTopicPrefix(config.name),
+    });
+    this.topics.subscribePager(config.alarms.paging);
+    this.alarms = new AlarmFactory(this, 'Alarms', {
+      app: 'rampart',
+      environment: config.name,
+      docsBaseUrl: config.alarms.docsBaseUrl,
+      dashboardUrl: dashboardUrl(config.region, `rampart-${config.name}-ops`),
+      topics: this.topics.topics,
+      evaluationPeriods: config.alarms.datapoints.evaluationPeriods,
+      datapointsToAlarm: config.alarms.datapoints.datapointsToAlarm,
+    });
+    const replica = props.data.database.replica;
+    this.alarms.metricAlarm({
+      runbook: 'dr-replica-lag',
+      component: 'standby-db',
+      signal: 'replica-lag',
+      severity: 'critical',
+      impact: `A region failover now would lose more than the ${regionLoss.rpoSeconds} s of writes prod promises (region-loss RPO).`,
+      watches: [replica],
+      metric: new Metric({
+        namespace: 'AWS/RDS',
+        metricName: 'ReplicaLag',
+        dimensionsMap: { DBInstanceIdentifier: replica.instanceIdentifier },
+        statistic: 'Maximum',
+        period: Duration.minutes(1),
+      }),
+      threshold: regionLoss.rpoSeconds,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      // A replica that stops reporting its lag is not replicating.
+      treatMissingData: TreatMissingData.BREACHING,
+    });
+
+    // Every CloudFormation stack of drRegion: the standby's and DataDr.
+    this.stackDrift = new CloudFormationStackDriftDetectionCheck(this, 'StackDrift', {
+      configRuleName: `rampart-${config.name}-standby-stack-drift`,
+      description: 'The stacks in drRegion (the standby) match their templates',
+      maximumExecutionFrequency: MaximumExecutionFrequency.SIX_HOURS,
+    });
+    this.stackDrift.onComplianceChange('StackDriftAlert', {
+      description: 'A stack in drRegion drifted from its template: the standby may not fail over as tested',
+      eventPattern: { detail: { newEvaluationResult: { complianceType: ['NON_COMPLIANT'] } } },
+      // The critical topic: in drRegion it is the one with a subscriber (the pager). The topic policy
+      // admits this account's rules only (TopicTarget adds no unconditioned statement).
+      target: new TopicTarget(this.topics.topics.critical, {
+        retryAttempts: 8,
+        maxEventAge: Duration.hours(2),
+      }),
+    });
+    const role = this.stackDrift.node.tryFindChild('Role');
+    if (role) {
+      Validations.of(role).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/ReadOnlyAccess]',
+        reason:
+          'CloudFormation drift detection reads every resource type of the checked stacks; AWS documents ReadOnlyAccess for the role of the cloudformation-stack-drift-detection-check rule, and the role is assumable by AWS Config only.',
+      });
+    }
+  }
+}
