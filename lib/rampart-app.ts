@@ -4,7 +4,7 @@ import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import { standbyParts, type EnvironmentConfig } from './config';
 import { ApiStack, restApiDomain } from './stacks/api-stack';
 import { AuthStack } from './stacks/auth-stack';
-import { DataDrStack } from './stacks/data-dr-stack';
+import { DataDrStack, drKeyAlias, identityBackupBucketName } from './stacks/data-dr-stack';
 import { DataStack } from './stacks/data-stack';
 import { DrDataStack } from './stacks/dr-data-stack';
 import { DrOpsStack } from './stacks/dr-ops-stack';
@@ -122,6 +122,9 @@ export function addEnvironment(app: App, config: EnvironmentConfig): RampartEnvi
       webAcl: api.regionalWebAcl.webAcl,
       metricName: webAclMetricName(api.regionalWebAcl.webAcl),
     },
+    identityBackup: dataDr?.identityBackups
+      ? { bucketName: identityBackupBucketName(config), drKeyAlias: drKeyAlias(config) }
+      : undefined,
     stackName: stackName(config, 'Ops'),
     description: `Rampart ${config.name}: alarm topics, Slack and pager delivery, alarms, SLOs, event alerts and dashboard`,
   });
@@ -129,6 +132,7 @@ export function addEnvironment(app: App, config: EnvironmentConfig): RampartEnvi
   ops.addStackDependency(data);
   ops.addStackDependency(auth);
   ops.addStackDependency(opsGlobal, 'the notifier subscribes to the us-east-1 topics by ARN');
+  if (dataDr?.identityBackups) ops.addStackDependency(dataDr, 'identity backups go to its bucket, by name');
   const standby = addStandby(app, config, { data, dataDr, api });
   return { network, auth, data, dataDr, api, edge, ops, opsGlobal, ...standby };
 }

@@ -31,6 +31,8 @@ import { SeverityTopics } from '../constructs/ops/severity-topics';
 import { SecretRotationWatch } from '../constructs/ops/secret-rotation-watch';
 import { RestoreValidation } from '../constructs/ops/restore-validation';
 import { FaultInjection } from '../constructs/ops/fault-injection';
+import { IdentityBackup } from '../constructs/ops/identity-backup';
+import { APP_DB_USER, DATABASE_NAME } from '../constructs/data/postgres-database';
 import { SlackDelivery } from '../constructs/ops/slack-delivery';
 import type { ApiStack } from './api-stack';
 import type { AuthStack } from './auth-stack';
@@ -54,6 +56,11 @@ export interface OpsStackProps extends RampartStackProps {
    * @default - no regional WAF alarm
    */
   readonly regionalWebAcl?: { readonly webAcl: IConstruct; readonly metricName: string };
+  /**
+   * Where identity backups go: the DR region's bucket and key alias (`Rampart-<env>-DataDr`).
+   * @default - no identity backup
+   */
+  readonly identityBackup?: { readonly bucketName: string; readonly drKeyAlias: string };
 }
 
 const MINUTE = Duration.minutes(1);
@@ -79,6 +86,8 @@ export class OpsStack extends RampartStack {
   public readonly databaseEvents: DatabaseEventSubscriptions;
   /** AWS FIS experiments the drills start (database failover, AZ network loss), stopped by the SLO alarms. */
   public readonly faultInjection: FaultInjection;
+  /** Users, groups and API-key owners backed up into drRegion (where a region loss is recovered). */
+  public readonly identityBackup?: IdentityBackup;
   /** Validation of restore tests (where the Data stack runs them). */
   public readonly restoreValidation?: RestoreValidation;
 
@@ -174,6 +183,30 @@ export class OpsStack extends RampartStack {
         logRemovalPolicy: this.logRemovalPolicy,
         deadLetterQueue: this.slack.deadLetterQueue,
       });
+    }
+    const regionLoss = config.recovery.regionLoss;
+    if (regionLoss && props.identityBackup) {
+      this.identityBackup = new IdentityBackup(this, 'IdentityBackup', {
+        userPool: auth.directory.userPool,
+        rpoSeconds: regionLoss.identityRpoSeconds,
+        drRegion: config.drRegion,
+        bucketName: props.identityBackup.bucketName,
+        drKeyAlias: props.identityBackup.drKeyAlias,
+        database: {
+          host: data.database.proxyEndpoint,
+          name: DATABASE_NAME,
+          user: APP_DB_USER,
+          clientSecurityGroup: data.database.clientSecurityGroup,
+        },
+        alarms: this.alarms,
+        vpc: network.vpc,
+        subnets: network.functionSubnets,
+        logEncryptionKey: this.topics.key,
+        logRetentionDays: config.functions.logRetentionDays,
+        logRemovalPolicy: this.logRemovalPolicy,
+        deadLetterQueue: this.slack.deadLetterQueue,
+      });
+      data.database.proxy.grantConnect(this.identityBackup.backup, APP_DB_USER);
     }
     this.databaseEvents = new DatabaseEventSubscriptions(this, 'DatabaseEvents', {
       instance: data.database.instance,

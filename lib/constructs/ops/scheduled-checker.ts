@@ -1,5 +1,12 @@
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
-import { Peer, Port, SecurityGroup, type IVpc, type SubnetSelection } from 'aws-cdk-lib/aws-ec2';
+import {
+  Peer,
+  Port,
+  SecurityGroup,
+  type ISecurityGroup,
+  type IVpc,
+  type SubnetSelection,
+} from 'aws-cdk-lib/aws-ec2';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -36,6 +43,11 @@ export interface ScheduledCheckerProps extends ScheduledCheckerBaseProps {
   readonly every: Duration;
   readonly timeout: Duration;
   readonly environment: Record<string, string>;
+  /**
+   * More security groups for the function (the database client group, to reach the proxy).
+   * @default - only its own (HTTPS out)
+   */
+  readonly securityGroups?: readonly ISecurityGroup[];
 }
 
 /**
@@ -61,7 +73,7 @@ export function addScheduledChecker(scope: Construct, props: ScheduledCheckerPro
     logRemovalPolicy: props.logRemovalPolicy,
     vpc: props.vpc,
     vpcSubnets: props.subnets,
-    securityGroups: [securityGroup],
+    securityGroups: [securityGroup, ...(props.securityGroups ?? [])],
     reservedConcurrentExecutions: 1,
     timeout: props.timeout,
     invocation: 'asynchronous',

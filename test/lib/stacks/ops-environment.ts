@@ -290,9 +290,10 @@ export const EXPECTED_ALARMS: Record<EnvironmentName, AlarmCounts> = {
   // (threat protection), DR copies and replicated backups (critical), the custom domain's
   // certificate (us-east-1). Staging is shaped like prod (docs/environments.md).
   // Three more with restore testing: restore duration over the RTO, restored point older than the
-  // RPO, a restored database that failed validation (all warning).
-  staging: { total: 207, ops: 204, opsGlobal: 3, warning: 190, info: 9, critical: 8 },
-  prod: { total: 207, ops: 204, opsGlobal: 3, warning: 190, info: 9, critical: 8 },
+  // RPO, a restored database that failed validation; one more with a recovered region loss: the
+  // identity backup older than its RPO (all warning).
+  staging: { total: 208, ops: 205, opsGlobal: 3, warning: 191, info: 9, critical: 8 },
+  prod: { total: 208, ops: 205, opsGlobal: 3, warning: 191, info: 9, critical: 8 },
 };
 
 /** Environments whose user pool sends through SES (`auth.email`): two SES alarms each. */
@@ -309,6 +310,7 @@ export const CONFIG_DEPENDENT_RUNBOOKS: Readonly<Record<string, (config: Environ
   'backup-replication-lag': (config) => config.database.replicateBackupsToDrRegion,
   'certificate-expiry': (config) => config.edge.domain !== undefined,
   'dr-copy-missing': (config) => config.backup.copyToDrRegion,
+  'identity-backup-missing': (config) => config.recovery.regionLoss !== undefined,
   'restore-test-duration': (config) => config.backup.restoreTesting,
   'restore-test-point-age': (config) => config.backup.restoreTesting,
   'restore-validation-failed': (config) => config.backup.restoreTesting,
@@ -362,6 +364,11 @@ export function catalogue(name: EnvironmentName): readonly { row: string; patter
       row: 'restore tests (backup.restoreTesting): duration over the RTO, restored point older than the RPO, validation failed',
       pattern: /^restore-test-(duration|point-age|validation-failed)$/,
       count: config.backup.restoreTesting ? 3 : 0,
+    },
+    {
+      row: 'identity backup (recovery.regionLoss): no backup in drRegion within the identity RPO',
+      pattern: /^identity-backup-missing$/,
+      count: config.recovery.regionLoss ? 1 : 0,
     },
     {
       row: 'custom domain certificate (us-east-1)',

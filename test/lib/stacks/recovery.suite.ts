@@ -485,3 +485,104 @@ describe.each(ENVIRONMENT_NAMES)('Fault injection (%s)', (name) => {
     for (const output of outputs) expect(output.Value).toEqual({ 'Fn::GetAtt': [expect.any(String), 'Id'] });
   });
 });
+
+describe.each(ENVIRONMENT_NAMES)('Identity backup (%s)', (name) => {
+  const { config, stacks, template } = environments[name];
+  const regionLoss = config.recovery.regionLoss;
+  const ops = template('ops');
+  const json = ops.toJSON() as Json;
+  const backups = resourcesOf(json, 'AWS::Lambda::Function').filter(([id]) =>
+    id.startsWith('IdentityBackupChecker'),
+  );
+  const bucketName = `rampart-${name}-identities-${config.account}-${config.drRegion}`;
+
+  if (!regionLoss) {
+    test('no region loss declared: no identity backup, no bucket', () => {
+      expect(backups).toEqual([]);
+      expect(stacks.dataDr?.identityBackups).toBeUndefined();
+    });
+    return;
+  }
+
+  test(`a bucket in ${config.drRegion}, encrypted with the DR key, private, TLS only, kept as long as the snapshot copies`, () => {
+    const dr = template('dataDr');
+    dr.hasResourceProperties('AWS::S3::Bucket', {
+      BucketName: bucketName,
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          {
+            BucketKeyEnabled: true,
+            ServerSideEncryptionByDefault: {
+              SSEAlgorithm: 'aws:kms',
+              KMSMasterKeyID: { 'Fn::GetAtt': ['KeyE447D366', 'Arn'] },
+            },
+          },
+        ],
+      },
+      VersioningConfiguration: { Status: 'Enabled' },
+      LifecycleConfiguration: {
+        Rules: [Match.objectLike({ ExpirationInDays: config.backup.drCopyRetentionDays, Status: 'Enabled' })],
+      },
+    });
+    expect(stacks.dataDr!.region).toBe(config.drRegion);
+    expect(stacks.ops.dependencies).toContain(stacks.dataDr);
+  });
+
+  test(`backs up every identity RPO (${regionLoss.identityRpoSeconds} s) through the proxy as rampart_app, writing only identities/ of that bucket`, () => {
+    expect(backups).toHaveLength(1);
+    const [backupId, backup] = backups[0];
+    expect(backup.Properties.Environment.Variables).toMatchObject({
+      BACKUP_BUCKET: bucketName,
+      DR_REGION: config.drRegion,
+      DB_USER: 'rampart_app',
+      DB_IAM_AUTH: 'true',
+    });
+    ops.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: { 3600: 'rate(1 hour)', 86400: 'rate(1 day)' }[regionLoss.identityRpoSeconds],
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [backupId, 'Arn'] } })],
+    });
+    const role = backup.Properties.Role['Fn::GetAtt'][0];
+    const statements = resourcesOf(json, 'AWS::IAM::Policy')
+      .filter(([, p]) => (p.Properties.Roles as Json[]).some((r) => r.Ref === role))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Json[]);
+    expect(statements.find((s) => s.Action === 's3:PutObject')!.Resource).toBe(
+      `arn:aws:s3:::${bucketName}/identities/*`,
+    );
+    expect(statements.find((s) => s.Action === 'kms:GenerateDataKey' && s.Condition)).toEqual({
+      Action: 'kms:GenerateDataKey',
+      Effect: 'Allow',
+      Resource: `arn:aws:kms:${config.drRegion}:${config.account}:key/*`,
+      Condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': `alias/rampart-${name}-dr` } },
+    });
+    expect(
+      [statements.find((s) => [s.Action].flat().includes('cognito-idp:ListUsers'))!.Action].flat().sort(),
+    ).toEqual(['cognito-idp:ListGroups', 'cognito-idp:ListUsers', 'cognito-idp:ListUsersInGroup']);
+  });
+
+  test('alarms when no backup was written within the identity RPO, or the backup failed', () => {
+    const [, alarm] = resourcesOf(json, 'AWS::CloudWatch::Alarm').find(
+      ([, a]) => a.Properties.AlarmName === `rampart-${name}-identity-backup-missing`,
+    )!;
+    expect(alarm.Properties).toMatchObject({
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+      EvaluationPeriods: 1,
+      Metrics: expect.arrayContaining([
+        expect.objectContaining({ Expression: 'IF(FILL(errors, 0) > 0, 0, FILL(backups, 0))' }),
+        expect.objectContaining({
+          Id: 'backups',
+          MetricStat: expect.objectContaining({
+            Metric: {
+              Namespace: 'Rampart/Operations',
+              MetricName: 'IdentityBackups',
+              Dimensions: [{ Name: 'service', Value: 'identity-backup' }],
+            },
+            Period: regionLoss.identityRpoSeconds,
+            Stat: 'Sum',
+          }),
+        }),
+      ]),
+    });
+  });
+});
