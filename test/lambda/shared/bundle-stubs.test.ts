@@ -42,7 +42,31 @@ describe('event-stream stand-in in deployed bundles', () => {
 
   test('fails loudly if an event-stream operation is ever called', () => {
     expect(() => new eventStreamsStub.EventStreamSerde()).toThrow(/event streams are not bundled/);
-    expect(() => eventStreamsStub.eventStreamSerdeProvider()).toThrow(/event streams are not bundled/);
+    expect(() => eventStreamsStub.eventStreamSerdeProvider().serialize()).toThrow(
+      /event streams are not bundled/,
+    );
+    expect(() => eventStreamsStub.eventStreamSerdeProvider().deserialize()).toThrow(
+      /event streams are not bundled/,
+    );
+  });
+
+  test('an S3 client (which resolves its event-stream marshaller when built) bundles, builds and sends requests', async () => {
+    const out = await bundleLikeDeployed(
+      "const { S3Client, PutObjectCommand } = require('@aws-sdk/client-s3');\n" +
+        'module.exports = { S3Client, PutObjectCommand };\n',
+    );
+    expect(readFileSync(out, 'utf8')).not.toContain('EventStreamCodec');
+    const { S3Client, PutObjectCommand } = (await import(out)) as typeof import('@aws-sdk/client-s3');
+    const client = new S3Client({
+      region: 'eu-west-2',
+      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+      endpoint: 'http://127.0.0.1:9',
+      forcePathStyle: true,
+      maxAttempts: 1,
+    });
+    await expect(
+      client.send(new PutObjectCommand({ Bucket: 'b', Key: 'identities/latest.json', Body: '{}' })),
+    ).rejects.toThrow(/ECONNREFUSED/);
   });
 
   test('a client built like the deployed ones carries no event-stream codec and still sends requests', async () => {
