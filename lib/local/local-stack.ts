@@ -28,6 +28,7 @@ import {
   type ProxyHandler,
   type RequestAuthorizer,
 } from './gateway';
+import { apiReferenceListener } from './api-reference';
 import { localLambdaContext } from './lambda-context';
 import {
   LOCAL_AWS_CREDENTIALS,
@@ -320,26 +321,29 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     relay.unref();
     cleanups.push(() => clearInterval(relay));
 
-    const server = createServer(
-      createLocalGateway({
-        api: deployedApi,
-        // Each method's operation name is its route id (SecureRestApi sets it from the manifest).
-        integrationFor: (method) =>
-          method.operationName === undefined ? undefined : handlers.get(method.operationName),
-        authorizerFor: () => authorizer,
-        runtimeKeyPlan: (value) => {
-          const tier = keyGateway.tierOf(value);
-          return tier === undefined ? undefined : tierPlans.get(tier);
-        },
-        meterApiKey: (value) => keyGateway.recordCall(value),
-        onRequest: options.onRequest,
-        now: options.gatewayClock,
-        onError: (error, { requestId }) =>
-          log(
-            `request ${requestId} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-          ),
-      }),
-    );
+    // The contract and its reference beside the API (local mode only: docs/local.md).
+    const reference = apiReferenceListener(options.rootDir);
+    const gateway = createLocalGateway({
+      api: deployedApi,
+      // Each method's operation name is its route id (SecureRestApi sets it from the manifest).
+      integrationFor: (method) =>
+        method.operationName === undefined ? undefined : handlers.get(method.operationName),
+      authorizerFor: () => authorizer,
+      runtimeKeyPlan: (value) => {
+        const tier = keyGateway.tierOf(value);
+        return tier === undefined ? undefined : tierPlans.get(tier);
+      },
+      meterApiKey: (value) => keyGateway.recordCall(value),
+      onRequest: options.onRequest,
+      now: options.gatewayClock,
+      onError: (error, { requestId }) =>
+        log(
+          `request ${requestId} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+        ),
+    });
+    const server = createServer((request, response) => {
+      if (!reference(request, response)) void gateway(request, response);
+    });
     server.keepAliveTimeout = 5_000;
     // Requests Node's parser refuses still get a problem body and the security headers.
     server.on('clientError', (error: Error & { code?: string }, socket) => {

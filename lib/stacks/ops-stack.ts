@@ -25,6 +25,7 @@ import {
 import { emailAlarms, emailDashboardSection } from '../constructs/ops/email-alarms';
 import { DatabaseEventSubscriptions } from '../constructs/ops/database-event-subscriptions';
 import { DatabaseWatch } from '../constructs/ops/database-watch';
+import { deprecatedRoutesDashboardSection } from '../constructs/ops/deprecated-routes';
 import { EventAlertRules } from '../constructs/ops/event-alert-rules';
 import { dashboardUrl, OpsDashboard } from '../constructs/ops/ops-dashboard';
 import { SeverityTopics } from '../constructs/ops/severity-topics';
@@ -447,6 +448,7 @@ export class OpsStack extends RampartStack {
             ],
           })),
         },
+        ...deprecatedRoutesDashboardSection(apiRef, ROUTES),
         {
           title: 'Functions and authorizer',
           graphs: [

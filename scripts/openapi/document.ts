@@ -425,6 +425,7 @@ export function openApiDocument(routes: readonly DeclaredRoute[]): Json {
           description:
             'CORS: the request’s `Origin` when it is one of the environment’s allowed origins (config `corsAllowedOrigins`); absent otherwise. Never `*`.',
           schema: { type: 'string', format: 'uri', maxLength: 2048 },
+          example: 'https://app.example.com',
         },
         CacheControl: {
           description: '`no-store` unless the operation is a cacheable read.',

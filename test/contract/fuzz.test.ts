@@ -182,6 +182,21 @@ describe('contract fuzzing against the local stack', () => {
     FUZZ_TIMEOUT_MS,
   );
 
+  it('the local stack serves the contract and an offline reference beside the API', async () => {
+    const served = await call(stack, 'GET', '/api/v1/openapi.json');
+    expect([served.status, served.headers.get('content-type')]).toEqual([200, 'application/json']);
+    expect(served.json).toEqual(document);
+    const page = await call(stack, 'GET', '/api/v1/docs');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('<redoc spec-url="/api/v1/openapi.json"');
+    expect(page.text).toContain('<script src="/api/v1/docs/redoc.standalone.js"></script>');
+    expect(page.text).not.toMatch(/https?:\/\//);
+    expect(page.headers.get('content-security-policy')).toMatch(/default-src 'none'; script-src 'self';/);
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+    const script = await call(stack, 'GET', '/api/v1/docs/redoc.standalone.js');
+    expect([script.status, script.text.length > 100_000]).toEqual([200, true]);
+  });
+
   it('fails when an operation answers a status its contract does not declare', async () => {
     const health = operations.find((operation) => operation.id === 'health')!;
     const { 200: _undeclared, ...responses } = health.document.responses as Schema;

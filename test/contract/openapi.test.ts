@@ -3,6 +3,7 @@ import path from 'node:path';
 import { ROUTES } from '../../lambda/routes';
 import { problemSchema } from '../../lambda/shared/http/contract';
 import { openApiDocument, serializeDocument } from '../../scripts/openapi/document';
+import { localEnvironment, postmanCollection } from '../../scripts/openapi/postman';
 
 const DOCUMENT_FILE = path.resolve(__dirname, '../../docs/api/openapi.json');
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -112,5 +113,29 @@ describe('docs/api/openapi.json', () => {
     ]);
     expect(byId.createApiKey.security).toEqual([{ CognitoUser: [] }]);
     expect(byId.deleteProject['x-rampart-roles']).toEqual(['admin']);
+  });
+});
+
+describe('the Postman collection (docs/api/)', () => {
+  const read = (name: string) => readFileSync(path.resolve(__dirname, '../../docs/api', name), 'utf8');
+
+  it('is what `npm run openapi` converts from the document now, with the local environment', async () => {
+    const collection = await postmanCollection(document);
+    expect(read('rampart.postman_collection.json')).toBe(serializeDocument(collection));
+    expect(read('rampart-local.postman_environment.json')).toBe(serializeDocument(localEnvironment()));
+  });
+
+  it('prepares the sign-in: the login request stores the tokens every other request sends', () => {
+    const collection = JSON.parse(read('rampart.postman_collection.json')) as Json;
+    expect(collection.auth).toEqual({
+      type: 'bearer',
+      bearer: [{ key: 'token', value: '{{accessToken}}', type: 'string' }],
+    });
+    const auth = (collection.item as Json[]).find((folder) => folder.name === 'Auth');
+    const signIn = (auth?.item as Json[]).find((item) => item.name === 'Sign in with email and password');
+    expect(JSON.parse(signIn?.request.body.raw)).toEqual({ email: '{{email}}', password: '{{password}}' });
+    expect(signIn?.event[0].script.exec.join('\n')).toContain(
+      "pm.collectionVariables.set('accessToken', body.accessToken)",
+    );
   });
 });

@@ -207,6 +207,12 @@ export function contractViolations(
   if (status >= 500) violations.push(`a ${status}: no input may produce a 5xx`);
   const declared = (operation.document.responses as Schema)[String(status)] as Schema | undefined;
   if (declared === undefined) return [...violations, `status ${status} is not declared by ${operation.id}`];
+  // Gateway refusals (401, 429, ...) are API-wide and cannot carry them; the function's answers do.
+  if (operation.document.deprecated === true && status < 400) {
+    for (const name of ['deprecation', 'sunset', 'link']) {
+      if (!response.headers.has(name)) violations.push(`deprecated operation without its ${name} header`);
+    }
+  }
   for (const name of ALWAYS_PRESENT_HEADERS) {
     if (!response.headers.has(name)) violations.push(`security header ${name} is missing`);
   }
