@@ -76,7 +76,7 @@ function boundFormats(node: unknown): unknown {
 }
 
 function tagOf(route: DeclaredRoute): string {
-  const area = AREAS.find((candidate) => Object.values(candidate.routes).includes(route));
+  const area = AREAS.find((candidate) => Object.hasOwn(candidate.routes, route.id));
   if (area === undefined) throw new Error(`route ${route.id} belongs to no area of the reference`);
   return area.tag;
 }
