@@ -30,6 +30,7 @@ import { EventAlertRules } from '../constructs/ops/event-alert-rules';
 import { dashboardUrl, OpsDashboard } from '../constructs/ops/ops-dashboard';
 import { SeverityTopics } from '../constructs/ops/severity-topics';
 import { SecretRotationWatch } from '../constructs/ops/secret-rotation-watch';
+import type { ScheduledCheckerBaseProps } from '../constructs/ops/scheduled-checker';
 import { RestoreValidation } from '../constructs/ops/restore-validation';
 import { FaultInjection } from '../constructs/ops/fault-injection';
 import { IdentityBackup } from '../constructs/ops/identity-backup';
@@ -123,6 +124,15 @@ export class OpsStack extends RampartStack {
       logRemovalPolicy: this.logRemovalPolicy,
     });
     allowLogsToUse(this.topics.key, this);
+    // What every watch function of this stack shares: network, encrypted logs, failed invocations.
+    const watchBase: ScheduledCheckerBaseProps = {
+      vpc: network.vpc,
+      subnets: network.functionSubnets,
+      logEncryptionKey: this.topics.key,
+      logRetentionDays: config.functions.logRetentionDays,
+      logRemovalPolicy: this.logRemovalPolicy,
+      deadLetterQueue: this.slack.deadLetterQueue,
+    };
 
     this.rotationWatch = new SecretRotationWatch(this, 'SecretRotation', {
       secrets: [
@@ -143,23 +153,13 @@ export class OpsStack extends RampartStack {
         },
       ],
       alarms: this.alarms,
-      vpc: network.vpc,
-      subnets: network.functionSubnets,
-      logEncryptionKey: this.topics.key,
-      logRetentionDays: config.functions.logRetentionDays,
-      logRemovalPolicy: this.logRemovalPolicy,
-      deadLetterQueue: this.slack.deadLetterQueue,
+      ...watchBase,
     });
 
     this.databaseWatch = new DatabaseWatch(this, 'DatabaseWatch', {
       instance: data.database.instance,
       alarms: this.alarms,
-      vpc: network.vpc,
-      subnets: network.functionSubnets,
-      logEncryptionKey: this.topics.key,
-      logRetentionDays: config.functions.logRetentionDays,
-      logRemovalPolicy: this.logRemovalPolicy,
-      deadLetterQueue: this.slack.deadLetterQueue,
+      ...watchBase,
       dr:
         config.backup.copyToDrRegion || config.database.replicateBackupsToDrRegion
           ? {
@@ -177,12 +177,7 @@ export class OpsStack extends RampartStack {
         databaseSecurityGroup: data.database.databaseSecurityGroup,
         objective: config.recovery.pointInTimeRestore,
         alarms: this.alarms,
-        vpc: network.vpc,
-        subnets: network.functionSubnets,
-        logEncryptionKey: this.topics.key,
-        logRetentionDays: config.functions.logRetentionDays,
-        logRemovalPolicy: this.logRemovalPolicy,
-        deadLetterQueue: this.slack.deadLetterQueue,
+        ...watchBase,
       });
     }
     const regionLoss = config.recovery.regionLoss;
@@ -200,12 +195,7 @@ export class OpsStack extends RampartStack {
           clientSecurityGroup: data.database.clientSecurityGroup,
         },
         alarms: this.alarms,
-        vpc: network.vpc,
-        subnets: network.functionSubnets,
-        logEncryptionKey: this.topics.key,
-        logRetentionDays: config.functions.logRetentionDays,
-        logRemovalPolicy: this.logRemovalPolicy,
-        deadLetterQueue: this.slack.deadLetterQueue,
+        ...watchBase,
       });
       data.database.proxy.grantConnect(this.identityBackup.backup, APP_DB_USER);
     }
