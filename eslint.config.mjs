@@ -26,6 +26,8 @@ const layers = [
   { type: 'bin', pattern: 'bin' },
   { type: 'scripts', pattern: 'scripts' },
   { type: 'test', pattern: 'test' },
+  // Apps mounted behind Rampart (examples/<app>/): their own code, which may use only the toolkit.
+  { type: 'examples', pattern: 'examples' },
 ].map((element) => ({ ...element, partialMatch: false }));
 
 const LAMBDA = ['functions', 'runtime', 'domain', 'routes', 'shared'];
@@ -33,7 +35,8 @@ const LIB = ['app', 'local', 'preflight', 'cost', 'dr', 'stacks', 'constructs', 
 
 /** Which layers each layer may import, besides itself. */
 const MAY_IMPORT = {
-  functions: ['routes', 'runtime', 'domain', 'shared'],
+  // A mounted app's handler file composes the app (examples/) with the wrapper.
+  functions: ['routes', 'runtime', 'domain', 'shared', 'examples'],
   runtime: ['domain', 'shared'],
   domain: ['shared'],
   // And the request schemas of the domain (below): the manifest declares them, nothing else.
@@ -52,7 +55,9 @@ const MAY_IMPORT = {
   cost: ['app', 'config'],
   bin: ['app', 'local', 'preflight', 'cost', 'dr', 'config'],
   scripts: [...LIB, ...LAMBDA, 'test'],
-  test: [...LIB, ...LAMBDA, 'bin', 'scripts'],
+  test: [...LIB, ...LAMBDA, 'bin', 'scripts', 'examples'],
+  // The principal's type, the Hono variables and the pooled client: never a route, domain or lib/.
+  examples: ['shared'],
 };
 
 const layering = {
@@ -101,6 +106,7 @@ export default tseslint.config(
         'lambda/**/*.ts',
         'scripts/**/*.ts',
         'test/**/*.ts',
+        'examples/**/*.ts',
       ],
       // Imports, re-exports, require() and import(): a lazy import crosses a layer as much as a static one.
       'boundaries/dependency-nodes': ['import', 'export', 'require', 'dynamic-import'],

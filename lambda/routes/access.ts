@@ -10,5 +10,5 @@ import { compiledRouteAccess, type RouteAccessEntry } from '../shared/route-acce
  */
 export function authorizerRoutes(): readonly RouteAccessEntry[] {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return compiledRouteAccess() ?? (require('./index') as typeof import('./index')).ROUTES;
+  return compiledRouteAccess() ?? (require('./index') as typeof import('./index')).ACCESS_ENTRIES;
 }

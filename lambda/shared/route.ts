@@ -2,6 +2,8 @@ import type { ZodMiniType } from 'zod/mini';
 import type { RouteResponses } from './http/contract';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+/** Every {@link HttpMethod}. */
+export const HTTP_METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 import type { Role, Scope } from './access';
 
 export type { Role, Scope } from './access';
@@ -160,4 +162,97 @@ export const DEFAULT_BODY_LIMIT_BYTES = 1_048_576;
 /** Identity function that keeps a route literal's type while checking it. */
 export function defineRoute<const T extends RouteDefinition>(route: T): T {
   return route;
+}
+
+/** An API Gateway method: one HTTP method, or `ANY` (every method the resource has no explicit one for). */
+export type GatewayMethod = HttpMethod | 'ANY';
+
+/**
+ * One access rule of a mounted app: who may call which methods under a sub-path of its prefix.
+ * A request is allowed when at least one rule matches its method and path and EVERY rule that
+ * matches allows the caller (so a narrower rule can only restrict a wider one). That is what the
+ * authorizer's cached policy enforces at the gateway (an explicit Deny wins), and the wrapper checks
+ * the same again; a request no rule matches is refused (403).
+ */
+export interface MountRule {
+  /** `ANY` or a list of methods. */
+  readonly methods: 'ANY' | readonly HttpMethod[];
+  /**
+   * Path under the mount's prefix, starting with `/`: literal segments, `{name}` for one segment,
+   * and a last `{name+}` for any number of segments (`/{rest+}` is everything under the prefix).
+   * As in the authorizer's IAM policy, a placeholder may span `/`.
+   */
+  readonly path: string;
+  readonly access: RouteAccess;
+}
+
+/** An existing HTTP service behind a mount: API Gateway's HTTP proxy integration. */
+export interface HttpBackend {
+  /** `https://host[:port][/base]`: the request's path under the mount's prefix is appended. */
+  readonly url: string;
+  /**
+   * A private service: the id of the VPC link (to a Network Load Balancer) the integration goes through.
+   * @default - a public HTTPS endpoint
+   */
+  readonly vpcLinkId?: string;
+}
+
+/** A sub-route the mounted app documents (method and path under the prefix); the rest of the prefix is opaque. */
+export interface DeclaredSubRoute {
+  readonly method: HttpMethod;
+  /** Under the prefix, with `{param}` placeholders, e.g. `/orders/{id}`. */
+  readonly path: string;
+  readonly summary: string;
+}
+
+/**
+ * A mounted app: an existing web application (a Hono app in Lambda, or an HTTP backend) that serves
+ * everything under `prefix`, behind the same authorizer, WAF, throttles, CloudFront and wrapper as the
+ * manifest's routes. API Gateway gets `ANY {prefix}/{proxy+}`; a route declared explicitly in the
+ * manifest under the same prefix takes precedence (API Gateway prefers an explicit resource and
+ * method over the greedy one), which is how endpoints move to Rampart handlers one at a time.
+ */
+export interface MountDefinition {
+  /** Stable identifier, camelCase: construct ids, metric dimensions, the gateway method's operation name. */
+  readonly id: string;
+  /** Path prefix under the API root, starting with `/api/v1`, without a trailing `/` or placeholders. */
+  readonly prefix: string;
+  /**
+   * What serves the prefix: a handler entry under `lambda/functions/` (the app inside the Rampart
+   * wrapper, `mountedApp()`), or an HTTP backend.
+   */
+  readonly target: { readonly handler: string } | { readonly backend: HttpBackend };
+  /** Who may call what under the prefix. All rules public, or none (the gateway method is either open or behind the authorizer). */
+  readonly rules: readonly MountRule[];
+  readonly capacityClass: CapacityClass;
+  /**
+   * Milliseconds the app may take before the wrapper (or, for a backend, API Gateway) answers 504.
+   * @default 10000
+   */
+  readonly timeoutMs?: number;
+  /**
+   * Largest accepted request body, in bytes.
+   * @default 1048576 (1 MiB)
+   */
+  readonly bodyLimitBytes?: number;
+  /**
+   * What the app's function needs (grants, network, environment). Lambda targets only.
+   * @default - nothing
+   */
+  readonly needs?: readonly RouteNeed[];
+  /**
+   * Sub-routes the app documents, for the API description; everything else under the prefix is opaque.
+   * @default - none: the whole prefix is opaque
+   */
+  readonly declaredRoutes?: readonly DeclaredSubRoute[];
+}
+
+/** Identity function that keeps a mount literal's type while checking it. */
+export function defineMount<const T extends MountDefinition>(mount: T): T {
+  return mount;
+}
+
+/** The greedy resource API Gateway serves a mount on. */
+export function mountResourcePath(mount: Pick<MountDefinition, 'prefix'>): string {
+  return `${mount.prefix}/{proxy+}`;
 }

@@ -1,6 +1,11 @@
-import { ROUTES } from '../../lambda/routes';
+import { GATEWAY_METHODS } from '../../lambda/routes';
 import { API_KEY_TIERS, type ApiKeyTier } from '../../lambda/shared/access';
-import type { CapacityClass, ManifestRoute } from '../../lambda/shared/route';
+import type { CapacityClass, GatewayMethod, ManifestRoute } from '../../lambda/shared/route';
+
+/** What the model reads of a route or a mounted app's method. */
+export type CapacityRoute = Pick<ManifestRoute, 'id' | 'path' | 'access' | 'capacityClass' | 'needs'> & {
+  readonly method: GatewayMethod;
+};
 import type { CapacityConfig, UsagePlanLimits } from './schema';
 
 /**
@@ -47,7 +52,7 @@ export interface WafRateLimit {
 
 /** One route's method: its throttle (from its class) and the concurrency behind it. */
 export interface MethodCapacity extends Throttle {
-  readonly route: ManifestRoute;
+  readonly route: CapacityRoute;
   readonly capacityClass: CapacityClass;
   readonly expectedDurationMs: number;
   /** Little's law: rate x duration x headroom (not rounded). */
@@ -107,12 +112,12 @@ export interface CapacityIssue {
 }
 
 /** Methods an API key can reach: behind the authorizer, with a scope a key can carry. */
-export function keyReachable(route: ManifestRoute): boolean {
+export function keyReachable(route: CapacityRoute): boolean {
   return route.access.public !== true && route.access.scopes.length > 0;
 }
 
 /** Methods token callers (users, machine clients) can reach: every method behind the authorizer. */
-export function tokenReachable(route: ManifestRoute): boolean {
+export function tokenReachable(route: CapacityRoute): boolean {
   return route.access.public !== true;
 }
 
@@ -137,11 +142,11 @@ function sum(values: readonly number[]): number {
 
 /**
  * Derives every limit from the model.
- * @param routes the manifest (default: every route)
+ * @param routes the manifest (default: every route and every mount's method)
  */
 export function capacityPlan(
   inputs: CapacityInputs,
-  routes: readonly ManifestRoute[] = ROUTES,
+  routes: readonly CapacityRoute[] = GATEWAY_METHODS,
 ): CapacityPlan {
   const { capacity, functions } = inputs;
   const window = capacity.wafWindowSeconds;
@@ -223,7 +228,7 @@ export function capacityPlan(
 }
 
 const describeThrottle = (throttle: Throttle) => `${throttle.rateLimit} rps, burst ${throttle.burstLimit}`;
-const describeRoute = (route: ManifestRoute) => `${route.method} ${route.path}`;
+const describeRoute = (route: CapacityRoute) => `${route.method} ${route.path}`;
 
 /**
  * Where the model contradicts itself: a tier promised more than a layer in front of it allows, a
@@ -232,7 +237,7 @@ const describeRoute = (route: ManifestRoute) => `${route.method} ${route.path}`;
  */
 export function capacityIssues(
   inputs: CapacityInputs,
-  routes: readonly ManifestRoute[] = ROUTES,
+  routes: readonly CapacityRoute[] = GATEWAY_METHODS,
 ): CapacityIssue[] {
   const { capacity, functions } = inputs;
   const plan = capacityPlan(inputs, routes);

@@ -41,7 +41,7 @@ export const dev: EnvironmentConfigInput = {
     secretRotationDays: 30,
     autoMinorVersionUpgrade: true,
     proxy: {
-      maxConnectionsPercent: 50,
+      maxConnectionsPercent: 60,
       maxIdleConnectionsPercent: 10,
       idleClientTimeoutSeconds: 1800,
       borrowTimeoutSeconds: 5,

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -10,7 +10,7 @@ import { resetRuntimeAuthDeps } from '../../lambda/runtime/auth';
 import { flushOutbox } from '../../lambda/domain/events/outbox';
 import { systemClock } from '../../lambda/domain/events/types';
 import { createProject, listProjects } from '../../lambda/domain/projects/projects';
-import { ROUTES } from '../../lambda/routes';
+import { MOUNTS, ROUTES } from '../../lambda/routes';
 import { API_KEY_TIERS, type ApiKeyTier, type Role } from '../../lambda/shared/access';
 import { closeDb, createPool, getDb } from '../../lambda/shared/db';
 import { runMigrations } from '../../lambda/shared/db/migrate';
@@ -80,6 +80,12 @@ export interface LocalStackOptions {
    * @default 1 on the embedded PGlite (one backend that serializes statements), 4 on a server
    */
   readonly databasePoolMax?: number;
+  /**
+   * Migration directories of the mounted apps, applied after Rampart's (same runner, same table;
+   * the apps number theirs 9000+).
+   * @default every `examples/<app>/migrations` under `rootDir`
+   */
+  readonly appMigrationDirs?: readonly string[];
   /** The environment whose Api stack is synthesized and served (`npm start`: dev). */
   readonly environment: EnvironmentConfig;
   /** The Api stack's synthesized template. @default - synthesized from `environment` at start */
@@ -258,18 +264,29 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     try {
       const migrations = await runMigrations(migrationPool);
       if (migrations.applied.length > 0) log(`applied migrations: ${migrations.applied.join(', ')}`);
+      for (const dir of options.appMigrationDirs ?? exampleMigrationDirs(options.rootDir)) {
+        const app = await runMigrations(migrationPool, { dir });
+        if (app.applied.length > 0) log(`applied app migrations: ${app.applied.join(', ')}`);
+      }
     } finally {
       await migrationPool.end();
     }
     mark('migrations');
 
+    // Routes and the mounts served by a function (an HTTP backend mount has none), by operation name.
+    const served = [
+      ...ROUTES.map((route) => ({ id: route.id, handler: route.handler })),
+      ...MOUNTS.flatMap((mount) =>
+        'handler' in mount.target ? [{ id: mount.id, handler: mount.target.handler }] : [],
+      ),
+    ];
     const [authorizer, worker, ...routeHandlers] = await Promise.all([
       loadHandler<RequestAuthorizer>(options.rootDir, 'authorizer/handler.ts'),
       loadHandler<QueueWorker>(options.rootDir, 'worker/handler.ts'),
-      ...ROUTES.map((route) => loadHandler<ProxyHandler>(options.rootDir, route.handler)),
+      ...served.map((route) => loadHandler<ProxyHandler>(options.rootDir, route.handler)),
     ]);
     const handlers = new Map<string, ProxyHandler>(
-      ROUTES.map((route, index) => [route.id, routeHandlers[index]]),
+      served.map((route, index) => [route.id, routeHandlers[index]]),
     );
     mark('handlers');
 
@@ -377,6 +394,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await stopAll();
     throw error;
   }
+}
+
+/** `examples/<app>/migrations` of every example app under `rootDir`. */
+function exampleMigrationDirs(rootDir: string): string[] {
+  const examples = path.join(rootDir, 'examples');
+  if (!existsSync(examples)) return [];
+  return readdirSync(examples)
+    .map((app) => path.join(examples, app, 'migrations'))
+    .filter((dir) => existsSync(dir));
 }
 
 /** A few projects for the editor to find, created through the domain (outbox events included). */

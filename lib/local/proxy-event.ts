@@ -18,30 +18,47 @@ export interface MethodMatch {
   readonly pathParameters: Record<string, string> | null;
 }
 
-interface CompiledMethod {
-  readonly method: DeployedMethod;
-  readonly segments: readonly { readonly literal?: string; readonly parameter?: string }[];
-  /** Literal segments first: API Gateway prefers `/projects/mine` over `/projects/{id}`. */
-  readonly literals: number;
+interface CompiledSegment {
+  readonly literal?: string;
+  readonly parameter?: string;
+  /** `{name+}`: the rest of the path, one segment or more (API Gateway's greedy path variable). */
+  readonly greedy?: boolean;
 }
 
-/** Resolves request paths to the API's methods the way API Gateway's resource tree does. */
+interface CompiledMethod {
+  readonly method: DeployedMethod;
+  readonly segments: readonly CompiledSegment[];
+}
+
+/** Specificity of a segment: a literal over a parameter over a greedy variable. */
+function rank(segment: CompiledSegment): number {
+  if (segment.literal !== undefined) return 2;
+  return segment.greedy === true ? 0 : 1;
+}
+
+/**
+ * Resolves request paths to the API's methods the way API Gateway's resource tree does, on the
+ * resource AND method pair (measured on REST APIs): among the methods whose resource matches the
+ * path and whose HTTP method is the request's or `ANY`, the most specific resource wins, segment by
+ * segment (a literal over `{param}` over `{proxy+}`), and on one resource an explicit method wins over
+ * `ANY`. So a resource without the request's method (an intermediate one, or one with only other
+ * methods) falls through to a matching `{proxy+}`; `{proxy+}` never matches its parent itself.
+ */
 export class MethodTable {
   private readonly compiled: CompiledMethod[];
 
   constructor(methods: readonly DeployedMethod[]) {
-    this.compiled = methods
-      .map((method) => {
-        const segments = method.resourcePath
-          .split('/')
-          .slice(1)
-          .map((segment) => {
-            const parameter = /^\{(.+)\}$/.exec(segment)?.[1];
-            return parameter === undefined ? { literal: segment } : { parameter };
-          });
-        return { method, segments, literals: segments.filter((s) => s.literal !== undefined).length };
-      })
-      .sort((a, b) => b.literals - a.literals);
+    this.compiled = methods.map((method) => ({
+      method,
+      segments: method.resourcePath
+        .split('/')
+        .slice(1)
+        .map((segment): CompiledSegment => {
+          const parameter = /^\{(.+?)(\+?)\}$/.exec(segment);
+          if (parameter === null) return { literal: segment };
+          return { parameter: parameter[1], greedy: parameter[2] === '+' };
+        }),
+    }));
   }
 
   /**
@@ -50,24 +67,57 @@ export class MethodTable {
    */
   match(httpMethod: string, path: string): MethodMatch | undefined {
     const parts = path.split('/').slice(1);
+    let best: { candidate: CompiledMethod; parameters: Map<string, string> } | undefined;
     for (const candidate of this.compiled) {
-      if (candidate.method.httpMethod !== httpMethod || candidate.segments.length !== parts.length) continue;
-      const parameters = new Map<string, string>();
-      const matches = candidate.segments.every((segment, index) => {
-        const part = parts[index];
-        if (segment.literal !== undefined) return segment.literal === part;
-        if (part === '') return false;
+      const verb = candidate.method.httpMethod;
+      if (verb !== httpMethod && verb !== 'ANY') continue;
+      const parameters = this.bind(candidate.segments, parts);
+      if (parameters === undefined) continue;
+      if (best === undefined || this.moreSpecific(candidate, best.candidate))
+        best = { candidate, parameters };
+    }
+    if (best === undefined) return undefined;
+    return {
+      method: best.candidate.method,
+      pathParameters: best.parameters.size > 0 ? fromEntries(best.parameters) : null,
+    };
+  }
+
+  /** The path parameters when `segments` match `parts`, else `undefined`. */
+  private bind(
+    segments: readonly CompiledSegment[],
+    parts: readonly string[],
+  ): Map<string, string> | undefined {
+    const parameters = new Map<string, string>();
+    for (let index = 0; index < segments.length; index += 1) {
+      const segment = segments[index];
+      if (segment.greedy === true) {
+        const rest = parts.slice(index);
+        if (index !== segments.length - 1 || rest.length === 0 || rest.some((part) => part === ''))
+          return undefined;
+        parameters.set(segment.parameter!, safeDecode(rest.join('/')));
+        return parameters;
+      }
+      const part = parts[index];
+      if (part === undefined) return undefined;
+      if (segment.literal !== undefined) {
+        if (segment.literal !== part) return undefined;
+      } else {
+        if (part === '') return undefined;
         parameters.set(segment.parameter!, safeDecode(part));
-        return true;
-      });
-      if (matches) {
-        return {
-          method: candidate.method,
-          pathParameters: parameters.size > 0 ? fromEntries(parameters) : null,
-        };
       }
     }
-    return undefined;
+    return parts.length === segments.length ? parameters : undefined;
+  }
+
+  private moreSpecific(a: CompiledMethod, b: CompiledMethod): boolean {
+    const length = Math.max(a.segments.length, b.segments.length);
+    for (let index = 0; index < length; index += 1) {
+      const ra = a.segments[index] === undefined ? -1 : rank(a.segments[index]);
+      const rb = b.segments[index] === undefined ? -1 : rank(b.segments[index]);
+      if (ra !== rb) return ra > rb;
+    }
+    return a.method.httpMethod !== 'ANY' && b.method.httpMethod === 'ANY';
   }
 }
 

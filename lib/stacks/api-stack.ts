@@ -9,7 +9,8 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct } from 'constructs';
 import { RoutePolicies } from '../../lambda/domain/authz/policy';
-import { ROUTES } from '../../lambda/routes';
+import { ACCESS_ENTRIES, MOUNTS, ROUTES } from '../../lambda/routes';
+import { mountedMethod } from '../../lambda/shared/mount-access';
 import { DEFAULT_TIMEOUT_MS, type RouteDefinition, type RouteNeed } from '../../lambda/shared/route';
 import { capacityPlan, type CapacityPlan, type StandbyParameterKey } from '../config';
 import { API_KEY_TIERS } from '../../lambda/shared/access';
@@ -81,7 +82,7 @@ export interface ApiStackProps extends RampartStackProps {
 }
 
 /** Lambda timeout of a route: its wrapper timeout plus a second to answer 504 and flush metrics. */
-function lambdaTimeout(route: RouteDefinition): Duration {
+function lambdaTimeout(route: Pick<RouteDefinition, 'timeoutMs'>): Duration {
   return Duration.seconds(Math.ceil((route.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000) + 1);
 }
 
@@ -177,15 +178,24 @@ export class ApiStack extends RampartStack {
     for (const route of ROUTES) {
       this.routeFunctions[route.id] = this.routeFunction(route);
     }
+    // A mounted app in Lambda gets a route function like any route's (wrapper, grants, alarms).
+    for (const mount of MOUNTS) {
+      if ('handler' in mount.target) {
+        this.routeFunctions[mount.id] = this.routeFunction({
+          ...mountedMethod(mount),
+          handler: mount.target.handler,
+        });
+      }
+    }
 
     // The authorizer computes each grant's policy on first use (not at init): prove them all exact
     // here, so a manifest without exact policies fails synth instead of an authorizer call.
-    RoutePolicies.proveExact(ROUTES);
+    RoutePolicies.proveExact(ACCESS_ENTRIES);
     this.authorizerFunction = this.function('Authorizer', {
       entry: 'authorizer/handler.ts',
       description: 'REQUEST authorizer: Cognito tokens (aws-jwt-verify) and API keys',
       // The manifest's access table compiled into the bundle: no request schemas (zod) on its cold start.
-      bundlingDefine: routeAccessDefine(ROUTES),
+      bundlingDefine: routeAccessDefine(ACCESS_ENTRIES),
       serviceName: 'authorizer',
       // It runs for every authorized method: their summed rate at its expected duration.
       reservedConcurrentExecutions: this.capacity.authorizer.reservedConcurrency,
@@ -213,6 +223,7 @@ export class ApiStack extends RampartStack {
 
     this.restApi = new SecureRestApi(this, 'Api', {
       routes: ROUTES,
+      mounts: MOUNTS,
       handlers: this.routeFunctions,
       authorizer,
       restApiName: `rampart-${config.name}`,
@@ -351,7 +362,7 @@ export class ApiStack extends RampartStack {
       rateRules: [
         { name: 'RateLimitPerCredential', ...this.capacity.waf.perCredential, perHeader: 'authorization' },
       ],
-      maxBodyBytes: largestBodyLimit(ROUTES),
+      maxBodyBytes: largestBodyLimit(ROUTES, MOUNTS),
       managedRuleGroups: ['common', 'knownBadInputs', 'sqlInjection'],
       logRetentionDays: config.edge.wafLogRetentionDays,
       logEncryptionKey: this.key,
@@ -443,7 +454,11 @@ export class ApiStack extends RampartStack {
   }
 
   /** The function serving one route, with the grants and settings its manifest entry asks for. */
-  private routeFunction(route: RouteDefinition): RampartFunction {
+  private routeFunction(
+    route: Pick<RouteDefinition, 'id' | 'path' | 'handler' | 'timeoutMs' | 'needs'> & {
+      readonly method: string;
+    },
+  ): RampartFunction {
     return this.function(`${pascal(route.id)}Function`, {
       entry: route.handler,
       description: `${route.method} ${route.path}`,
@@ -573,6 +588,12 @@ export class ApiStack extends RampartStack {
   /** API key routes: usage plan ids and limits, rotation grace; every route gets the tier limits for RateLimit headers. */
   private wireApiKeyManagement(): void {
     const { config } = this.props;
+    for (const mount of MOUNTS) {
+      this.routeFunctions[mount.id]?.addEnvironment(
+        'USAGE_PLAN_LIMITS',
+        JSON.stringify(this.capacity.usagePlans),
+      );
+    }
     for (const route of ROUTES) {
       const fn = this.routeFunctions[route.id];
       fn.addEnvironment('USAGE_PLAN_LIMITS', JSON.stringify(this.capacity.usagePlans));

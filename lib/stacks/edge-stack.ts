@@ -1,8 +1,12 @@
 import { Certificate, CertificateValidation, type ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { HostedZone } from 'aws-cdk-lib/aws-route53';
 import type { Construct } from 'constructs';
-import { ROUTES } from '../../lambda/routes';
-import { DEFAULT_BODY_LIMIT_BYTES, type RouteDefinition } from '../../lambda/shared/route';
+import { MOUNTS, ROUTES } from '../../lambda/routes';
+import {
+  DEFAULT_BODY_LIMIT_BYTES,
+  type MountDefinition,
+  type RouteDefinition,
+} from '../../lambda/shared/route';
 import { ProtectedWebAcl } from '../constructs/edge/protected-web-acl';
 import type { ManagedRuleGroup } from '../constructs/edge/waf-rules';
 import { capacityPlan, type EdgeConfig } from '../config';
@@ -27,12 +31,17 @@ export const BROWSER_PATH_PREFIXES: readonly string[] = [AUTH_PATH_PREFIX];
  * The largest request body any route accepts: both web ACLs refuse larger bodies. Routes without a
  * body schema refuse any body (the wrapper answers 400), so only routes with one count.
  */
-export function largestBodyLimit(routes: readonly RouteDefinition[] = ROUTES): number {
+export function largestBodyLimit(
+  routes: readonly RouteDefinition[] = ROUTES,
+  mounts: readonly Pick<MountDefinition, 'bodyLimitBytes'>[] = MOUNTS,
+): number {
   return Math.max(
     0,
     ...routes
       .filter((route) => route.schemas?.body !== undefined)
       .map((route) => route.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES),
+    // A mounted app reads whatever body its own code accepts, up to its mount's limit.
+    ...mounts.map((mount) => mount.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES),
   );
 }
 

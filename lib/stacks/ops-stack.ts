@@ -3,7 +3,7 @@ import { MathExpression, Metric, TreatMissingData, ComparisonOperator } from 'aw
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct, IConstruct } from 'constructs';
 import { EVENT_ALERTS, RDS_EVENT_SUBSCRIPTIONS } from '../../lambda/domain/notify/event-alerts';
-import { ROUTES } from '../../lambda/routes';
+import { GATEWAY_METHODS } from '../../lambda/routes';
 import { maxConnectionsOf, proxyConnectionBudget } from '../config';
 import type { SecureVpc } from '../constructs/network/secure-vpc';
 import type { RampartFunction } from '../constructs/compute/rampart-function';
@@ -208,7 +208,7 @@ export class OpsStack extends RampartStack {
     // Functions: every route, the authorizer, the worker, the scheduled ones, origin-verify rotation
     // and the notifier itself. Timeout and reservation are read from each function's definition.
     const watched: { fn: RampartFunction; component: string; impact: string; errorsRunbook?: string }[] = [
-      ...ROUTES.map((route) => ({
+      ...GATEWAY_METHODS.filter((route) => api.routeFunctions[route.id] !== undefined).map((route) => ({
         fn: api.routeFunctions[route.id],
         component: kebab(route.id),
         impact: `${route.method} ${route.path}`,
@@ -269,7 +269,7 @@ export class OpsStack extends RampartStack {
     }
 
     const stage = api.restApi.api.deploymentStage;
-    const apiRef = { stage, apiName: `rampart-${config.name}`, routes: ROUTES };
+    const apiRef = { stage, apiName: `rampart-${config.name}`, routes: GATEWAY_METHODS };
     apiAlarms(this.alarms, apiRef, t);
 
     queueAlarms(
@@ -425,7 +425,7 @@ export class OpsStack extends RampartStack {
         },
         {
           title: 'Routes (golden signals)',
-          graphs: ROUTES.map((route) => ({
+          graphs: GATEWAY_METHODS.map((route) => ({
             title: `${route.method} ${route.path}`,
             left: [
               routeMetric(apiRef, route, 'Latency', 'p90', FIVE_MINUTES),

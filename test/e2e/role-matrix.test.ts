@@ -30,6 +30,8 @@ const MATRIX: Readonly<Record<string, readonly [number, number, number, number]>
   'GET /api/v1/me': [401, 200, 200, 200],
   'GET /api/v1/projects': [401, 200, 200, 200],
   'GET /api/v1/projects/{id}': [401, 404, 404, 404],
+  // Carved out of the mounted shop app (test/e2e/mounted-app.test.ts covers the mount itself).
+  'GET /api/v1/shop/customers/{id}': [401, 404, 404, 404],
   'POST /api/v1/api-keys': [401, 400, 400, 400],
   'GET /api/v1/api-keys': [401, 200, 200, 200],
   'POST /api/v1/api-keys/{id}/rotate': [401, 404, 404, 404],

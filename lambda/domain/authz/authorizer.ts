@@ -133,7 +133,7 @@ export function createAuthorizer(dependencies: AuthorizerDependencies): Authoriz
         arnPrefix,
         caller.sub,
         grant,
-        { sub: caller.sub, roles: caller.roles.join(','), scopes: '', authType: 'user' },
+        { sub: caller.sub, roles: caller.roles.join(','), scopes: '', authType: 'user', apiKeyId: '' },
         tokenUsageKeys.user,
       );
     }
@@ -142,7 +142,7 @@ export function createAuthorizer(dependencies: AuthorizerDependencies): Authoriz
       arnPrefix,
       caller.sub,
       grant,
-      { sub: caller.sub, roles: '', scopes: caller.scopes.join(' '), authType: 'client' },
+      { sub: caller.sub, roles: '', scopes: caller.scopes.join(' '), authType: 'client', apiKeyId: '' },
       tokenUsageKeys.client,
     );
   }

@@ -1,8 +1,10 @@
 import type { PolicyDocument, Statement } from 'aws-lambda';
 import { ROLES, SCOPES } from '../../shared/access';
 import { isAllowed } from '../../shared/http/authorize';
-import type { RouteDefinition } from '../../shared/route';
-import type { RouteAccessEntry } from '../../shared/route-access';
+import { HTTP_METHODS } from '../../shared/route';
+import { accessResource, globToRegExp, type RouteAccessEntry } from '../../shared/route-access';
+
+export { globToRegExp } from '../../shared/route-access';
 
 /** What a caller holds: roles (users) or scopes (machine tokens, API keys), known values only. */
 export interface AccessGrant {
@@ -20,23 +22,17 @@ export interface GrantResources {
 
 const PATH_PARAMETER = /\{[^}]+\}/g;
 
-/** `GET/api/v1/projects/*`: a route as the tail of an execute-api method ARN (`{param}` -> `*`). */
-export function routeResource(route: Pick<RouteDefinition, 'method' | 'path'>): string {
-  return `${route.method}${route.path.replace(PATH_PARAMETER, '*')}`;
+/** `GET/api/v1/projects/*`: a route as the tail of an execute-api method ARN (`{param}` -> `*`, `ANY` -> `*`). */
+export function routeResource(route: Pick<RouteAccessEntry, 'method' | 'path'>): string {
+  return accessResource(route);
 }
 
-/** The ARN tail a concrete call of the route has (each parameter replaced by one segment). */
-function sampleResource(route: RouteAccessEntry): string {
-  return `${route.method}${route.path.replace(PATH_PARAMETER, 'x')}`;
-}
-
-/** An IAM resource pattern (`*` spans any characters, `/` included; `?` one) as an anchored RegExp. */
-export function globToRegExp(pattern: string): RegExp {
-  const source = pattern
-    .split('')
-    .map((char) => (char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[.+^${}()|[\]\\/]/g, '\\$&')))
-    .join('');
-  return new RegExp(`^${source}$`);
+/** The ARN tails concrete calls of the entry have (each parameter one segment; `ANY`: every method). */
+function sampleResources(route: RouteAccessEntry): readonly string[] {
+  const path = route.path.replace(PATH_PARAMETER, 'x');
+  return route.method === 'ANY'
+    ? HTTP_METHODS.map((method) => `${method}${path}`)
+    : [`${route.method}${path}`];
 }
 
 /**
@@ -153,7 +149,8 @@ export class RoutePolicies {
       deniedRoutes
         .filter(
           (route) =>
-            noProtectedAccess || allowPatterns.some((pattern) => pattern.test(sampleResource(route))),
+            noProtectedAccess ||
+            sampleResources(route).some((sample) => allowPatterns.some((pattern) => pattern.test(sample))),
         )
         .map(routeResource),
     );
@@ -166,11 +163,14 @@ export class RoutePolicies {
     const allowPatterns = allow.map(globToRegExp);
     const denyPatterns = deny.map(globToRegExp);
     for (const route of this.routes) {
-      const sample = sampleResource(route);
-      const allowed =
-        allowPatterns.some((pattern) => pattern.test(sample)) &&
-        !denyPatterns.some((pattern) => pattern.test(sample));
-      if (allowed !== isAllowed(principal, route.access)) {
+      const expected = isAllowed(principal, route.access);
+      const exact = sampleResources(route).every((sample) => {
+        const allowed =
+          allowPatterns.some((pattern) => pattern.test(sample)) &&
+          !denyPatterns.some((pattern) => pattern.test(sample));
+        return allowed === expected;
+      });
+      if (!exact) {
         throw new Error(
           `Route manifest: no exact authorizer policy for grant "${grantKey(grant)}" on ${route.method} ${route.path}; ` +
             'two routes with different access overlap under IAM wildcards. Rename a path segment.',

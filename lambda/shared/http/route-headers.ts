@@ -1,6 +1,6 @@
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import type { RouteDefinition } from '../route';
+import type { GatewayMethod, RouteDefinition } from '../route';
 
 /** `Cache-Control` for a successful read of the route, per its access and `cacheTtlSeconds`. */
 export function cacheControlFor(route: Pick<RouteDefinition, 'access' | 'cacheTtlSeconds'>): string {
@@ -35,7 +35,10 @@ export function deprecationHeaders(
 }
 
 export interface RouteHeadersOptions {
-  readonly route: Pick<RouteDefinition, 'method' | 'access' | 'cacheTtlSeconds' | 'deprecation'>;
+  /** A mounted app's method is `ANY`: never a cacheable GET. */
+  readonly route: Pick<RouteDefinition, 'access' | 'cacheTtlSeconds' | 'deprecation'> & {
+    readonly method: GatewayMethod;
+  };
 }
 
 /**

@@ -4,7 +4,10 @@ import {
   ApiKey,
   ApiKeySourceType,
   AuthorizationType,
+  CfnClientCertificate,
+  ConnectionType,
   EndpointType,
+  HttpIntegration,
   JsonSchemaVersion,
   LambdaIntegration,
   LogGroupLogDestination,
@@ -14,7 +17,9 @@ import {
   RequestValidator,
   RestApi,
   UsagePlan,
+  VpcLink,
   type IAuthorizer,
+  type Integration,
   type JsonSchema,
   type MethodDeploymentOptions,
 } from 'aws-cdk-lib/aws-apigateway';
@@ -24,7 +29,14 @@ import { Construct } from 'constructs';
 import { toJSONSchema } from 'zod/v4/core';
 import type { ZodMiniType } from 'zod/mini';
 import { API_KEY_TIERS, type ApiKeyTier } from '../../../lambda/shared/access';
-import type { RouteDefinition } from '../../../lambda/shared/route';
+import { isPublicMount } from '../../../lambda/shared/mount-access';
+import { PRINCIPAL_HEADER_MAPPINGS } from '../../../lambda/shared/principal-headers';
+import {
+  DEFAULT_TIMEOUT_MS,
+  mountResourcePath,
+  type MountDefinition,
+  type RouteDefinition,
+} from '../../../lambda/shared/route';
 import { CORS_EXPOSED_HEADERS, CORS_REQUEST_HEADERS } from './cors';
 import { addProblemGatewayResponses } from './gateway-responses';
 
@@ -38,8 +50,14 @@ export interface UsagePlanLimits {
 export interface SecureRestApiProps {
   /** The route manifest: one method per route. */
   readonly routes: readonly RouteDefinition[];
-  /** The function that serves each route, by route id. */
+  /** The function that serves each route, by route id (and each mount with a handler, by mount id). */
   readonly handlers: Readonly<Record<string, IFunction>>;
+  /**
+   * Mounted apps: `ANY {prefix}/{proxy+}` each, to its function (Lambda proxy) or its HTTP backend
+   * (HTTP proxy). Explicit routes under a mount's prefix take precedence (API Gateway's matching).
+   * @default - none
+   */
+  readonly mounts?: readonly MountDefinition[];
   /** The REQUEST authorizer on every route that is not public. */
   readonly authorizer: IAuthorizer;
   /** Name of the REST API in the console, e.g. `rampart-prod`. */
@@ -48,7 +66,7 @@ export interface SecureRestApiProps {
   readonly stageName: string;
   /** The stage's default method throttle: applies to methods without their own (CORS preflights). */
   readonly stageThrottle: { readonly rateLimit: number; readonly burstLimit: number };
-  /** Each route's method throttle, by route id; every route must have one (the capacity model's). */
+  /** Each route's (and mount's) method throttle, by id; every one must have one (the capacity model's). */
   readonly methodThrottles: Readonly<
     Record<string, { readonly rateLimit: number; readonly burstLimit: number }>
   >;
@@ -160,6 +178,8 @@ export class SecureRestApi extends Construct {
   public readonly tokenUsagePlan: UsagePlan;
   /** Usage identifier key value per kind of token caller (for the authorizer). */
   public readonly tokenUsageKeys: Readonly<Record<TokenCallerKind, string>>;
+  /** True when a mount proxies to an HTTP backend (the stage then presents a client certificate). */
+  private readonly hasHttpBackend: boolean;
 
   constructor(scope: Construct, id: string, props: SecureRestApiProps) {
     super(scope, id);
@@ -174,10 +194,34 @@ export class SecureRestApi extends Construct {
         throw new Error(`SecureRestApi ${id}: no method throttle for route "${route.id}" (methodThrottles)`);
     }
 
+    const mounts = props.mounts ?? [];
+    for (const mount of mounts) {
+      if (!/^\/api\/v1(\/[a-z0-9-]+)+$/.test(mount.prefix)) {
+        throw new Error(
+          `SecureRestApi ${id}: mount ${mount.id} prefix ${mount.prefix} must be /api/v1/<literal segments>`,
+        );
+      }
+      if ('handler' in mount.target && !props.handlers[mount.id])
+        throw new Error(`SecureRestApi ${id}: no function for mount "${mount.id}"`);
+      if (!props.methodThrottles[mount.id])
+        throw new Error(`SecureRestApi ${id}: no method throttle for mount "${mount.id}" (methodThrottles)`);
+    }
+
+    this.hasHttpBackend = mounts.some((mount) => 'backend' in mount.target);
+    // An HTTP backend can tell API Gateway's calls from anyone else's by this certificate (mTLS).
+    const backendCertificate = this.hasHttpBackend
+      ? new CfnClientCertificate(this, 'BackendClientCertificate', {
+          description: `Presented by ${props.restApiName} to its HTTP backends`,
+        })
+      : undefined;
+
     const methodOptions: Record<string, MethodDeploymentOptions> = {};
-    for (const route of props.routes) {
-      const throttle = props.methodThrottles[route.id];
-      methodOptions[`${route.path}/${route.method}`] = {
+    for (const { id: throttleId, path, method } of [
+      ...props.routes.map((route) => ({ id: route.id, path: route.path, method: route.method as string })),
+      ...mounts.map((mount) => ({ id: mount.id, path: mountResourcePath(mount), method: 'ANY' })),
+    ]) {
+      const throttle = props.methodThrottles[throttleId];
+      methodOptions[`${path}/${method}`] = {
         throttlingRateLimit: throttle.rateLimit,
         throttlingBurstLimit: throttle.burstLimit,
       };
@@ -192,6 +236,7 @@ export class SecureRestApi extends Construct {
       cloudWatchRole: true,
       deployOptions: {
         stageName: props.stageName,
+        ...(backendCertificate ? { clientCertificateId: backendCertificate.ref } : {}),
         throttlingRateLimit: props.stageThrottle.rateLimit,
         throttlingBurstLimit: props.stageThrottle.burstLimit,
         loggingLevel: MethodLoggingLevel.ERROR,
@@ -207,7 +252,16 @@ export class SecureRestApi extends Construct {
         ? {
             defaultCorsPreflightOptions: {
               allowOrigins: [...props.corsAllowedOrigins],
-              allowMethods: [...new Set(props.routes.map((route) => route.method))],
+              allowMethods: [
+                ...new Set<string>([
+                  ...props.routes.map((route) => route.method),
+                  ...mounts.flatMap((mount) =>
+                    mount.rules.flatMap((rule): readonly string[] =>
+                      rule.methods === 'ANY' ? ['ANY'] : rule.methods,
+                    ),
+                  ),
+                ]),
+              ],
               allowHeaders: CORS_REQUEST_HEADERS,
               exposeHeaders: CORS_EXPOSED_HEADERS,
               maxAge: Duration.hours(1),
@@ -278,6 +332,8 @@ export class SecureRestApi extends Construct {
       }
     }
 
+    for (const mount of mounts) this.addMount(mount, props);
+
     for (const method of this.api.methods) {
       if (method.httpMethod !== 'OPTIONS') continue;
       Validations.of(method).acknowledge({
@@ -326,6 +382,72 @@ export class SecureRestApi extends Construct {
     this.acknowledgeFindings();
   }
 
+  /**
+   * `ANY {prefix}/{proxy+}` for a mounted app. Behind the authorizer (and a usage plan key) unless
+   * every rule of the mount is public. An HTTP backend gets the principal in headers the gateway
+   * sets from the authorizer context ({@link PRINCIPAL_HEADER_MAPPINGS}): a request parameter
+   * mapping replaces a client's header of the same name, so a caller cannot choose them.
+   */
+  private addMount(mount: MountDefinition, props: SecureRestApiProps): void {
+    const resource = this.api.root.resourceForPath(mountResourcePath(mount));
+    const open = isPublicMount(mount);
+    const timeout = Duration.millis(Math.min(mount.timeoutMs ?? DEFAULT_TIMEOUT_MS, 29_000));
+    let integration: Integration;
+    if ('handler' in mount.target) {
+      integration = new LambdaIntegration(props.handlers[mount.id], { proxy: true });
+    } else {
+      const { backend } = mount.target;
+      if (open) {
+        throw new Error(
+          `SecureRestApi: mount ${mount.id} is public; HTTP backends are mounted behind the authorizer only (the principal headers come from its context)`,
+        );
+      }
+      if (!backend.url.startsWith('https://') && backend.vpcLinkId === undefined) {
+        throw new Error(
+          `SecureRestApi: mount ${mount.id} backend must be https:// (or private through a VPC link)`,
+        );
+      }
+      const vpcLink =
+        backend.vpcLinkId === undefined
+          ? undefined
+          : VpcLink.fromVpcLinkId(this, `${pascal(mount.id)}VpcLink`, backend.vpcLinkId);
+      integration = new HttpIntegration(`${backend.url.replace(/\/$/, '')}/{proxy}`, {
+        httpMethod: 'ANY',
+        proxy: true,
+        options: {
+          timeout,
+          ...(vpcLink ? { connectionType: ConnectionType.VPC_LINK, vpcLink } : {}),
+          requestParameters: {
+            'integration.request.path.proxy': 'method.request.path.proxy',
+            ...PRINCIPAL_HEADER_MAPPINGS,
+          },
+        },
+      });
+    }
+    const method = resource.addMethod('ANY', integration, {
+      operationName: mount.id,
+      ...(open
+        ? { authorizationType: AuthorizationType.NONE, apiKeyRequired: false }
+        : {
+            authorizer: props.authorizer,
+            authorizationType: AuthorizationType.CUSTOM,
+            apiKeyRequired: true,
+          }),
+      requestParameters: { 'method.request.path.proxy': true },
+    });
+    Validations.of(method).acknowledge({
+      id: 'AwsSolutions-COG4',
+      reason:
+        'Deliberately a Lambda REQUEST authorizer (aws-jwt-verify) instead of the Cognito authorizer: it verifies the same Cognito tokens and also maps groups to roles, machine scopes and API keys (DESIGN.md).',
+    });
+    if (open) {
+      Validations.of(method).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason: `Public by the route manifest (mount ${mount.id}: every rule is public); throttled per method and by WAF.`,
+      });
+    }
+  }
+
   private acknowledgeFindings(): void {
     const stage = this.api.deploymentStage;
     Validations.of(stage).acknowledge({
@@ -333,11 +455,13 @@ export class SecureRestApi extends Construct {
       reason:
         'No API Gateway cache cluster: cacheable GETs are cached by CloudFront per route (manifest TTLs); authenticated responses must not be cached at the gateway.',
     });
-    Validations.of(stage).acknowledge({
-      id: 'NIST.800.53.R5-APIGWSSLEnabled',
-      reason:
-        'Backend client certificates authenticate API Gateway to HTTP backends; every integration here is a Lambda proxy integration, reached over AWS APIs, not HTTP.',
-    });
+    if (!this.hasHttpBackend) {
+      Validations.of(stage).acknowledge({
+        id: 'NIST.800.53.R5-APIGWSSLEnabled',
+        reason:
+          'Backend client certificates authenticate API Gateway to HTTP backends; every integration here is a Lambda proxy integration, reached over AWS APIs, not HTTP.',
+      });
+    }
     const cloudWatchRole = this.api.node.tryFindChild('CloudWatchRole');
     if (cloudWatchRole) {
       Validations.of(cloudWatchRole).acknowledge({

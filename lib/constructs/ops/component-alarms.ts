@@ -112,7 +112,11 @@ function ratePercent(
 /** The REST API stage: 5XX and 4XX rates, and per-route p90/p99 latency from the manifest. */
 export function apiAlarms(
   factory: AlarmFactory,
-  api: { readonly stage: Stage; readonly apiName: string; readonly routes: readonly RouteDefinition[] },
+  api: {
+    readonly stage: Stage;
+    readonly apiName: string;
+    readonly routes: readonly Pick<RouteDefinition, 'id' | 'path'>[] & readonly { readonly method: string }[];
+  },
   t: Thresholds,
 ): void {
   const { stage } = api;
@@ -177,7 +181,7 @@ export function apiAlarms(
 /** A per-method API Gateway metric (detailed metrics are on for the stage). */
 export function routeMetric(
   api: { readonly stage: Stage; readonly apiName: string },
-  route: RouteDefinition,
+  route: { readonly method: string; readonly path: string },
   metricName: string,
   statistic: string,
   period: Duration,
