@@ -8,7 +8,7 @@ import {
   type GatewayResponseType,
 } from '../../../lib/local/gateway-response';
 import { RoutePolicies, routeResource } from '../../../lambda/domain/authz/policy';
-import { ROUTES } from '../../../lambda/routes';
+import { MOUNTS, ROUTES } from '../../../lambda/routes';
 import { SCOPES } from '../../../lambda/shared/access';
 import { AUTHORIZER_IDENTITY_HEADERS } from '../../../lambda/shared/credentials';
 import { ERROR_CATALOGUE } from '../../../lambda/shared/errors';
@@ -74,7 +74,8 @@ describe.each(ENVIRONMENT_NAMES)('Api stack (%s)', (name) => {
     template.resourcePropertiesCountIs(
       'AWS::ApiGateway::Method',
       { HttpMethod: Match.not('OPTIONS') },
-      ROUTES.length,
+      // Each mount is one ANY method (test/lib/stacks/mounts.suite.ts).
+      ROUTES.length + MOUNTS.length,
     );
     for (const route of ROUTES) {
       const method = methodOf(template, route);
@@ -352,7 +353,7 @@ describe.each(ENVIRONMENT_NAMES)('Api stack (%s)', (name) => {
     const functions = all.filter((fn) => !framework.includes(fn));
     // Routes, the authorizer, worker, outbox relay, key cleanup, JWKS fetcher, origin-verify rotation
     // and login client secret rotation.
-    expect(functions.length).toBe(ROUTES.length + 7);
+    expect(functions.length).toBe(ROUTES.length + MOUNTS.filter((m) => 'handler' in m.target).length + 7);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',

@@ -1,6 +1,6 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import type { EnvironmentName } from '../../../lib/config';
-import { ROUTES } from '../../../lambda/routes';
+import { MOUNTS, ROUTES } from '../../../lambda/routes';
 import type { CapacityClass } from '../../../lambda/shared/route';
 import { synthEnvironments } from '../../support/synth';
 
@@ -42,11 +42,11 @@ const EXPECTED: Record<EnvironmentName, Expected> = {
       auth: [10, 20, 4],
       passwordReset: [2, 5, 2],
     },
-    authorizer: 16,
+    authorizer: 19,
     worker: 2,
     tiers: { free: [1, 5, 1_000], standard: [10, 20, 5_000], premium: [20, 40, 20_000] },
-    tokens: [305, 610],
-    reserved: 84,
+    tokens: [375, 750],
+    reserved: 92,
   },
   staging: {
     waf: { perIp: 30_000, authPerIp: 100, perCredential: 18_000 },
@@ -62,11 +62,11 @@ const EXPECTED: Record<EnvironmentName, Expected> = {
       auth: [20, 40, 12],
       passwordReset: [2, 5, 2],
     },
-    authorizer: 47,
+    authorizer: 59,
     worker: 5,
     tiers: { free: [1, 5, 1_000], standard: [10, 20, 10_000], premium: [50, 100, 100_000] },
-    tokens: [625, 1_250],
-    reserved: 211,
+    tokens: [775, 1_550],
+    reserved: 239,
   },
   prod: {
     waf: { perIp: 30_000, authPerIp: 100, perCredential: 18_000 },
@@ -82,11 +82,11 @@ const EXPECTED: Record<EnvironmentName, Expected> = {
       auth: [20, 40, 12],
       passwordReset: [2, 5, 2],
     },
-    authorizer: 77,
+    authorizer: 96,
     worker: 10,
     tiers: { free: [1, 5, 1_000], standard: [10, 20, 50_000], premium: [50, 100, 1_000_000] },
-    tokens: [1_025, 2_050],
-    reserved: 274,
+    tokens: [1_275, 2_550],
+    reserved: 316,
   },
 };
 
@@ -159,8 +159,8 @@ describe.each(Object.keys(EXPECTED) as EnvironmentName[])('capacity model as dep
     const settings = stage.Properties.MethodSettings!;
     const pair = (setting: MethodSetting) => [setting.ThrottlingRateLimit, setting.ThrottlingBurstLimit];
     expect(pair(settings.find((setting) => setting.ResourcePath === '/*')!)).toEqual(expected.stage);
-    // One setting per route, none missing: no route falls back to the stage default.
-    expect(settings).toHaveLength(ROUTES.length + 1);
+    // One setting per route and mount, none missing: no method falls back to the stage default.
+    expect(settings).toHaveLength(ROUTES.length + MOUNTS.length + 1);
     for (const route of ROUTES) {
       const resourcePath = `/${route.path.replace(/\//g, '~1')}`;
       const setting = settings.find((s) => s.ResourcePath === resourcePath && s.HttpMethod === route.method);

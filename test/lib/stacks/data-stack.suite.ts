@@ -672,15 +672,15 @@ describe('config: proxy connection budget', () => {
   });
 
   test('rejects the capacity model reservations x pool size above the budget, naming what to change', () => {
-    // Dev's database functions reserve 52 executions (test/lib/config/capacity.test.ts): 2 connections each is 104.
+    // Dev's database functions reserve 60 executions (test/lib/config/capacity.test.ts): 2 connections each is 120.
     expect(() => parseEnvironmentConfig({ ...dev, functions: { ...dev.functions, dbPoolMax: 2 } })).toThrow(
-      'Invalid config for environment "dev": functions.dbPoolMax: the database functions reserve 52 concurrent ' +
-        'executions (capacity model) x functions.dbPoolMax 2 = 104 proxy connections, above the proxy connection ' +
-        'budget 56 (max_connections 112 of database.instanceClass db.t4g.micro x database.proxy.maxConnectionsPercent 50%): ' +
+      'Invalid config for environment "dev": functions.dbPoolMax: the database functions reserve 60 concurrent ' +
+        'executions (capacity model) x functions.dbPoolMax 2 = 120 proxy connections, above the proxy connection ' +
+        'budget 67 (max_connections 112 of database.instanceClass db.t4g.micro x database.proxy.maxConnectionsPercent 60%): ' +
         'lower capacity.routeClasses (rateLimit or expectedDurationMs), capacity.concurrencyHeadroom or ' +
         'functions.workerReservedConcurrency, or choose a larger database.instanceClass',
     );
-    // The same reservations fit a budget of 104.
+    // The same reservations fit the budget of a larger instance.
     expect(() =>
       parseEnvironmentConfig({
         ...dev,
@@ -688,7 +688,7 @@ describe('config: proxy connection budget', () => {
         database: {
           ...dev.database,
           instanceClass: 'db.t4g.small',
-          proxy: { ...dev.database.proxy, maxConnectionsPercent: 50 },
+          proxy: { ...dev.database.proxy, maxConnectionsPercent: 60 },
         },
       }),
     ).not.toThrow();

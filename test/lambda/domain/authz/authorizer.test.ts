@@ -360,6 +360,8 @@ describe('positive matrix: users, every role x every route, driven by the manife
       roles: 'editor,viewer',
       scopes: '',
       authType: 'user',
+      // Every principal key, for the principal headers of HTTP backend mounts.
+      apiKeyId: '',
     });
     // Every authorized method requires an API key: users are metered under their kind's key.
     expect(result.usageIdentifierKey).toBe(TEST_TOKEN_USAGE_KEYS.user);
@@ -416,6 +418,8 @@ describe('positive matrix: machine tokens, scopes x routes', () => {
       roles: '',
       scopes: 'rampart/read rampart/write',
       authType: 'client',
+      // Every principal key, for the principal headers of HTTP backend mounts.
+      apiKeyId: '',
     });
   });
 });

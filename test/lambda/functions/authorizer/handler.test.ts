@@ -158,6 +158,8 @@ describe('authorizer handler (cognito-local + PostgreSQL)', () => {
       roles: 'editor',
       scopes: '',
       authType: 'user',
+      // Every principal key, for the principal headers of HTTP backend mounts.
+      apiKeyId: '',
     });
     expect(verdicts(result)).toEqual(
       manifestVerdicts(
@@ -319,6 +321,8 @@ describe('authorizer handler as deployed (index.js + API-key chunk)', () => {
       roles: 'editor',
       scopes: '',
       authType: 'user',
+      // Every principal key, for the principal headers of HTTP backend mounts.
+      apiKeyId: '',
     });
     expect(verdicts(result)).toEqual(verdicts(await call({ Authorization: `Bearer ${access}` })));
   });
