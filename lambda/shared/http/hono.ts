@@ -47,17 +47,6 @@ export function rampartVariables(): MiddlewareHandler<RampartEnv> {
 }
 
 /**
- * The principal of a request under a protected mount; throws when there is none (the wrapper
- * refuses anonymous calls there before the app runs, so this only fails on a wiring mistake).
- */
-export function requirePrincipal(c: { get(key: 'principal'): Principal | undefined }): Principal {
-  const principal = c.get('principal');
-  if (principal === undefined)
-    throw new Error('no principal: is this app mounted behind rampartVariables()?');
-  return principal;
-}
-
-/**
  * A Hono app mounted behind Rampart: the app's routes under the mount's prefix, the principal as
  * context variables ({@link rampartVariables}), Hono's own AWS Lambda adapter (`hono/aws-lambda`)
  * inside Rampart's wrapper (`mountedApp`). The handler file is `export const handler = mountHono(mount, app)`.
