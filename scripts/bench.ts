@@ -14,6 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, existsSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { basename, join, relative } from 'node:path';
+import { MOUNTS } from '../lambda/routes';
 import { FUNCTION_RUNTIME } from '../lib/constructs/compute/bundling';
 import { TEST_TOKEN_USAGE_KEYS } from '../test/fixtures/authorizer-event';
 import { LOGIN_CLIENT_ID, MACHINE_CLIENT_ID, TEST_JWKS, TEST_USER_POOL_ID } from '../test/fixtures/tokens';
@@ -24,6 +25,8 @@ const functionsDir = join(root, 'lambda', 'functions');
 const outDir = join(root, 'bench-out');
 const json = process.argv.includes('--json');
 const LOAD_RUNS = Number(process.env.BENCH_LOAD_RUNS ?? 15);
+/** The bound every HTTP handler keeps (docs/performance.md), a mounted app's included. */
+const HTTP_BUNDLE_BOUND_KIB = 400;
 
 /** NodejsFunction's defaults for a Node 24 runtime: unminified, esbuild's default main fields, AWS SDK external. */
 const cdkDefault: BuildOptions = {
@@ -229,6 +232,28 @@ async function main(): Promise<void> {
         }
       : undefined;
 
+  // Mounted apps (the app, its framework and its ORM inside the wrapper): bundle and cold load,
+  // held to the HTTP handlers' bound; a run over it fails.
+  const mountedApps = MOUNTS.flatMap((mount) => {
+    if (!('handler' in mount.target)) return [];
+    const name = mount.target.handler.split('/')[0];
+    const fn = functions.find((candidate) => candidate.name === name);
+    if (fn === undefined) return [];
+    const bundleKiB = Number((fn.bundleBytes / 1024).toFixed(1));
+    return [
+      {
+        mount: mount.id,
+        function: name,
+        bundleBytes: fn.bundleBytes,
+        bundleKiB,
+        loadMsMedian: fn.loadMsMedian,
+        boundKiB: HTTP_BUNDLE_BOUND_KIB,
+        withinBound: bundleKiB <= HTTP_BUNDLE_BOUND_KIB,
+      },
+    ];
+  });
+  if (mountedApps.some((app) => !app.withinBound)) process.exitCode = 1;
+
   let comparison: Record<string, unknown> | undefined;
   const reference = handlerEntries().find((fn) => fn.name === 'projects-get') ?? handlerEntries()[0];
   if (reference) {
@@ -259,6 +284,7 @@ async function main(): Promise<void> {
     calibrationUsAfter: calibrationUs(),
     functions,
     authorizerJwtPath,
+    mountedApps,
     ...micro,
     cdkDefaultComparison: comparison,
   };
@@ -291,6 +317,11 @@ async function main(): Promise<void> {
   if (authorizerJwtPath) {
     console.log(
       `authorizer JWT path: ${authorizerJwtPath.bundleKiB} KiB, load ${authorizerJwtPath.loadMsMedian.toFixed(1)} ms = ${authorizerJwtPath.loadRatioToHealth}x health's ${authorizerJwtPath.healthLoadMsMedian.toFixed(1)} ms (${authorizerJwtPath.loadRatioToHealthPaired}x loaded in alternation)`,
+    );
+  }
+  for (const app of mountedApps) {
+    console.log(
+      `mounted app ${app.mount} (${app.function}): ${app.bundleKiB} KiB (bound ${app.boundKiB} KiB: ${app.withinBound ? 'met' : 'EXCEEDED'}), load ${app.loadMsMedian.toFixed(1)} ms`,
     );
   }
   for (const [key, value] of Object.entries(micro)) console.log(`${key}: ${value}`);

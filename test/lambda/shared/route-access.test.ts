@@ -1,4 +1,4 @@
-import { ROUTES } from '../../../lambda/routes';
+import { ACCESS_ENTRIES, ROUTES } from '../../../lambda/routes';
 import { authorizerRoutes } from '../../../lambda/routes/access';
 import {
   compiledRouteAccess,
@@ -20,9 +20,11 @@ test("the define is the manifest reduced to method, path and access (no schemas)
   expect(define[ROUTE_ACCESS_GLOBAL]).not.toContain('schemas');
 });
 
-test('from source nothing is compiled in: the authorizer reads the manifest itself', () => {
+test('from source nothing is compiled in: the authorizer reads the manifest itself (routes and mount rules)', () => {
   expect(compiledRouteAccess()).toBeUndefined();
-  expect(authorizerRoutes()).toBe(ROUTES);
+  expect(authorizerRoutes()).toBe(ACCESS_ENTRIES);
+  expect(ACCESS_ENTRIES.slice(0, ROUTES.length)).toEqual(ROUTES);
+  expect(ACCESS_ENTRIES.length).toBeGreaterThan(ROUTES.length);
 });
 
 test('in a bundle built with the define, the authorizer reads the compiled table', () => {
