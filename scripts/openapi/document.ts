@@ -4,6 +4,7 @@ import { apiKeyRoutes } from '../../lambda/routes/api-keys';
 import { authRoutes } from '../../lambda/routes/auth';
 import { healthRoutes } from '../../lambda/routes/health';
 import { projectRoutes } from '../../lambda/routes/projects';
+import { shopRoutes } from '../../lambda/routes/shop';
 import { ROLE_SCOPES, SCOPES } from '../../lambda/shared/access';
 import { ERROR_CATALOGUE, type ErrorCode } from '../../lambda/shared/errors';
 import { declaredErrorCodes, problemSchema, RESPONSE_HEADERS } from '../../lambda/shared/http/contract';
@@ -27,6 +28,12 @@ const AREAS: readonly { readonly tag: string; readonly description: string; read
     tag: 'API keys',
     description: 'Keys for machine callers: create, list, rotate, revoke, usage.',
     routes: apiKeyRoutes,
+  },
+  {
+    tag: 'Shop',
+    description:
+      'The shop app (examples/hono-app) mounted at `/api/v1/shop`, and the endpoints carved out of it into Rampart handlers (docs/adopting.md).',
+    routes: shopRoutes,
   },
 ];
 
