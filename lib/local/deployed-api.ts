@@ -92,6 +92,10 @@ export interface DeployedMethod {
   /** `method.request.path.id` and the like, required ones only. */
   readonly requiredParameters: readonly string[];
   readonly integrationType: string;
+  /** `Uri` of an HTTP integration (`https://host/base/{proxy}`); absent for Lambda and mock ones. */
+  readonly integrationUri?: string;
+  /** The integration's request parameter mappings (`integration.request.header.X` -> `context.authorizer.y`). */
+  readonly integrationRequestParameters: Readonly<Record<string, string>>;
   /** Timeout of the integration's Lambda function, when it is one of the template's functions. */
   readonly functionTimeoutMs?: number;
   /** `TimeoutInMillis`, API Gateway's default 29 s when unset. */
@@ -250,6 +254,12 @@ export function readDeployedApi(template: CloudFormationTemplate): DeployedApi {
         .filter(([, required]) => required === true)
         .map(([name]) => name),
       integrationType: String(integration.Type ?? 'MOCK'),
+      integrationUri: typeof integration.Uri === 'string' ? integration.Uri : undefined,
+      integrationRequestParameters: Object.fromEntries(
+        Object.entries((integration.RequestParameters ?? {}) as Record<string, unknown>).filter(
+          (entry): entry is [string, string] => typeof entry[1] === 'string',
+        ),
+      ),
       functionTimeoutMs: typeof fnTimeout === 'number' ? fnTimeout * 1000 : undefined,
       integrationTimeoutMs:
         typeof integration.TimeoutInMillis === 'number'

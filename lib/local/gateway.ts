@@ -77,6 +77,11 @@ export interface LocalGatewayOptions {
   readonly onError?: (error: unknown, entry: { readonly requestId: string; readonly stage: string }) => void;
   /** @default Date.now */
   readonly now?: () => number;
+  /**
+   * Where an HTTP backend's URL points locally (a local server standing in for the service).
+   * @default - the template's URL
+   */
+  readonly httpBackendUrl?: (templateUrl: string) => string;
 }
 
 /** API Gateway's REST payload limit. */
@@ -355,6 +360,15 @@ export function createLocalGateway(options: LocalGatewayOptions): RequestListene
     requestId: string,
     authorizer: Record<string, unknown> | null,
   ): Promise<APIGatewayProxyResult> => {
+    if (match.method.integrationType === 'HTTP_PROXY') {
+      try {
+        return await httpProxy(parts, match, authorizer, options.httpBackendUrl);
+      } catch (error) {
+        if (error instanceof GatewayRefusal) throw error;
+        options.onError?.(error, { requestId, stage });
+        throw new GatewayRefusal({ type: 'INTEGRATION_FAILURE' });
+      }
+    }
     const handler = options.integrationFor(match.method);
     if (handler === undefined) throw new GatewayRefusal({ type: 'API_CONFIGURATION_ERROR' });
     const event = proxyEventOf(parts, match, stage, requestId, authorizer);
@@ -484,6 +498,84 @@ export function clientErrorResponse(error: Error & { code?: string }): string {
   };
   const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}`);
   return `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${lines.join('\r\n')}\r\n\r\n${body}`;
+}
+
+/** Hop-by-hop and framing headers an HTTP proxy does not forward (RFC 9110 7.6.1), and Host. */
+const NOT_FORWARDED = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+  'content-length',
+]);
+
+/**
+ * API Gateway's HTTP proxy integration: the request to the backend URL (`{proxy}` replaced by the
+ * greedy path variable, the query passed on), the client's headers, then the method's integration
+ * request parameters: a `integration.request.header.X` mapped from `context.authorizer.y` REPLACES a
+ * client header X (any spelling), which is what keeps the principal headers unforgeable. The
+ * integration timeout answers 504 as API Gateway does.
+ */
+async function httpProxy(
+  parts: HttpRequestParts,
+  match: MethodMatch,
+  authorizer: Record<string, unknown> | null,
+  localUrl: ((templateUrl: string) => string) | undefined,
+): Promise<APIGatewayProxyResult> {
+  const template = match.method.integrationUri;
+  if (template === undefined) throw new GatewayRefusal({ type: 'API_CONFIGURATION_ERROR' });
+  const base = localUrl?.(template) ?? template;
+  const proxyPath = (match.pathParameters?.proxy ?? '')
+    .split('/')
+    .map((segment) => encodeURIComponent(segment))
+    .join('/');
+  const url = new URL(base.replace('{proxy}', proxyPath));
+  for (const [name, value] of parts.query) url.searchParams.append(name, value);
+  const headers = new Headers();
+  for (const [name, values] of Object.entries(parts.multiValueHeaders)) {
+    if (NOT_FORWARDED.has(name.toLowerCase())) continue;
+    for (const value of values) headers.append(name, value);
+  }
+  for (const [target, source] of Object.entries(match.method.integrationRequestParameters)) {
+    const header = /^integration\.request\.header\.(.+)$/.exec(target)?.[1];
+    if (header === undefined) continue;
+    const key = /^context\.authorizer\.(.+)$/.exec(source)?.[1];
+    const value = key === undefined ? undefined : authorizer?.[key];
+    headers.delete(header);
+    headers.set(header, value === undefined || value === null ? '' : String(value));
+  }
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), match.method.integrationTimeoutMs);
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: parts.method,
+      headers,
+      body: parts.body === null || parts.method === 'GET' || parts.method === 'HEAD' ? undefined : parts.body,
+      signal: controller.signal,
+      redirect: 'manual',
+    });
+  } catch (error) {
+    if (controller.signal.aborted) throw new GatewayRefusal({ type: 'INTEGRATION_TIMEOUT' });
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+  const body = Buffer.from(await response.arrayBuffer());
+  const resultHeaders: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    if (!NOT_FORWARDED.has(name) && name !== 'content-encoding') resultHeaders[name] = value;
+  });
+  return {
+    statusCode: response.status,
+    headers: resultHeaders,
+    body: body.toString('base64'),
+    isBase64Encoded: true,
+  };
 }
 
 /** Writes a proxy result as API Gateway + CloudFront would: merged headers, security headers, compression. */

@@ -105,6 +105,11 @@ export interface LocalStackOptions {
   /** Milliseconds between outbox relay runs (the deployed relay runs on a schedule). @default 5000 */
   readonly outboxRelayIntervalMs?: number;
   readonly onRequest?: (entry: AccessLogEntry) => void;
+  /**
+   * The local stand-in of an HTTP backend mount: maps the template's backend URL to a local server.
+   * @default - the template's URL, called as it is
+   */
+  readonly httpBackendUrl?: (templateUrl: string) => string;
   readonly log?: (line: string) => void;
   /**
    * The gateway's clock in epoch milliseconds: method and usage plan throttles, quotas and the
@@ -352,6 +357,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
       meterApiKey: (value) => keyGateway.recordCall(value),
       onRequest: options.onRequest,
+      httpBackendUrl: options.httpBackendUrl,
       now: options.gatewayClock,
       onError: (error, { requestId }) =>
         log(
