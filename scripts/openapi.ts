@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ROUTES } from '../lambda/routes';
+import { MOUNTS, ROUTES } from '../lambda/routes';
 import { openApiDocument, serializeDocument } from './openapi/document';
 import { localEnvironment, postmanCollection } from './openapi/postman';
 
@@ -11,7 +11,7 @@ import { localEnvironment, postmanCollection } from './openapi/postman';
  */
 async function main(): Promise<void> {
   const out = path.resolve(__dirname, '../docs/api');
-  const document = openApiDocument(ROUTES);
+  const document = openApiDocument(ROUTES, MOUNTS);
   const files: Record<string, unknown> = {
     'rampart.postman_collection.json': await postmanCollection(document),
     'rampart-local.postman_environment.json': localEnvironment(),

@@ -4,19 +4,32 @@ import { apiKeyRoutes } from '../../lambda/routes/api-keys';
 import { authRoutes } from '../../lambda/routes/auth';
 import { healthRoutes } from '../../lambda/routes/health';
 import { projectRoutes } from '../../lambda/routes/projects';
-import { shopRoutes } from '../../lambda/routes/shop';
-import { ROLE_SCOPES, SCOPES } from '../../lambda/shared/access';
+import { shopMounts, shopRoutes } from '../../lambda/routes/shop';
+import * as z from 'zod/mini';
+import { MountAccessRules } from '../../lambda/shared/mount-access';
+import { ROLE_SCOPES, ROLES, SCOPES } from '../../lambda/shared/access';
 import { ERROR_CATALOGUE, type ErrorCode } from '../../lambda/shared/errors';
 import { declaredErrorCodes, problemSchema, RESPONSE_HEADERS } from '../../lambda/shared/http/contract';
 import { problemDetails } from '../../lambda/shared/http/problem';
 import { deprecationHeaders } from '../../lambda/shared/http/route-headers';
-import { DEFAULT_BODY_LIMIT_BYTES, type DeclaredRoute } from '../../lambda/shared/route';
+import {
+  DEFAULT_BODY_LIMIT_BYTES,
+  mountResourcePath,
+  type DeclaredRoute,
+  type MountDefinition,
+  type RouteAccess,
+} from '../../lambda/shared/route';
 
 /** A JSON value of the document. */
 type Json = Record<string, unknown>;
 
 /** The API's areas, in the order the reference shows them; each is a tag. */
-const AREAS: readonly { readonly tag: string; readonly description: string; readonly routes: object }[] = [
+const AREAS: readonly {
+  readonly tag: string;
+  readonly description: string;
+  readonly routes: object;
+  readonly mounts?: object;
+}[] = [
   { tag: 'Health', description: 'Liveness and readiness.', routes: healthRoutes },
   { tag: 'Projects', description: 'The projects resource.', routes: projectRoutes },
   {
@@ -34,8 +47,88 @@ const AREAS: readonly { readonly tag: string; readonly description: string; read
     description:
       'The shop app (examples/hono-app) mounted at `/api/v1/shop`, and the endpoints carved out of it into Rampart handlers (docs/adopting.md).',
     routes: shopRoutes,
+    mounts: shopMounts,
   },
 ];
+
+/** A declared sub-route of a mount as an operation of the document: which mount serves it. */
+const MOUNT_OF = new WeakMap<DeclaredRoute, MountDefinition>();
+
+function pascalOf(text: string): string {
+  return text
+    .split(/[^A-Za-z0-9]+/)
+    .filter((part) => part !== '')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+}
+
+/** Who passes every rule of the mount that matches a call of the sub-route (as the wrapper decides). */
+function subRouteAccess(rules: MountAccessRules, method: string, path: string): RouteAccess {
+  const sample = path.replace(/\{[^}]+\}/g, 'x');
+  const principal = (roles: readonly string[], scopes: readonly string[]) =>
+    ({ sub: 'x', roles, scopes, authType: 'user' }) as const;
+  if (rules.decide(undefined, method, sample) === 'allowed') return { public: true };
+  return {
+    roles: ROLES.filter((role) => rules.decide(principal([role], []), method, sample) === 'allowed'),
+    scopes: SCOPES.filter((scope) => rules.decide(principal([], [scope]), method, sample) === 'allowed'),
+  } as RouteAccess;
+}
+
+/**
+ * The sub-routes a mounted app declares, as operations: method, path, summary, who may call them
+ * (from the mount's rules), Rampart's own problem responses; their request and response bodies are
+ * the app's and are not described. Everything else under the prefix is opaque (`x-rampart-mounts`).
+ */
+export function mountOperationRoutes(mount: MountDefinition): DeclaredRoute[] {
+  const rules = new MountAccessRules(mount);
+  return (mount.declaredRoutes ?? []).map((declared) => {
+    const path = `${mount.prefix}${declared.path}`;
+    const names = [...declared.path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]);
+    const route: DeclaredRoute = {
+      id: `${mount.id}${pascalOf(declared.method.toLowerCase())}${pascalOf(declared.path) || 'Root'}`,
+      method: declared.method,
+      path,
+      handler: 'handler' in mount.target ? mount.target.handler : '',
+      access: subRouteAccess(rules, declared.method, path),
+      capacityClass: mount.capacityClass,
+      bodyLimitBytes: mount.bodyLimitBytes,
+      summary: declared.summary,
+      description: `Served by the mounted app \`${mount.id}\` (${'handler' in mount.target ? 'Lambda' : 'HTTP backend'}): its request and response bodies are the app’s own and are not described here.`,
+      ...(names.length > 0
+        ? {
+            schemas: {
+              path: z.strictObject(
+                Object.fromEntries(
+                  names.map((name) => [name, z.string().check(z.minLength(1), z.maxLength(200))]),
+                ),
+              ),
+            },
+            requestExample: { path: Object.fromEntries(names.map((name) => [name, EXAMPLE_PATH_VALUE])) },
+          }
+        : {}),
+      responses: {
+        success: {
+          200: {
+            description: 'The app’s answer (2xx as the app sends it; not described).',
+            optionalHeaders: ['ratelimit-policy'],
+          },
+        },
+        errors: [
+          'VALIDATION_FAILED',
+          'NOT_FOUND',
+          'CONFLICT',
+          'UNSAFE_INPUT',
+          'MALFORMED_JSON',
+          'PAYLOAD_TOO_LARGE',
+        ],
+      },
+    };
+    MOUNT_OF.set(route, mount);
+    return route;
+  });
+}
+
+const EXAMPLE_PATH_VALUE = '4f6e2b8c-3d1a-4c5e-9b7f-0a2d6e8c1b34';
 
 /** Identifies the document; bump `API_VERSION` with every released contract (docs/versioning.md). */
 export const API_VERSION = '1.0.0';
@@ -83,7 +176,12 @@ function boundFormats(node: unknown): unknown {
 }
 
 function tagOf(route: DeclaredRoute): string {
-  const area = AREAS.find((candidate) => Object.hasOwn(candidate.routes, route.id));
+  const mount = MOUNT_OF.get(route);
+  const area = AREAS.find((candidate) =>
+    mount !== undefined
+      ? Object.values(candidate.mounts ?? {}).includes(mount)
+      : Object.hasOwn(candidate.routes, route.id),
+  );
   if (area === undefined) throw new Error(`route ${route.id} belongs to no area of the reference`);
   return area.tag;
 }
@@ -388,12 +486,25 @@ function deprecationHeaderComponents(): Json {
   };
 }
 
-/** The OpenAPI 3.1 document of the API, built from the route manifest alone (deterministic). */
-export function openApiDocument(routes: readonly DeclaredRoute[]): Json {
+/**
+ * The OpenAPI 3.1 document of the API, built from the route manifest alone (deterministic): every
+ * route, and the sub-routes each mounted app declares; the rest of a mount is listed as opaque.
+ */
+export function openApiDocument(
+  declaredRoutes: readonly DeclaredRoute[],
+  mounts: readonly MountDefinition[] = [],
+): Json {
   const paths: Record<string, Json> = {};
+  const routes = [...declaredRoutes, ...mounts.flatMap(mountOperationRoutes)];
   for (const route of routes) {
     const item = (paths[route.path] ??= {});
-    item[route.method.toLowerCase()] = operationOf(route);
+    // A carved-out route is the manifest's: the mount's declaration of the same operation yields.
+    if (item[route.method.toLowerCase()] !== undefined) continue;
+    const mount = MOUNT_OF.get(route);
+    item[route.method.toLowerCase()] = {
+      ...operationOf(route),
+      ...(mount !== undefined ? { 'x-rampart-mount': mount.id } : {}),
+    };
   }
   return {
     openapi: '3.1.0',
@@ -419,6 +530,23 @@ export function openApiDocument(routes: readonly DeclaredRoute[]): Json {
     ],
     tags: AREAS.map(({ tag, description }) => ({ name: tag, description })),
     paths,
+    ...(mounts.length > 0
+      ? {
+          'x-rampart-mounts': mounts.map((mount) => ({
+            id: mount.id,
+            prefix: mount.prefix,
+            resource: mountResourcePath(mount),
+            served: 'handler' in mount.target ? 'lambda' : 'http-backend',
+            opaque:
+              'Every path under the prefix that is not an operation of this document is served by the app and not described.',
+            rules: mount.rules.map((rule) => ({
+              methods: rule.methods,
+              path: `${mount.prefix}${rule.path}`,
+              access: rule.access,
+            })),
+          })),
+        }
+      : {}),
     components: {
       securitySchemes: SECURITY_SCHEMES,
       schemas: { Problem: openApiSchemaOf(problemSchema, 'output') },

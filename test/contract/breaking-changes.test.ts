@@ -1,13 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ROUTES } from '../../lambda/routes';
+import { MOUNTS, ROUTES } from '../../lambda/routes';
 import { breakingChanges } from '../../scripts/openapi/breaking-changes';
 import { newestReleasedContract, RELEASED_DIR } from '../../scripts/openapi/released';
 import { openApiDocument } from '../../scripts/openapi/document';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const current = openApiDocument(ROUTES) as Json;
+const current = openApiDocument(ROUTES, MOUNTS) as Json;
 const copy = (): Json => structuredClone(current);
 const TODAY = new Date('2026-12-04T00:00:00Z');
 

@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ROUTES } from '../../lambda/routes';
+import { MOUNTS, ROUTES } from '../../lambda/routes';
 import { problemSchema } from '../../lambda/shared/http/contract';
-import { openApiDocument, serializeDocument } from '../../scripts/openapi/document';
+import { mountOperationRoutes, openApiDocument, serializeDocument } from '../../scripts/openapi/document';
 import { localEnvironment, postmanCollection } from '../../scripts/openapi/postman';
 
 const DOCUMENT_FILE = path.resolve(__dirname, '../../docs/api/openapi.json');
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const built = serializeDocument(openApiDocument(ROUTES));
+const built = serializeDocument(openApiDocument(ROUTES, MOUNTS));
 const document = JSON.parse(built) as Json;
 const operations = Object.entries(document.paths as Json).flatMap(([pathName, item]) =>
   Object.entries(item as Json).map(([method, operation]) => ({
@@ -37,13 +37,18 @@ describe('docs/api/openapi.json', () => {
   });
 
   it('is deterministic', () => {
-    expect(serializeDocument(openApiDocument(ROUTES))).toBe(built);
+    expect(serializeDocument(openApiDocument(ROUTES, MOUNTS))).toBe(built);
   });
 
-  it('has one operation per manifest route, with id, tag, summary and description', () => {
-    expect(operations.map(({ operation }) => operation.operationId).sort()).toEqual(
-      ROUTES.map((route) => route.id).sort(),
+  it('has one operation per manifest route and per sub-route a mount declares, with id, tag, summary and description', () => {
+    const mounted = MOUNTS.flatMap(mountOperationRoutes).filter(
+      (route) =>
+        !ROUTES.some((candidate) => candidate.method === route.method && candidate.path === route.path),
     );
+    expect(operations.map(({ operation }) => operation.operationId).sort()).toEqual(
+      [...ROUTES, ...mounted].map((route) => route.id).sort(),
+    );
+    expect(mounted.length).toBeGreaterThan(0);
     for (const { operation } of operations) {
       expect(operation.tags).toHaveLength(1);
       expect(operation.summary).toEqual(expect.any(String));
