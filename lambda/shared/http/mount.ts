@@ -3,7 +3,7 @@ import httpEventNormalizer from '@middy/http-event-normalizer';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { AppError, type ErrorCode } from '../errors';
+import { AppError } from '../errors';
 import { MountAccessRules } from '../mount-access';
 import { rateLimitHeadersMiddleware } from '../rate-limit-headers';
 import { DEFAULT_BODY_LIMIT_BYTES, DEFAULT_TIMEOUT_MS, type MountDefinition } from '../route';
@@ -14,6 +14,7 @@ import { corsConfigFromEnv, corsMiddleware } from './cors';
 import { correlationIdMiddleware } from './correlation-id';
 import { raceDeadline, startDeadline } from './deadline';
 import { bodyByteLength } from './json-body';
+import { STATUS_ERROR_CODES } from './problem';
 import { PROBLEM_CONTENT_TYPE, problemErrorsMiddleware } from './problem-errors';
 import { publishMetricsMiddleware } from './publish-metrics';
 import { REQUEST_STATE, requestState, type StatefulEvent } from './request-state';
@@ -34,21 +35,6 @@ export const RAMPART_HEADER_PREFIX = 'x-rampart-';
 
 /** `application/json` and `application/<anything>+json`, with optional parameters. */
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.-]+\+)?json[\t ]*(?:;|$)/i;
-
-/** What an app's 4xx becomes: its status keeps its meaning, with Rampart's stable code. */
-const APP_CLIENT_ERRORS: Readonly<Record<number, ErrorCode>> = {
-  400: 'VALIDATION_FAILED',
-  401: 'AUTH_REQUIRED',
-  403: 'FORBIDDEN',
-  404: 'NOT_FOUND',
-  409: 'CONFLICT',
-  412: 'PRECONDITION_FAILED',
-  413: 'PAYLOAD_TOO_LARGE',
-  415: 'UNSUPPORTED_MEDIA_TYPE',
-  422: 'VALIDATION_FAILED',
-  428: 'PRECONDITION_REQUIRED',
-  429: 'RATE_LIMITED',
-};
 
 function isNormalizedPath(path: string): boolean {
   try {
@@ -161,12 +147,12 @@ export function mountedResult(result: APIGatewayProxyResult): APIGatewayProxyRes
   for (const [name, value] of Object.entries(result.headers ?? {}))
     headers[name.toLowerCase()] = String(value);
   if (status >= 500) {
-    if (status === 503) throw new AppError('DEPENDENCY_UNAVAILABLE');
-    if (status === 504) throw new AppError('TIMEOUT');
+    const code = STATUS_ERROR_CODES[status];
+    if (code !== undefined) throw new AppError(code);
     throw new Error(`mounted app answered ${status}`);
   }
   if (status >= 400 && !(headers['content-type'] ?? '').startsWith(PROBLEM_CONTENT_TYPE)) {
-    const code = APP_CLIENT_ERRORS[status];
+    const code = STATUS_ERROR_CODES[status];
     const detail = detailOf(result.isBase64Encoded ? undefined : result.body);
     if (code !== undefined) throw new AppError(code, { detail });
     throw new AppError('REQUEST_REFUSED', { detail });

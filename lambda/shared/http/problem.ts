@@ -59,8 +59,11 @@ function classifyJwtError(error: Error): ErrorCode | undefined {
   return undefined;
 }
 
-/** HTTP errors thrown by Middy middlewares (`@middy/util` createError) and similar libraries. */
-const STATUS_CODES: Readonly<Record<number, ErrorCode>> = {
+/**
+ * Rampart's code for an HTTP status: for errors thrown by Middy middlewares (`@middy/util`
+ * createError) and similar libraries, and for a mounted app's error answers (`mount.ts`).
+ */
+export const STATUS_ERROR_CODES: Readonly<Record<number, ErrorCode>> = {
   400: 'VALIDATION_FAILED',
   401: 'AUTH_REQUIRED',
   403: 'FORBIDDEN',
@@ -85,7 +88,7 @@ function classifyHttpError(error: Error): ErrorCode | undefined {
   if ((status === 415 || status === 422 || status === 400) && /malformed JSON/i.test(error.message)) {
     return 'MALFORMED_JSON';
   }
-  return STATUS_CODES[status];
+  return STATUS_ERROR_CODES[status];
 }
 
 /** SQLSTATE class 22, data exception: 22021 (NUL in text), 22001, 22P02, 22003, 22007, 22008, ... */
