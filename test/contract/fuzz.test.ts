@@ -152,8 +152,16 @@ function fuzz(operation: Operation, numRuns: number): Promise<void> {
 
 describe('contract fuzzing against the local stack', () => {
   it('covers every operation with every kind of caller', () => {
+    // Every operation but a mounted app's (support/operations.ts says why).
     expect(operations).toHaveLength(
-      Object.keys(document.paths).reduce((n, p) => n + Object.keys(document.paths[p]).length, 0),
+      Object.keys(document.paths).reduce(
+        (n, p) =>
+          n +
+          Object.values(document.paths[p] as Record<string, Record<string, unknown>>).filter(
+            (operation) => operation['x-rampart-mount'] === undefined,
+          ).length,
+        0,
+      ),
     );
     expect(CALLERS).toEqual(['anonymous', 'viewer', 'editor', 'admin', 'readKey', 'writeKey']);
     expect(RUNS).toBeGreaterThanOrEqual(200);
