@@ -3,7 +3,7 @@ import { MathExpression, Metric, TreatMissingData, ComparisonOperator } from 'aw
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct, IConstruct } from 'constructs';
 import { EVENT_ALERTS, RDS_EVENT_SUBSCRIPTIONS } from '../../lambda/domain/notify/event-alerts';
-import { GATEWAY_METHODS } from '../../lambda/routes';
+import { GATEWAY_METHODS, ROUTES } from '../../lambda/routes';
 import { maxConnectionsOf, proxyConnectionBudget } from '../config';
 import type { SecureVpc } from '../constructs/network/secure-vpc';
 import type { RampartFunction } from '../constructs/compute/rampart-function';
