@@ -3,10 +3,16 @@ import type { ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
 import type { Construct, IConstruct } from 'constructs';
 import { ALARM_SEVERITIES, type AlarmSeverity } from '../config';
 import { AlarmFactory } from '../constructs/ops/alarm-factory';
-import { certificateAlarms, cloudFrontAlarms, wafAlarms } from '../constructs/ops/component-alarms';
+import {
+  certificateAlarms,
+  cloudFrontAlarms,
+  topicAlarms,
+  wafAlarms,
+} from '../constructs/ops/component-alarms';
+import { CostWatch } from '../constructs/ops/cost-watch';
 import { dashboardUrl } from '../constructs/ops/ops-dashboard';
 import { SeverityTopics } from '../constructs/ops/severity-topics';
-import { RampartStack, type RampartStackProps } from './rampart-stack';
+import { RampartStack, rampartTags, type RampartStackProps } from './rampart-stack';
 
 /** CloudFront publishes its metrics, and the CLOUDFRONT-scope WAF its own, only in us-east-1. */
 export const GLOBAL_REGION = 'us-east-1';
@@ -50,12 +56,15 @@ export interface OpsGlobalStackProps extends Omit<RampartStackProps, 'regionOver
 
 /**
  * The us-east-1 part of Ops: severity topics (fixed names, subscribed by the regional notifier
- * and Chatbot), the pager subscription, and the CloudFront / global WAF and certificate alarms,
- * which only see metrics in this region.
+ * and Chatbot), the pager subscription, the CloudFront / global WAF and certificate alarms,
+ * which only see metrics in this region, and the cost watch (AWS Budgets and Cost Anomaly
+ * Detection, global services whose resources live here).
  */
 export class OpsGlobalStack extends RampartStack {
   public readonly topics: SeverityTopics;
   public readonly alarms: AlarmFactory;
+  /** The AWS Budgets budget and Cost Anomaly Detection monitor of the environment (docs/cost.md). */
+  public readonly costWatch: CostWatch;
 
   constructor(scope: Construct, id: string, props: OpsGlobalStackProps) {
     super(scope, id, { ...props, regionOverride: GLOBAL_REGION });
@@ -79,5 +88,19 @@ export class OpsGlobalStack extends RampartStack {
       wafAlarms(this.alarms, { ...props.webAcl, component: 'edge-waf' }, config.alarms.thresholds);
     }
     if (props.certificate) certificateAlarms(this.alarms, props.certificate);
+    // Budgets and Cost Explorer are global services whose resources live here; their alerts go to
+    // the info topic (the notifier subscribes to it), whose failed deliveries are alarmed like the
+    // regional topics'.
+    const { project, environment } = rampartTags(config);
+    this.costWatch = new CostWatch(this, 'CostWatch', {
+      environment: config.name,
+      monthlyBudgetUsd: config.cost.monthlyBudgetUsd,
+      anomalyAlertUsd: config.cost.anomalyAlertUsd,
+      tags: { project, environment },
+      anomalyTag: 'project',
+      topic: this.topics.topics.info,
+      topicKey: this.topics.key,
+    });
+    topicAlarms(this.alarms, this.topics.topics, 'global-topic');
   }
 }

@@ -12,7 +12,8 @@ export interface RampartStackProps extends StackProps {
   readonly regionOverride?: string;
 }
 
-function rampartTags(config: EnvironmentConfig): Record<string, string> {
+/** The tags on every resource of an environment (also its cost allocation tags: docs/cost.md). */
+export function rampartTags(config: EnvironmentConfig): Record<string, string> {
   return { project: 'rampart', environment: config.name, owner: config.owner };
 }
 

@@ -493,11 +493,16 @@ export function cloudFrontAlarms(
 }
 
 /** SNS delivery failures of each alarm topic (meta-alarm: alerts that did not reach anyone). */
-export function topicAlarms(factory: AlarmFactory, topics: Readonly<Record<AlarmSeverity, ITopic>>): void {
+export function topicAlarms(
+  factory: AlarmFactory,
+  topics: Readonly<Record<AlarmSeverity, ITopic>>,
+  /** First part of each alarm's component (`<prefix>-<severity>`): names are unique per environment. */
+  componentPrefix = 'topic',
+): void {
   for (const [severity, topic] of Object.entries(topics)) {
     factory.metricAlarm({
       runbook: 'sns-notifications-failed',
-      component: `topic-${severity}`,
+      component: `${componentPrefix}-${severity}`,
       signal: 'notifications-failed',
       severity: severity === 'critical' ? 'critical' : 'warning',
       impact: `${severity} alerts did not reach a subscriber (Slack notifier, Chatbot or pager).`,

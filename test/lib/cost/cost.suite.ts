@@ -1,5 +1,6 @@
 // Run from test/lib/rampart-app.test.ts, on the one synth of every environment it shares.
 import { readFileSync } from 'node:fs';
+import { Match } from 'aws-cdk-lib/assertions';
 import { join } from 'node:path';
 import { runCostCli } from '../../../bin/cost';
 import { ENVIRONMENT_NAMES, type EnvironmentConfig } from '../../../lib/config';
@@ -219,5 +220,159 @@ describe('npm run cost', () => {
     });
     expect(over).toBe(1);
     expect(out).toContain('Within the budget');
+  });
+});
+
+describe.each(ENVIRONMENT_NAMES)('the real bill is watched in %s', (name) => {
+  const global = () => synthEnvironments()[name].template('opsGlobal');
+  const config = () => synthEnvironments()[name].config;
+  const infoTopic = () => {
+    const topics = global().findResources('AWS::SNS::Topic', {
+      Properties: { TopicName: `rampart-${name}-global-info` },
+    });
+    return Object.keys(topics)[0];
+  };
+
+  test('an AWS Budgets budget of cost.monthlyBudgetUsd over the tagged resources alerts the info topic on actual and forecast spend', () => {
+    expect(synthEnvironments()[name].stacks.opsGlobal.region).toBe('us-east-1');
+    const sns = { SubscriptionType: 'SNS', Address: { Ref: infoTopic() } };
+    global().resourceCountIs('AWS::Budgets::Budget', 1);
+    global().hasResourceProperties('AWS::Budgets::Budget', {
+      Budget: {
+        BudgetName: `rampart-${name}-monthly`,
+        BudgetType: 'COST',
+        TimeUnit: 'MONTHLY',
+        BudgetLimit: { Amount: config().cost.monthlyBudgetUsd, Unit: 'USD' },
+        FilterExpression: {
+          And: [
+            { Tags: { Key: 'project', Values: ['rampart'], MatchOptions: ['EQUALS'] } },
+            { Tags: { Key: 'environment', Values: [name], MatchOptions: ['EQUALS'] } },
+          ],
+        },
+      },
+      NotificationsWithSubscribers: [
+        ['ACTUAL', 80],
+        ['ACTUAL', 100],
+        ['FORECASTED', 100],
+      ].map(([type, threshold]) => ({
+        Notification: {
+          NotificationType: type,
+          ComparisonOperator: 'GREATER_THAN',
+          Threshold: threshold,
+          ThresholdType: 'PERCENTAGE',
+        },
+        Subscribers: [sns],
+      })),
+    });
+  });
+
+  test('a Cost Anomaly Detection monitor on the project tag sends anomalies above cost.anomalyAlertUsd to the info topic at once', () => {
+    global().hasResourceProperties('AWS::CE::AnomalyMonitor', {
+      MonitorName: `rampart-${name}-spend`,
+      MonitorType: 'CUSTOM',
+      MonitorSpecification: JSON.stringify({
+        Tags: { Key: 'project', Values: ['rampart'], MatchOptions: ['EQUALS'] },
+      }),
+    });
+    const [monitorId] = Object.keys(global().findResources('AWS::CE::AnomalyMonitor'));
+    global().hasResourceProperties('AWS::CE::AnomalySubscription', {
+      SubscriptionName: `rampart-${name}-spend-anomalies`,
+      MonitorArnList: [{ 'Fn::GetAtt': [monitorId, 'MonitorArn'] }],
+      Frequency: 'IMMEDIATE',
+      Subscribers: [{ Type: 'SNS', Address: { Ref: infoTopic() } }],
+      ThresholdExpression: JSON.stringify({
+        Dimensions: {
+          Key: 'ANOMALY_TOTAL_IMPACT_ABSOLUTE',
+          MatchOptions: ['GREATER_THAN_OR_EQUAL'],
+          Values: [String(config().cost.anomalyAlertUsd)],
+        },
+      }),
+    });
+  });
+
+  test('Budgets and Cost Anomaly Detection may publish to the info topic (this account only) and use its key', () => {
+    const account = config().account;
+    global().hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: infoTopic() }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Sid: 'AllowBudgets',
+            Effect: 'Allow',
+            Principal: { Service: 'budgets.amazonaws.com' },
+            Action: 'sns:Publish',
+            Resource: { Ref: infoTopic() },
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': account },
+              ArnLike: { 'aws:SourceArn': `arn:aws:budgets::${account}:*` },
+            },
+          },
+          {
+            Sid: 'AllowCostAnomalyDetection',
+            Effect: 'Allow',
+            Principal: { Service: 'costalerts.amazonaws.com' },
+            Action: 'sns:Publish',
+            Resource: { Ref: infoTopic() },
+            Condition: { StringEquals: { 'aws:SourceAccount': account } },
+          },
+        ]),
+      },
+    });
+    // The other topics admit neither service.
+    const others = global().findResources('AWS::SNS::TopicPolicy', {
+      Properties: { Topics: [{ Ref: Match.not(infoTopic()) }] },
+    });
+    expect(Object.keys(others)).toHaveLength(2);
+    expect(JSON.stringify(others)).not.toMatch(/budgets|costalerts/);
+    const keys = global().findResources('AWS::KMS::Key', {
+      Properties: {
+        KeyPolicy: {
+          Statement: Match.arrayWith([
+            {
+              Sid: 'AllowBudgets',
+              Effect: 'Allow',
+              Principal: { Service: 'budgets.amazonaws.com' },
+              Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+              Resource: '*',
+              Condition: {
+                StringEquals: { 'aws:SourceAccount': account },
+                ArnLike: { 'aws:SourceArn': `arn:aws:budgets::${account}:*` },
+              },
+            },
+            {
+              Sid: 'AllowCostAnomalyDetection',
+              Effect: 'Allow',
+              Principal: { Service: 'costalerts.amazonaws.com' },
+              Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+              Resource: '*',
+              Condition: { StringEquals: { 'aws:SourceAccount': account } },
+            },
+          ]),
+        },
+      },
+    });
+    // The topics' key (the one the info topic is encrypted with).
+    const [keyId] = Object.keys(keys);
+    global().hasResourceProperties('AWS::SNS::Topic', {
+      TopicName: `rampart-${name}-global-info`,
+      KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] },
+    });
+  });
+
+  test('a cost alert that cannot be delivered is alarmed: every us-east-1 topic has a failed-notifications alarm', () => {
+    const topics = global().findResources('AWS::SNS::Topic');
+    for (const severity of ['critical', 'warning', 'info']) {
+      const [topicId] = Object.entries(topics).find(
+        ([, topic]) => topic.Properties.TopicName === `rampart-${name}-global-${severity}`,
+      )!;
+      global().hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: `rampart-${name}-global-topic-${severity}-notifications-failed`,
+        Namespace: 'AWS/SNS',
+        MetricName: 'NumberOfNotificationsFailed',
+        Dimensions: [{ Name: 'TopicName', Value: { 'Fn::GetAtt': [topicId, 'TopicName'] } }],
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      });
+    }
   });
 });

@@ -299,6 +299,19 @@ describe.each(ENVIRONMENT_NAMES)('Observability and patching (%s)', (name) => {
           Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
           Resource: '*',
         },
+        ...(part === 'opsGlobal'
+          ? [
+              // The cost watch's alerts (test/lib/cost/cost.suite.ts holds their conditions).
+              expect.objectContaining({
+                Sid: 'AllowBudgets',
+                Principal: { Service: 'budgets.amazonaws.com' },
+              }),
+              expect.objectContaining({
+                Sid: 'AllowCostAnomalyDetection',
+                Principal: { Service: 'costalerts.amazonaws.com' },
+              }),
+            ]
+          : []),
         ...(part === 'ops'
           ? [
               expect.objectContaining({ Sid: 'AllowCloudWatchLogsOfThisAccount' }),
@@ -357,6 +370,19 @@ describe.each(ENVIRONMENT_NAMES)('Observability and patching (%s)', (name) => {
                 ArnLike: { 'aws:SourceArn': `arn:aws:events:${stackRegion()}:${account}:rule/*` },
               },
             },
+            ...(part === 'opsGlobal' && severity === 'info'
+              ? [
+                  // The cost watch's alerts (test/lib/cost/cost.suite.ts holds their conditions).
+                  expect.objectContaining({
+                    Sid: 'AllowBudgets',
+                    Principal: { Service: 'budgets.amazonaws.com' },
+                  }),
+                  expect.objectContaining({
+                    Sid: 'AllowCostAnomalyDetection',
+                    Principal: { Service: 'costalerts.amazonaws.com' },
+                  }),
+                ]
+              : []),
             ...(part === 'ops' && severity !== 'info'
               ? [
                   {
