@@ -6,36 +6,17 @@
  * for a config problem, 2 for a usage error (docs/cost.md).
  */
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { ConfigError, resolveEnvironments, type EnvironmentConfig } from '../lib/config';
 import { budgetExcess, estimate, type StackTemplate } from '../lib/cost/estimate';
 import { estimateJson, formatEstimate } from '../lib/cost/report';
 import { synthesizeTemplates } from '../lib/cost/templates';
+import { parseEnvironmentArgs } from './cli-args';
 
 const USAGE = 'usage: npm run cost -- -c env=<dev|staging|prod> [--json]';
 
 function parse(argv: readonly string[]): { env: string; json: boolean } | string {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: { context: { type: 'string', short: 'c', multiple: true }, json: { type: 'boolean' } },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    return (error as Error).message;
-  }
-  const context = Object.fromEntries(
-    (values.context ?? []).map((entry) => {
-      const at = entry.indexOf('=');
-      return at < 0 ? [entry, ''] : [entry.slice(0, at), entry.slice(at + 1)];
-    }),
-  );
-  const unknown = Object.keys(context).filter((name) => name !== 'env');
-  if (unknown.length > 0) return `unknown context ${unknown.join(', ')}`;
-  if (!context.env) return 'which environment? -c env=<name> is required';
-  return { env: context.env, json: values.json === true };
+  const args = parseEnvironmentArgs(argv, ['json']);
+  return typeof args === 'string' ? args : { env: args.env, json: args.flags.json };
 }
 
 /** What the command reads and writes; the defaults are the process's own. */

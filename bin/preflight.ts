@@ -5,7 +5,6 @@
  * default credential chain finds credentials for the environment's account), with what to do for
  * each. Exit code 0 when ready, 1 when anything must change, 2 for a usage error.
  */
-import { parseArgs } from 'node:util';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { ConfigError, resolveEnvironments, type EnvironmentConfig } from '../lib/config';
 import {
@@ -15,6 +14,7 @@ import {
   type CredentialLookup,
 } from '../lib/preflight/aws-checks';
 import { exitCodeOf, preflight } from '../lib/preflight/preflight';
+import { parseEnvironmentArgs } from './cli-args';
 import { formatReport } from '../lib/preflight/report';
 
 const USAGE = 'usage: npm run preflight -- -c env=<dev|staging|prod> [--offline]';
@@ -46,30 +46,8 @@ export interface PreflightCliIo {
 }
 
 function parse(argv: readonly string[]): { env: string; offline: boolean } | string {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        context: { type: 'string', short: 'c', multiple: true },
-        offline: { type: 'boolean' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    return (error as Error).message;
-  }
-  const context = Object.fromEntries(
-    (values.context ?? []).map((entry) => {
-      const at = entry.indexOf('=');
-      return at < 0 ? [entry, ''] : [entry.slice(0, at), entry.slice(at + 1)];
-    }),
-  );
-  const unknown = Object.keys(context).filter((key) => key !== 'env');
-  if (unknown.length > 0) return `unknown context ${unknown.join(', ')}`;
-  if (!context.env) return 'which environment? -c env=<name> is required';
-  return { env: context.env, offline: values.offline === true };
+  const args = parseEnvironmentArgs(argv, ['offline']);
+  return typeof args === 'string' ? args : { env: args.env, offline: args.flags.offline };
 }
 
 /** Runs the preflight as the command line asks; resolves to the exit code. */

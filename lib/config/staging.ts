@@ -179,7 +179,7 @@ export const staging: EnvironmentConfigInput = {
   },
   // The estimate of `npm run cost -- -c env=staging` must stay within the budget (docs/cost.md).
   cost: {
-    monthlyBudgetUsd: 650,
+    monthlyBudgetUsd: 700,
     anomalyAlertUsd: 50,
     traffic: {
       // Release rehearsals and load tests (docs/load-testing.md) on a prod-shaped stack.

@@ -612,7 +612,8 @@ export const PRICED: Readonly<Record<string, Rule>> = {
       }
     }
     const variables = ((r.properties.Environment as Json | undefined)?.Variables as Json | undefined) ?? {};
-    if (variables.POWERTOOLS_METRICS_NAMESPACE !== undefined) {
+    // Metrics exist once published: a standby's functions publish only those that run on a schedule.
+    if (variables.POWERTOOLS_METRICS_NAMESPACE !== undefined && (r.carriesTraffic || runs > 0)) {
       const metrics = ASSUMPTIONS.powertoolsMetricsPerFunction;
       charges.push({
         service: 'CloudWatch metrics',

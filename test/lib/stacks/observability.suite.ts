@@ -5,6 +5,15 @@ import { DATABASE_WATCH_METRICS } from '../../../lambda/domain/ops/database-watc
 import { RDS_EVENT_SUBSCRIPTIONS } from '../../../lambda/domain/notify/event-alerts';
 import { synthEnvironments } from '../../support/synth';
 
+/** The cost watch's statements on the us-east-1 info topic and key (test/lib/cost/cost.suite.ts holds their conditions). */
+const COST_ALERT_STATEMENTS = [
+  expect.objectContaining({ Sid: 'AllowBudgets', Principal: { Service: 'budgets.amazonaws.com' } }),
+  expect.objectContaining({
+    Sid: 'AllowCostAnomalyDetection',
+    Principal: { Service: 'costalerts.amazonaws.com' },
+  }),
+];
+
 /**
  * Issue 15 §5 on the synthesized templates of every environment: tracing, access logs, retained and
  * encrypted logs, the RDS log exports' encryption, the conditions on every policy that admits an
@@ -299,19 +308,7 @@ describe.each(ENVIRONMENT_NAMES)('Observability and patching (%s)', (name) => {
           Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
           Resource: '*',
         },
-        ...(part === 'opsGlobal'
-          ? [
-              // The cost watch's alerts (test/lib/cost/cost.suite.ts holds their conditions).
-              expect.objectContaining({
-                Sid: 'AllowBudgets',
-                Principal: { Service: 'budgets.amazonaws.com' },
-              }),
-              expect.objectContaining({
-                Sid: 'AllowCostAnomalyDetection',
-                Principal: { Service: 'costalerts.amazonaws.com' },
-              }),
-            ]
-          : []),
+        ...(part === 'opsGlobal' ? COST_ALERT_STATEMENTS : []),
         ...(part === 'ops'
           ? [
               expect.objectContaining({ Sid: 'AllowCloudWatchLogsOfThisAccount' }),
@@ -370,19 +367,7 @@ describe.each(ENVIRONMENT_NAMES)('Observability and patching (%s)', (name) => {
                 ArnLike: { 'aws:SourceArn': `arn:aws:events:${stackRegion()}:${account}:rule/*` },
               },
             },
-            ...(part === 'opsGlobal' && severity === 'info'
-              ? [
-                  // The cost watch's alerts (test/lib/cost/cost.suite.ts holds their conditions).
-                  expect.objectContaining({
-                    Sid: 'AllowBudgets',
-                    Principal: { Service: 'budgets.amazonaws.com' },
-                  }),
-                  expect.objectContaining({
-                    Sid: 'AllowCostAnomalyDetection',
-                    Principal: { Service: 'costalerts.amazonaws.com' },
-                  }),
-                ]
-              : []),
+            ...(part === 'opsGlobal' && severity === 'info' ? COST_ALERT_STATEMENTS : []),
             ...(part === 'ops' && severity !== 'info'
               ? [
                   {
