@@ -12,6 +12,8 @@ export const ASSUMPTIONS = {
   unlimitedRetentionMonths: 120,
   /** Share of the database's allocated storage that changes in a day (incremental snapshots and copies). */
   dailyChangeRatio: 0.01,
+  /** Evaluations of each Backup Audit Manager control a day (each evaluates its database and plan). */
+  auditEvaluationsPerControlPerDay: 1,
   /** Hours a restore test's temporary instance runs before AWS Backup deletes it. */
   restoreTestHours: 1,
   /** Size of one enhanced-monitoring sample written to CloudWatch Logs (RDSOSMetrics), KiB. */

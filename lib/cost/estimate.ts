@@ -116,8 +116,6 @@ export const FREE: Readonly<Record<string, string>> = {
   'AWS::ApiGateway::UsagePlan': 'no charge for usage plans',
   'AWS::ApiGateway::UsagePlanKey': 'no charge for usage plans',
   'AWS::Backup::BackupSelection': 'configuration; storage is priced on the plan',
-  'AWS::Backup::Framework':
-    'NOT PRICED HERE (issue 16): Backup Audit Manager charges per control evaluation, plus the AWS Config evaluations behind it; 6 to 8 controls on one database evaluated daily are a few hundred evaluations a month. Price it from the dated table before relying on the total',
   'AWS::Backup::ReportPlan':
     'report plans have no charge; the reports are objects in the evidence bucket (priced on the bucket)',
   'AWS::Backup::BackupVault':
@@ -507,6 +505,18 @@ export const PRICED: Readonly<Record<string, Rule>> = {
         what: `${round2(runs)} restore tests a month, each a ${database.instanceClass} for ${ASSUMPTIONS.restoreTestHours} h`,
         fixedUsd: runs * ASSUMPTIONS.restoreTestHours * hourly.usd,
         prices: [hourly, { ...hourly, unconfirmed: 'restore testing has no separate figure here' }],
+      },
+    ];
+  },
+  'AWS::Backup::Framework': (r, { prices }) => {
+    const controls = ((r.properties.FrameworkControls as unknown[] | undefined) ?? []).length;
+    const evaluations = controls * ASSUMPTIONS.auditEvaluationsPerControlPerDay * DAYS_PER_MONTH;
+    return [
+      {
+        service: 'Backups',
+        what: `Backup Audit Manager: ${controls} controls, ${Math.round(evaluations)} evaluations (and as many AWS Config rule evaluations)`,
+        fixedUsd: evaluations * (prices.backupAuditEvaluation.usd + prices.configRuleEvaluation.usd),
+        prices: [prices.backupAuditEvaluation, prices.configRuleEvaluation],
       },
     ];
   },

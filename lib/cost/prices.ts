@@ -50,6 +50,7 @@ const PAGE = {
   s3: 'https://aws.amazon.com/s3/pricing/',
   sqs: 'https://aws.amazon.com/sqs/pricing/',
   cloudFront: 'https://aws.amazon.com/cloudfront/pricing/',
+  config: 'https://aws.amazon.com/config/pricing/',
 } as const;
 
 const SEEN = {
@@ -75,6 +76,10 @@ export interface RegionPrices {
   readonly performanceInsightsVcpuMonth: Price;
   /** Snapshot and continuous backup storage of an RDS database (AWS Backup or RDS automated backups). */
   readonly rdsBackupGiBMonth: Price;
+  /** One Backup Audit Manager control evaluation. */
+  readonly backupAuditEvaluation: Price;
+  /** One AWS Config rule evaluation (each audit control runs on a Config rule). */
+  readonly configRuleEvaluation: Price;
   /** Data sent to another region (backup copies, replicated automated backups). */
   readonly interRegionTransferGiB: Price;
   readonly kmsKeyMonth: Price;
@@ -124,6 +129,10 @@ const UNCONFIRMED = {
   m2m: 'not found in any page copy reachable here; $6 per client per month as known from the Cognito pricing page',
   restoreTest:
     'restore testing itself has no separate figure here; priced as the restored instance running an hour',
+  audit:
+    'not found in any page copy reachable here; $1.25 per 1,000 control evaluations as known from the AWS Backup pricing page',
+  config:
+    'not found in any page copy reachable here; $0.001 per rule evaluation as known from the AWS Config pricing page',
 } as const;
 
 /** Prices that are the same in every region Rampart uses. */
@@ -144,6 +153,12 @@ function common(
       unconfirmed: UNCONFIRMED.performanceInsights,
     }),
     rdsBackupGiBMonth: price(0.095, 'GB-month', PAGE.backup),
+    backupAuditEvaluation: price(0.00125, 'control evaluation', PAGE.backup, {
+      unconfirmed: UNCONFIRMED.audit,
+    }),
+    configRuleEvaluation: price(0.001, 'rule evaluation (first 100,000)', PAGE.config, {
+      unconfirmed: UNCONFIRMED.config,
+    }),
     interRegionTransferGiB: price(0.02, 'GB to another region', PAGE.ec2Transfer),
     kmsKeyMonth: price(1, 'key-month', PAGE.kms),
     secretMonth: price(0.4, 'secret-month', PAGE.secretsManager),

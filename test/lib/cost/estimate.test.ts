@@ -202,6 +202,31 @@ describe('traffic', () => {
   });
 });
 
+describe('Backup Audit Manager', () => {
+  test('a framework pays one control evaluation and one AWS Config evaluation per control a day', () => {
+    const framework = (controls: number): StackTemplate[] => [
+      {
+        stackName: 'Tiny',
+        region: 'eu-west-1',
+        resources: {
+          Audit: {
+            Type: 'AWS::Backup::Framework',
+            Properties: {
+              FrameworkControls: Array.from({ length: controls }, (_, i) => ({ ControlName: `C${i}` })),
+            },
+          },
+        },
+      },
+    ];
+    const perControl = (730 / 24) * (IRELAND.backupAuditEvaluation.usd + IRELAND.configRuleEvaluation.usd);
+    expect(estimate(framework(7), CONTEXT).totalUsd).toBeCloseTo(7 * perControl, 10);
+    expect(estimate(framework(8), CONTEXT).totalUsd - estimate(framework(7), CONTEXT).totalUsd).toBeCloseTo(
+      perControl,
+      10,
+    );
+  });
+});
+
 describe('nothing is silently left out', () => {
   test('a resource type with neither a price nor a reason fails the estimate, naming it and its stack', () => {
     const template: StackTemplate = {
