@@ -21,6 +21,7 @@ const layers = [
   // Failover steps the drills call (SDK clients in, exact requests out): they reuse domain code.
   { type: 'dr', pattern: 'lib/dr' },
   { type: 'cost', pattern: 'lib/cost' },
+  { type: 'drill', pattern: 'lib/drill' },
   // Last of lib/: what no folder above claims, i.e. lib/rampart-app.ts (the first match wins).
   { type: 'app', pattern: 'lib' },
   { type: 'bin', pattern: 'bin' },
@@ -31,7 +32,7 @@ const layers = [
 ].map((element) => ({ ...element, partialMatch: false }));
 
 const LAMBDA = ['functions', 'runtime', 'domain', 'routes', 'shared'];
-const LIB = ['app', 'local', 'preflight', 'cost', 'dr', 'stacks', 'constructs', 'config'];
+const LIB = ['app', 'local', 'preflight', 'cost', 'dr', 'drill', 'stacks', 'constructs', 'config'];
 
 /** Which layers each layer may import, besides itself. */
 const MAY_IMPORT = {
@@ -53,7 +54,9 @@ const MAY_IMPORT = {
   dr: ['config', 'domain', 'shared'],
   // The cost model synthesizes an environment (app) and prices its templates; it builds no construct itself.
   cost: ['app', 'config'],
-  bin: ['app', 'local', 'preflight', 'cost', 'dr', 'config'],
+  // DR drills: read configs, call AWS, and rehearse on the local stack.
+  drill: ['config', 'local'],
+  bin: ['app', 'local', 'preflight', 'cost', 'dr', 'drill', 'config'],
   scripts: [...LIB, ...LAMBDA, 'test'],
   test: [...LIB, ...LAMBDA, 'bin', 'scripts', 'examples'],
   // The principal's type, the Hono variables and the pooled client: never a route, domain or lib/.
