@@ -63,6 +63,7 @@ async function main(): Promise<number> {
             environment: 'local',
             clock: systemClock,
             log: say,
+            warmupRounds: 5,
             ...rehearsal,
           });
         })()
@@ -74,6 +75,7 @@ async function main(): Promise<number> {
             environment: 'local',
             clock: systemClock,
             log: say,
+            warmupRounds: 5,
             ...rehearsal,
           });
         })();

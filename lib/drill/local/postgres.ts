@@ -331,9 +331,9 @@ export class LocalPostgresLab {
     return server;
   }
 
-  /** Stops every server (fast) and removes the scratch area. */
+  /** Kills every server (their data is thrown away next) and removes the scratch area. */
   async dispose(): Promise<void> {
-    await Promise.all(this.servers.map((server) => server.stop()));
+    await Promise.all(this.servers.map((server) => server.kill()));
     process.off('exit', this.onExit);
     rmSync(this.root, { recursive: true, force: true });
   }

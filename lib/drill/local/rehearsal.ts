@@ -9,7 +9,7 @@ import { HttpHeartbeatProbe } from '../http-probe';
 import type { DrillAdapter, DrillTargets, StepContext, StepImplementation, Verification } from '../runner';
 import type { pointInTimeRestore } from '../scenarios/point-in-time-restore';
 import type { primaryLoss } from '../scenarios/primary-loss';
-import { LocalPostgresLab, type LocalServer } from './postgres';
+import { freePort, LocalPostgresLab, type LocalServer } from './postgres';
 import { TcpProxy } from './tcp-proxy';
 
 /** The scenarios that rehearse on this machine. */
@@ -222,19 +222,23 @@ export async function startPrimaryLossRehearsal(
   const { lab, primary, proxy, probe } = env;
   let standby: LocalServer;
   try {
-    // The sabotaged standby streams from a port where nothing listens: it never catches up.
-    const primaryPort = options.sabotage?.kind === 'standby-never-in-sync' ? proxy.port + 1 : primary.port;
+    // The sabotaged standby streams from a port where nothing listens: it only ever replays what
+    // the archive has (enough to open for connections), never streams, never catches up.
+    const primaryPort = options.sabotage?.kind === 'standby-never-in-sync' ? await freePort() : primary.port;
     standby = await lab.startFromBackup(
       env.backup,
       'standby',
       'standby.signal',
       {
         primary_conninfo: `host=127.0.0.1 port=${primaryPort} user=postgres application_name=drill-standby`,
-        ...(options.sabotage?.kind === 'standby-never-in-sync'
-          ? {}
-          : { restore_command: lab.restoreCommand }),
+        restore_command: lab.restoreCommand,
       },
-      lab.primarySettings(options.archiveTimeoutSeconds ?? 1),
+      {
+        ...lab.primarySettings(options.archiveTimeoutSeconds ?? 1),
+        // A standby that lost its primary retries WAL sources every 5 s by default, and a
+        // promotion requested meanwhile waits for the retry: measured up to 5.2 s of the RTO.
+        wal_retrieve_retry_interval: '200ms',
+      },
     );
   } catch (error) {
     await env.teardown();
