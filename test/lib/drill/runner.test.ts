@@ -99,7 +99,7 @@ function adapterFor(
   overrides: Partial<Record<'check' | 'break' | 'repair' | 'confirm', StepImplementation>> = {},
   repairTakesMs = 4000,
 ): DrillAdapter<typeof scenario> & { tornDown: boolean } {
-  const adapter = {
+  const adapter: DrillAdapter<typeof scenario> & { tornDown: boolean } = {
     target: 'scripted',
     tornDown: false,
     steps: {
@@ -125,7 +125,7 @@ function adapterFor(
     async teardown() {
       adapter.tornDown = true;
     },
-  } satisfies DrillAdapter<typeof scenario> & { tornDown: boolean };
+  };
   return adapter;
 }
 
