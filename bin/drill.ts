@@ -7,7 +7,8 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
-const USAGE = `usage: npm run drill -- --local --scenario <primary-loss|point-in-time-restore> [--json]`;
+const USAGE = `usage: npm run drill -- --local --scenario <primary-loss|point-in-time-restore> [--json]
+       npm run drill -- --write-runbooks`;
 
 class UsageError extends Error {}
 
@@ -20,6 +21,7 @@ async function main(): Promise<number> {
         local: { type: 'boolean', default: false },
         scenario: { type: 'string' },
         json: { type: 'boolean', default: false },
+        'write-runbooks': { type: 'boolean', default: false },
       },
       strict: true,
     });
@@ -36,6 +38,17 @@ async function main(): Promise<number> {
   process.env.POWERTOOLS_LOG_LEVEL = process.env.LOG_LEVEL ?? 'CRITICAL';
   process.env.POWERTOOLS_SERVICE_NAME ??= 'rampart-drill';
 
+  if (values['write-runbooks']) {
+    const { writeFileSync } = await import('node:fs');
+    const { renderRunbook } = await import('../lib/drill/runbook');
+    const { SCENARIOS } = await import('../lib/drill/scenarios');
+    for (const scenario of Object.values(SCENARIOS)) {
+      const file = path.join(rootDir, 'runbooks', 'dr', `${scenario.name}.md`);
+      writeFileSync(file, renderRunbook(scenario));
+      say(`wrote ${path.relative(rootDir, file)}`);
+    }
+    return 0;
+  }
   if (!values.local) throw new UsageError(`--local is required\n${USAGE}`);
   const { LOCAL_SCENARIOS, startPointInTimeRestoreRehearsal, startPrimaryLossRehearsal } =
     await import('../lib/drill/local/rehearsal');

@@ -5,6 +5,11 @@
  * drill rehearsed.
  */
 
+import type { RecoveryConfig } from '../config';
+
+/** The failure kinds `config.recovery` declares objectives for. */
+export type FailureKind = Exclude<keyof RecoveryConfig, 'strategy'>;
+
 export const SCENARIO_NAMES = [
   'az-failover',
   'point-in-time-restore',
@@ -52,8 +57,8 @@ export interface ScenarioDefinition {
   readonly title: string;
   /** When to use it (first paragraph of the runbook). */
   readonly useWhen: string;
-  /** Which failure kind's recovery objectives apply (`config.recovery` key on AWS). */
-  readonly failureKind: string;
+  /** Which failure kind's recovery objectives apply on AWS (`config.recovery.<failureKind>`). */
+  readonly failureKind: FailureKind;
   /** Shell variables the commands use, with how to obtain them. */
   readonly variables?: readonly { readonly name: string; readonly value: string; readonly meaning: string }[];
   readonly steps: readonly StepDefinition[];

@@ -1,11 +1,15 @@
 import type { ScenarioDefinition, ScenarioName } from '../definition';
+import { azFailover } from './az-failover';
 import { pointInTimeRestore } from './point-in-time-restore';
 import { primaryLoss } from './primary-loss';
+import { regionFailover } from './region-failover';
 
-export { pointInTimeRestore, primaryLoss };
+export { azFailover, pointInTimeRestore, primaryLoss, regionFailover };
 
-/** Every scenario by name. */
-export const SCENARIOS: Readonly<Partial<Record<ScenarioName, ScenarioDefinition>>> = {
-  'primary-loss': primaryLoss,
+/** Every scenario by name, in the order the runbooks list them. */
+export const SCENARIOS: Readonly<Record<ScenarioName, ScenarioDefinition>> = {
+  'az-failover': azFailover,
   'point-in-time-restore': pointInTimeRestore,
+  'region-failover': regionFailover,
+  'primary-loss': primaryLoss,
 };

@@ -11,7 +11,7 @@ export const pointInTimeRestore = defineScenario({
     'Data was lost or corrupted (a mistaken `DELETE`, a bad migration) and the region is fine. The restore creates a ' +
     '**new** instance; nothing happens to the current one until the proxy is switched. Rehearsed on this machine with ' +
     'real servers (`npm run drill -- --local --scenario point-in-time-restore`).',
-  failureKind: 'dataCorruption',
+  failureKind: 'pointInTimeRestore',
   variables: [
     { name: 'AWS_REGION', value: 'eu-west-1', meaning: "the environment's region" },
     { name: 'ENV', value: 'staging', meaning: 'environment (prod needs `--confirm prod` in the drill)' },
@@ -81,8 +81,12 @@ export const pointInTimeRestore = defineScenario({
       timeoutSeconds: 3600,
       commands: [
         'read SUBNET_GROUP SG PARAMS CLASS < <(aws rds describe-db-instances --db-instance-identifier $SOURCE_DB --query "DBInstances[0].[DBSubnetGroup.DBSubnetGroupName,VpcSecurityGroups[0].VpcSecurityGroupId,DBParameterGroups[0].DBParameterGroupName,DBInstanceClass]" --output text)',
-        'aws rds restore-db-instance-to-point-in-time --source-db-instance-identifier $SOURCE_DB --target-db-instance-identifier $TARGET_DB --restore-time $RESTORE_TIME --db-subnet-group-name $SUBNET_GROUP --vpc-security-group-ids $SG --db-parameter-group-name $PARAMS --db-instance-class $CLASS --enable-iam-database-authentication --deletion-protection --copy-tags-to-snapshot',
+        'aws rds restore-db-instance-to-point-in-time --source-db-instance-identifier $SOURCE_DB --target-db-instance-identifier $TARGET_DB --restore-time $RESTORE_TIME --db-subnet-group-name $SUBNET_GROUP --vpc-security-group-ids $SG --db-parameter-group-name $PARAMS --db-instance-class $CLASS --enable-iam-database-authentication --deletion-protection --copy-tags-to-snapshot --enable-cloudwatch-logs-exports postgresql upgrade',
         'aws rds wait db-instance-available --db-instance-identifier $TARGET_DB',
+        "# RDS creates the new log groups unencrypted: encrypt them with the data key, with the environment's retention",
+        'export RETENTION=365   # database.cloudwatchLogsRetentionDays of the environment (prod: 365)',
+        'export KEY_ARN=$(aws kms describe-key --key-id $(aws cloudformation describe-stack-resource --stack-name Rampart-$ENV-Data --logical-resource-id KeyE447D366 --query StackResourceDetail.PhysicalResourceId --output text) --query KeyMetadata.Arn --output text)',
+        'for log in postgresql upgrade; do aws logs create-log-group --log-group-name /aws/rds/instance/$TARGET_DB/$log --kms-key-id $KEY_ARN 2>/dev/null || aws logs associate-kms-key --log-group-name /aws/rds/instance/$TARGET_DB/$log --kms-key-id $KEY_ARN; aws logs put-retention-policy --log-group-name /aws/rds/instance/$TARGET_DB/$log --retention-in-days $RETENTION; done',
       ],
     },
     {
@@ -126,7 +130,6 @@ export const pointInTimeRestore = defineScenario({
   afterwards: [
     'Point the admin secret at the new host (`aws secretsmanager put-secret-value` with the new `host`) so rotation and migrations reach it.',
     'Bring CloudFormation back in line before the next deploy (rename the instances or import the new one; `npx cdk diff` must show no replacement).',
-    "Encrypt the new instance's log groups with the data key and give them the environment's retention.",
     'Keep the damaged instance (deletion protection on) until the incident review is closed.',
   ],
 });

@@ -12,7 +12,7 @@ export const primaryLoss = defineScenario({
     'The primary PostgreSQL server is dead or unreachable and will not be back soon, and a streaming standby of it exists. ' +
     'Rehearsed on this machine with real servers (`npm run drill -- --local --scenario primary-loss`); ' +
     'on AWS the same moves are made by RDS (see az-failover.md and region-failover.md).',
-  failureKind: 'instanceLoss',
+  failureKind: 'azLoss',
   variables: [
     { name: 'PRIMARY', value: 'host=<primary> port=5432', meaning: 'the lost primary' },
     { name: 'STANDBY', value: 'host=<standby> port=5432', meaning: 'the streaming standby' },

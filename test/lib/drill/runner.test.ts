@@ -7,7 +7,7 @@ const scenario = defineScenario({
   name: 'primary-loss',
   title: 'test scenario',
   useWhen: 'in tests',
-  failureKind: 'instanceLoss',
+  failureKind: 'azLoss',
   steps: [
     {
       id: 'check',
@@ -281,7 +281,7 @@ describe('renderPlan', () => {
     expect(renderPlan(scenario, 'staging', { rtoSeconds: 900, rpoSeconds: 300 })).toBe(
       [
         'Drill primary-loss on staging: test scenario',
-        'Expected: RTO <= 900 s, RPO <= 300 s (failure kind "instanceLoss")',
+        'Expected: RTO <= 900 s, RPO <= 300 s (failure kind "azLoss")',
         '   1. [prepare] Check (timeout 10 s; verify: v1)',
         '   2. [fault] Break (timeout 10 s; verify: v2)',
         '   3. [recover] Repair (timeout 30 s; verify: v3)',
@@ -292,7 +292,13 @@ describe('renderPlan', () => {
 });
 
 describe('defineScenario', () => {
-  const base = { name: 'primary-loss', title: 't', useWhen: 'u', failureKind: 'k', afterwards: [] } as const;
+  const base = {
+    name: 'primary-loss',
+    title: 't',
+    useWhen: 'u',
+    failureKind: 'azLoss',
+    afterwards: [],
+  } as const;
   const step = {
     action: 'a',
     verification: 'v',

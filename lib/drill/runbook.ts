@@ -1,0 +1,69 @@
+import type { ScenarioDefinition, StepDefinition, StepPhase } from './definition';
+
+/** Where each scenario's definition lives (named in the generated runbook's header). */
+const DEFINITION_FILE = (scenario: ScenarioDefinition) => `lib/drill/scenarios/${scenario.name}.ts`;
+
+const SECTIONS: readonly { readonly phase: StepPhase; readonly heading: string; readonly note?: string }[] = [
+  { phase: 'prepare', heading: 'Before you act', note: 'Check these first; stop if one fails.' },
+  {
+    phase: 'fault',
+    heading: 'The fault (drills only)',
+    note: 'In a drill this step causes the failure on purpose. **In an incident, skip it**: the failure already happened.',
+  },
+  { phase: 'recover', heading: 'Recover' },
+];
+
+function renderStep(step: StepDefinition, number: number): string {
+  const lines = [
+    `${number}. **${step.title}** (\`${step.id}\`, at most ${step.timeoutSeconds} s)`,
+    `   - Do: ${step.action}`,
+    `   - Verify: ${step.verification}.`,
+    `   - Roll back: ${step.rollback}`,
+    `   - Decides to go on: ${step.decides}.`,
+  ];
+  if (step.commands !== undefined && step.commands.length > 0)
+    lines.push('', '   ```sh', ...step.commands.map((command) => `   ${command}`), '   ```');
+  return lines.join('\n');
+}
+
+/**
+ * The runbook of a scenario, rendered from its definition: the same steps, in the same order,
+ * with the same verifications the drill runs. runbooks/dr/<scenario>.md holds this text, and
+ * test/lib/drill/runbook.test.ts fails when the file and the definition disagree
+ * (`npm run drill -- --write-runbooks` rewrites the files).
+ */
+export function renderRunbook(scenario: ScenarioDefinition): string {
+  const out: string[] = [
+    `<!-- Generated from ${DEFINITION_FILE(scenario)} by \`npm run drill -- --write-runbooks\`. Edit the definition, not this file. -->`,
+    '',
+    `# ${scenario.title}`,
+    '',
+    scenario.useWhen,
+    '',
+    `Recovery objectives: \`recovery.${scenario.failureKind}\` of the environment's config (docs/dr.md). ` +
+      `Rehearse this runbook with \`npm run drill -- --env staging --scenario ${scenario.name}\`; a drill follows exactly these steps ` +
+      'and measures the achieved RTO and RPO (docs/drills.md).',
+  ];
+  if (scenario.variables !== undefined && scenario.variables.length > 0) {
+    out.push(
+      '',
+      '## Set these first',
+      '',
+      '```sh',
+      ...scenario.variables.map(
+        (variable) => `export ${variable.name}=${variable.value}   # ${variable.meaning}`,
+      ),
+      '```',
+    );
+  }
+  let number = 0;
+  for (const section of SECTIONS) {
+    const steps = scenario.steps.filter((step) => step.phase === section.phase);
+    if (steps.length === 0) continue;
+    out.push('', `## ${section.heading}`, '');
+    if (section.note !== undefined) out.push(section.note, '');
+    out.push(steps.map((step) => renderStep(step, (number += 1))).join('\n\n'));
+  }
+  out.push('', '## Afterwards', '', ...scenario.afterwards.map((line) => `- ${line}`));
+  return `${out.join('\n')}\n`;
+}

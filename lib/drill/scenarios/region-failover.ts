@@ -1,0 +1,131 @@
+import { defineScenario } from '../definition';
+
+/**
+ * The primary region is lost: the warm standby in `drRegion` takes over (prod). The replica is
+ * promoted, registered with the standby's RDS Proxy, and CloudFront's API origin is switched to
+ * the standby API. Every identifier comes from SSM Parameter Store in drRegion
+ * (`/rampart/<env>/standby/<key>`), where the standby stacks publish them.
+ */
+export const regionFailover = defineScenario({
+  name: 'region-failover',
+  title: 'Fail over to the warm standby in the DR region',
+  useWhen:
+    'The primary region is unavailable for longer than the region-loss RTO allows waiting, and the environment keeps a warm ' +
+    'standby in `drRegion` (`recovery.strategy: warm-standby`, prod). Environments restoring from backups (staging) follow ' +
+    '[region-restore-from-backups.md](region-restore-from-backups.md) instead.',
+  failureKind: 'regionLoss',
+  variables: [
+    { name: 'DR', value: 'eu-west-2', meaning: 'drRegion of the environment' },
+    { name: 'ENV', value: 'prod', meaning: 'environment (the drill needs `--confirm prod`)' },
+    {
+      name: 'P',
+      value: '/rampart/$ENV/standby',
+      meaning:
+        'SSM path of the standby values: `aws ssm get-parameter --region $DR --name $P/<key> --query Parameter.Value --output text`',
+    },
+  ],
+  steps: [
+    {
+      id: 'check-replica',
+      phase: 'prepare',
+      title: 'Check the replica in the DR region is available and close behind',
+      action: 'Describe the replica and read its `ReplicaLag` metric for the last 5 minutes.',
+      verification: 'the replica is `available`, still a replica, and its lag is within the region-loss RPO',
+      rollback:
+        'Nothing to undo. If the lag exceeds the RPO, tell the incident commander how much data the failover loses before going on.',
+      decides: 'database owner',
+      timeoutSeconds: 120,
+      commands: [
+        'aws rds describe-db-instances --region $DR --db-instance-identifier $(aws ssm get-parameter --region $DR --name $P/replica-instance-id --query Parameter.Value --output text) --query "DBInstances[0].[DBInstanceStatus,ReadReplicaSourceDBInstanceIdentifier]"',
+      ],
+    },
+    {
+      id: 'start-region-fault',
+      phase: 'fault',
+      title: 'Start the FIS experiment that cuts the primary region off (drill only)',
+      action: 'Start the FIS experiment template tagged `rampart:drill=region-failover` for the environment.',
+      verification: 'the experiment is `initiating` or `running`',
+      rollback: 'Stop the experiment (`aws fis stop-experiment --id <id>`).',
+      decides: 'drill lead',
+      timeoutSeconds: 120,
+      commands: ['aws fis start-experiment --experiment-template-id <template id>'],
+    },
+    {
+      id: 'promote-replica',
+      phase: 'recover',
+      title: 'Promote the replica to a standalone instance',
+      action:
+        "Promote the replica with the primary's backup retention and window, then wait until it is available and no longer a replica.",
+      verification: 'the former replica is `available` and has no replication source',
+      rollback:
+        'A promotion cannot be undone. To fail back, create a replica of it in the primary region and repeat this runbook in reverse.',
+      decides: 'incident commander',
+      timeoutSeconds: 1800,
+      commands: [
+        'REPLICA=$(aws ssm get-parameter --region $DR --name $P/replica-instance-id --query Parameter.Value --output text)',
+        'aws rds promote-read-replica --region $DR --db-instance-identifier $REPLICA --backup-retention-period $(aws ssm get-parameter --region $DR --name $P/backup-retention-days --query Parameter.Value --output text) --preferred-backup-window $(aws ssm get-parameter --region $DR --name $P/backup-window --query Parameter.Value --output text)',
+        'aws rds wait db-instance-available --region $DR --db-instance-identifier $REPLICA',
+      ],
+    },
+    {
+      id: 'register-standby-proxy',
+      phase: 'recover',
+      title: "Register the promoted instance with the standby's RDS Proxy",
+      action:
+        "Register the instance in the standby proxy's target group and wait until the target is available.",
+      verification: "the standby proxy's target is the promoted instance and `AVAILABLE`",
+      rollback: 'Deregister it (`aws rds deregister-db-proxy-targets`).',
+      decides: 'on-call engineer',
+      timeoutSeconds: 900,
+      commands: [
+        'aws rds register-db-proxy-targets --region $DR --db-proxy-name $(aws ssm get-parameter --region $DR --name $P/proxy-name --query Parameter.Value --output text) --target-group-name $(aws ssm get-parameter --region $DR --name $P/proxy-target-group --query Parameter.Value --output text) --db-instance-identifiers $REPLICA',
+      ],
+    },
+    {
+      id: 'switch-traffic',
+      phase: 'recover',
+      title: "Switch CloudFront's API origin to the standby API",
+      action:
+        "In the distribution's config, replace the primary API origin's domain with the standby API's, update the distribution and wait until it is deployed. (Origin groups fail over GET/HEAD/OPTIONS only; writes need this switch.)",
+      verification: 'the distribution is `Deployed` and its API origin is the standby API',
+      rollback: 'Put the primary origin domain back the same way.',
+      decides: 'incident commander',
+      timeoutSeconds: 1800,
+      commands: [
+        'DIST=$(aws ssm get-parameter --region $DR --name $P/distribution-id --query Parameter.Value --output text)',
+        'aws cloudfront get-distribution-config --id $DIST > dist.json   # note ETag; edit Origins: primary-origin-domain -> api-origin-domain',
+        'aws cloudfront update-distribution --id $DIST --if-match <ETag> --distribution-config file://config-only.json',
+        'aws cloudfront wait distribution-deployed --id $DIST',
+      ],
+    },
+    {
+      id: 'verify-service',
+      phase: 'recover',
+      title: 'Verify the API writes and reads through the public edge',
+      action: 'Write and read a heartbeat through CloudFront with the machine credential.',
+      verification: 'a heartbeat is acknowledged and read back through the public edge',
+      rollback:
+        'Switch the origin back if the primary region is healthy again; otherwise follow the standby API alarms.',
+      decides: 'incident commander',
+      timeoutSeconds: 600,
+    },
+    {
+      id: 'enable-multi-az',
+      phase: 'recover',
+      title: 'Make the promoted instance Multi-AZ and deletion-protected',
+      action:
+        'Modify the promoted instance: Multi-AZ and deletion protection, applied immediately (runs in the background).',
+      verification: 'Multi-AZ and deletion protection are on or pending',
+      rollback: 'Nothing to undo.',
+      decides: 'database owner',
+      timeoutSeconds: 300,
+      commands: [
+        'aws rds modify-db-instance --region $DR --db-instance-identifier $REPLICA --multi-az --deletion-protection --apply-immediately',
+      ],
+    },
+  ],
+  afterwards: [
+    'Enable the scheduled rules and usage plans of the standby (`$P/schedule-rule-names`, `$P/usage-plan-names`) as docs/dr.md describes.',
+    'Keep every resource of the primary region until the incident review is closed; fail back with this runbook in reverse.',
+  ],
+});
