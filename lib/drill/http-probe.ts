@@ -57,9 +57,9 @@ export class HttpHeartbeatProbe implements HeartbeatProbe {
     throw new Error(`read answered ${response.status} ${text.slice(0, 200)}`);
   }
 
-  async present(ids: readonly string[]): Promise<ReadonlySet<string>> {
-    const wanted = new Set(ids);
-    const found = new Set<string>();
+  /** Ids of every heartbeat of this drill the API returns, listed by name prefix. */
+  async listIds(): Promise<readonly string[]> {
+    const ids: string[] = [];
     let cursor: string | undefined;
     do {
       const query = new URLSearchParams({ namePrefix: this.options.namePrefix, limit: String(PAGE) });
@@ -69,9 +69,22 @@ export class HttpHeartbeatProbe implements HeartbeatProbe {
       if (response.status !== 200)
         throw new Error(`listing heartbeats answered ${response.status} ${text.slice(0, 200)}`);
       const page = JSON.parse(text) as { items: { id: string }[]; nextCursor?: string };
-      for (const item of page.items) if (wanted.has(item.id)) found.add(item.id);
+      ids.push(...page.items.map((item) => item.id));
       cursor = page.nextCursor;
     } while (cursor !== undefined);
-    return found;
+    return ids;
+  }
+
+  async present(ids: readonly string[]): Promise<ReadonlySet<string>> {
+    const listed = new Set(await this.listIds());
+    return new Set(ids.filter((id) => listed.has(id)));
+  }
+
+  /** Deletes one heartbeat (needs the `rampart/admin` scope); a heartbeat already gone is fine. */
+  async remove(id: string): Promise<void> {
+    const response = await this.call('DELETE', `/api/v1/projects/${encodeURIComponent(id)}`);
+    const text = await response.text();
+    if (response.status !== 204 && response.status !== 404)
+      throw new Error(`deleting heartbeat ${id} answered ${response.status} ${text.slice(0, 200)}`);
   }
 }
