@@ -252,6 +252,44 @@ describe('runDrill', () => {
     ]);
   });
 
+  it('holds a target below the heartbeat cadence met when nothing acknowledged was lost, and missed when something was', async () => {
+    const clock = new VirtualClock();
+    const service = new ScriptedService(clock);
+    const report = await runDrill({
+      scenario,
+      environment: 'test',
+      adapter: adapterFor(clock, service),
+      probe: service,
+      targets: { rtoSeconds: 15, rpoSeconds: 0 },
+      clock,
+    });
+    expect(report.achievedRpoSeconds).toBeGreaterThan(0);
+    expect(report.lostAcknowledgedWrites).toBe(0);
+    expect(report.passed).toBe(true);
+
+    const lossyClock = new VirtualClock();
+    const lossyService = new ScriptedService(lossyClock);
+    const lost = await runDrill({
+      scenario,
+      environment: 'test',
+      adapter: adapterFor(lossyClock, lossyService, {
+        break: {
+          run: async (context) => {
+            lossyService.losesFrom = lossyClock.now() - 1500;
+            context.markFault(lossyClock.now());
+            lossyService.faultAt = lossyClock.now();
+          },
+          verify: async () => ({ ok: true, detail: 'broken' }),
+        },
+      }),
+      probe: lossyService,
+      targets: { rtoSeconds: 15, rpoSeconds: 0 },
+      clock: lossyClock,
+    });
+    expect(lost.passed).toBe(false);
+    expect(lost.failures).toContain(`RPO missed: ${lost.achievedRpoSeconds} s against a target of 0 s.`);
+  });
+
   it('breaks nothing when the heartbeats are not healthy before the drill', async () => {
     const clock = new VirtualClock();
     const service = new ScriptedService(clock);
