@@ -54,8 +54,9 @@ const MAY_IMPORT = {
   dr: ['config', 'domain', 'shared'],
   // The cost model synthesizes an environment (app) and prices its templates; it builds no construct itself.
   cost: ['app', 'config'],
-  // DR drills: read configs, call AWS, and rehearse on the local stack.
-  drill: ['config', 'local'],
+  // DR drills: read configs, call AWS (the failover steps of lib/dr, the shared signed REST-JSON call), and
+  // rehearse on the local stack.
+  drill: ['config', 'local', 'dr', 'shared'],
   bin: ['app', 'local', 'preflight', 'cost', 'dr', 'drill', 'config'],
   scripts: [...LIB, ...LAMBDA, 'test'],
   test: [...LIB, ...LAMBDA, 'bin', 'scripts', 'examples'],

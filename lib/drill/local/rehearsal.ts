@@ -4,9 +4,10 @@ import { Client } from 'pg';
 import type { EnvironmentConfig } from '../../config';
 import type { CloudFormationTemplate } from '../../local/deployed-api';
 import type { LocalStack } from '../../local/local-stack';
-import { DrillTimeoutError, waitFor } from '../clock';
+import { waitFor } from '../clock';
+import { step, verifyWithin } from '../steps';
 import { HttpHeartbeatProbe } from '../http-probe';
-import type { DrillAdapter, DrillTargets, StepContext, StepImplementation, Verification } from '../runner';
+import type { DrillAdapter, DrillTargets, Verification } from '../runner';
 import type { pointInTimeRestore } from '../scenarios/point-in-time-restore';
 import type { primaryLoss } from '../scenarios/primary-loss';
 import { freePort, LocalPostgresLab, type LocalServer } from './postgres';
@@ -57,33 +58,6 @@ const HEARTBEAT_PREFIX = 'drill-heartbeat-';
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-const step = (
-  implementation: Partial<StepImplementation> & Pick<StepImplementation, 'verify'>,
-): StepImplementation => ({
-  run: async () => undefined,
-  ...implementation,
-});
-
-/** A verification that waits for a condition: its timeout becomes a failed verification naming what was last seen. */
-async function verifyWithin(
-  context: StepContext,
-  what: string,
-  timeoutMs: number,
-  check: () => Promise<Verification>,
-): Promise<Verification> {
-  try {
-    return await waitFor(context.clock, what, { timeoutMs, intervalMs: 200 }, async () => {
-      const result = await check();
-      return result.ok
-        ? { done: true as const, value: result }
-        : { done: false as const, why: result.detail };
-    });
-  } catch (error) {
-    if (error instanceof DrillTimeoutError) return { ok: false, detail: error.message };
-    throw error;
-  }
 }
 
 async function connects(url: string): Promise<boolean> {
@@ -251,7 +225,7 @@ export async function startPrimaryLossRehearsal(
     steps: {
       'check-standby-in-sync': step({
         verify: (context) =>
-          verifyWithin(context, 'standby in sync', 10_000, async () => {
+          verifyWithin(context, 'standby in sync', { timeoutMs: 10_000, intervalMs: 200 }, async () => {
             const rows = await primary.query<{
               state: string;
               lag_bytes: string | null;
@@ -298,7 +272,7 @@ export async function startPrimaryLossRehearsal(
           await standby.query('SELECT pg_promote(true, 15)');
         },
         verify: (context) =>
-          verifyWithin(context, 'standby promoted', 15_000, async () => {
+          verifyWithin(context, 'standby promoted', { timeoutMs: 15_000, intervalMs: 200 }, async () => {
             const [row] = await standby.query<{ in_recovery: boolean }>(
               'SELECT pg_is_in_recovery() AS in_recovery',
             );
@@ -319,7 +293,10 @@ export async function startPrimaryLossRehearsal(
         },
       }),
       'verify-service': step({
-        verify: (context) => verifyWithin(context, 'API serving', 15_000, () => apiServes(probe)),
+        verify: (context) =>
+          verifyWithin(context, 'API serving', { timeoutMs: 15_000, intervalMs: 200 }, () =>
+            apiServes(probe),
+          ),
       }),
     },
     teardown: env.teardown,
@@ -346,7 +323,7 @@ export async function startPointInTimeRestoreRehearsal(
     steps: {
       'check-restore-window': step({
         verify: (context) =>
-          verifyWithin(context, 'WAL archive current', 5_000, async () => {
+          verifyWithin(context, 'WAL archive current', { timeoutMs: 5_000, intervalMs: 200 }, async () => {
             const [row] = await primary.query<{
               age_ms: number | null;
               failed_count: string;
@@ -437,7 +414,7 @@ export async function startPointInTimeRestoreRehearsal(
           return `restored server on 127.0.0.1:${restored.port} accepting connections after ${context.clock.now() - started} ms`;
         },
         verify: (context) =>
-          verifyWithin(context, 'restore promoted', 30_000, async () => {
+          verifyWithin(context, 'restore promoted', { timeoutMs: 30_000, intervalMs: 200 }, async () => {
             const [row] = await restored!.query<{ in_recovery: boolean }>(
               'SELECT pg_is_in_recovery() AS in_recovery',
             );
@@ -484,7 +461,10 @@ export async function startPointInTimeRestoreRehearsal(
         },
       }),
       'verify-service': step({
-        verify: (context) => verifyWithin(context, 'API serving', 15_000, () => apiServes(probe)),
+        verify: (context) =>
+          verifyWithin(context, 'API serving', { timeoutMs: 15_000, intervalMs: 200 }, () =>
+            apiServes(probe),
+          ),
       }),
     },
     teardown: env.teardown,

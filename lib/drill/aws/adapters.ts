@@ -1,0 +1,618 @@
+import { randomUUID } from 'node:crypto';
+import {
+  CloudFrontClient,
+  GetDistributionCommand,
+  GetDistributionConfigCommand,
+  UpdateDistributionCommand,
+} from '@aws-sdk/client-cloudfront';
+import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudFormationClient, DescribeStackResourceCommand } from '@aws-sdk/client-cloudformation';
+import {
+  DeregisterDBProxyTargetsCommand,
+  DescribeDBInstancesCommand,
+  DescribeDBProxyTargetsCommand,
+  ModifyDBInstanceCommand,
+  PromoteReadReplicaCommand,
+  RDSClient,
+  RegisterDBProxyTargetsCommand,
+  RestoreDBInstanceToPointInTimeCommand,
+  type DBInstance,
+} from '@aws-sdk/client-rds';
+import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
+import type { EnvironmentConfig } from '../../config';
+import { waitFor } from '../clock';
+import { step, verifyWithin } from '../steps';
+import type { HeartbeatProbe } from '../measure';
+import type { DrillAdapter, DrillTargets, StepContext, StepImplementation, Verification } from '../runner';
+import type { azFailover } from '../scenarios/az-failover';
+import type { pointInTimeRestore } from '../scenarios/point-in-time-restore';
+import type { regionFailover } from '../scenarios/region-failover';
+import type { FisApi } from './fis';
+
+/** The scenarios a drill runs against AWS. */
+export const AWS_SCENARIOS = ['az-failover', 'point-in-time-restore', 'region-failover'] as const;
+export type AwsScenarioName = (typeof AWS_SCENARIOS)[number];
+
+/**
+ * Logical ids of the Data stack's instance and proxy: frozen (test/lib/stacks/data-stack.suite.ts
+ * pins them), so a drill finds the physical names from CloudFormation without outputs.
+ */
+export const DATA_STACK_LOGICAL_IDS = {
+  instance: 'DatabaseInstanceAA8A5FDE',
+  proxy: 'DatabaseProxyE01FC4E6',
+} as const;
+
+/** `/rampart/<env>/standby/<key>` in drRegion: where the standby stacks publish what a failover acts on. */
+export function standbyParameter(environment: string, key: string): string {
+  return `/rampart/${environment}/standby/${key}`;
+}
+
+/** Tags an FIS experiment template carries to be the fault of a drill. */
+export const FIS_TEMPLATE_TAGS = { scenario: 'rampart:drill', environment: 'rampart:environment' } as const;
+
+/** The heartbeat probe through the public edge, plus what the point-in-time fault needs (EdgeProbe). */
+export interface EdgeProbe extends HeartbeatProbe {
+  listIds(): Promise<readonly string[]>;
+  remove(id: string): Promise<void>;
+}
+
+export interface AwsClients {
+  /** In the environment's region. */
+  readonly rds: RDSClient;
+  /** In drRegion. */
+  readonly rdsDr: RDSClient;
+  readonly cloudFormation: CloudFormationClient;
+  /** In drRegion (standby parameters). */
+  readonly ssmDr: SSMClient;
+  /** In drRegion (replica lag). */
+  readonly cloudWatchDr: CloudWatchClient;
+  /** CloudFront is global (us-east-1). */
+  readonly cloudFront: CloudFrontClient;
+  /** In the environment's region. */
+  readonly fis: FisApi;
+}
+
+export interface AwsAdapterOptions {
+  readonly config: EnvironmentConfig;
+  readonly clients: AwsClients;
+  /** Heartbeats through the public edge: the recover steps' service check and the PITR fault. */
+  readonly probe: EdgeProbe;
+  readonly targets: DrillTargets;
+  /** How often the waits poll AWS. @default 15000 */
+  readonly pollMs?: number;
+  /** A unique id for this drill (FIS client token, restored instance suffix). @default random */
+  readonly runId?: string;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function describeInstance(rds: RDSClient, id: string): Promise<DBInstance> {
+  const answer = await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }));
+  const instance = answer.DBInstances?.[0];
+  if (instance === undefined) throw new Error(`RDS knows no instance ${id}`);
+  return instance;
+}
+
+async function physicalId(
+  cloudFormation: CloudFormationClient,
+  stackName: string,
+  logicalId: string,
+): Promise<string> {
+  const answer = await cloudFormation.send(
+    new DescribeStackResourceCommand({ StackName: stackName, LogicalResourceId: logicalId }),
+  );
+  const id = answer.StackResourceDetail?.PhysicalResourceId;
+  if (id === undefined) throw new Error(`${stackName} has no resource ${logicalId}`);
+  return id;
+}
+
+/** A heartbeat written and read back through the public edge. */
+async function edgeServes(probe: EdgeProbe): Promise<Verification> {
+  const signal = AbortSignal.timeout(10_000);
+  try {
+    const id = await probe.write(0, signal);
+    return (await probe.read(id, signal))
+      ? { ok: true, detail: `heartbeat ${id} written and read back through the public edge` }
+      : { ok: false, detail: 'a heartbeat written through the public edge could not be read back' };
+  } catch (error) {
+    return { ok: false, detail: describe(error) };
+  }
+}
+
+/** Starts the FIS experiment template tagged for this scenario and environment; marks the fault first. */
+async function startTaggedExperiment(
+  fis: FisApi,
+  scenario: string,
+  environment: string,
+  runId: string,
+  context: StepContext,
+): Promise<{ id: string; templateId: string }> {
+  const templates = (await fis.listExperimentTemplates()).filter(
+    (template) =>
+      template.tags[FIS_TEMPLATE_TAGS.scenario] === scenario &&
+      template.tags[FIS_TEMPLATE_TAGS.environment] === environment,
+  );
+  if (templates.length !== 1)
+    throw new Error(
+      `expected one FIS experiment template tagged ${FIS_TEMPLATE_TAGS.scenario}=${scenario} and ` +
+        `${FIS_TEMPLATE_TAGS.environment}=${environment}, found ${templates.length}`,
+    );
+  const templateId = templates[0].id;
+  context.markFault(context.clock.now());
+  const id = await fis.startExperiment({
+    experimentTemplateId: templateId,
+    clientToken: runId,
+    tags: { 'rampart:drill-run': runId },
+  });
+  return { id, templateId };
+}
+
+const experimentStarted = async (fis: FisApi, id: string): Promise<Verification> => {
+  const state = await fis.getExperiment(id);
+  return ['initiating', 'running', 'completed'].includes(state.status)
+    ? { ok: true, detail: `experiment ${id} ${state.status}` }
+    : { ok: false, detail: `experiment ${id} ${state.status}${state.reason ? `: ${state.reason}` : ''}` };
+};
+
+/** The fault step of a scenario on AWS: the FIS experiment template tagged for it, started and seen running. */
+function faultExperiment(
+  fis: FisApi,
+  scenario: string,
+  environment: string,
+  runId: string,
+): StepImplementation {
+  let experimentId = '';
+  return step({
+    run: async (context) => {
+      const started = await startTaggedExperiment(fis, scenario, environment, runId, context);
+      experimentId = started.id;
+      return `experiment ${started.id} from template ${started.templateId}`;
+    },
+    verify: () => experimentStarted(fis, experimentId),
+  });
+}
+
+/** `az-failover`: FIS forces a Multi-AZ failover; the instance must come back in its secondary zone and the proxy follow. */
+export function azFailoverAdapter(options: AwsAdapterOptions): DrillAdapter<typeof azFailover> {
+  const { config, clients, probe } = options;
+  const poll = options.pollMs ?? 15_000;
+  const runId = options.runId ?? randomUUID();
+  const data = `Rampart-${config.name}-Data`;
+  let instanceId = '';
+  let proxyName = '';
+  let secondaryZone = '';
+  return {
+    target: `AWS ${config.name} (${config.region})`,
+    steps: {
+      'check-multi-az': step({
+        run: async () => {
+          instanceId = await physicalId(clients.cloudFormation, data, DATA_STACK_LOGICAL_IDS.instance);
+          proxyName = await physicalId(clients.cloudFormation, data, DATA_STACK_LOGICAL_IDS.proxy);
+        },
+        verify: async () => {
+          const instance = await describeInstance(clients.rds, instanceId);
+          secondaryZone = instance.SecondaryAvailabilityZone ?? '';
+          if (instance.DBInstanceStatus !== 'available' || instance.MultiAZ !== true || secondaryZone === '')
+            return {
+              ok: false,
+              detail: `${instanceId} is ${instance.DBInstanceStatus}, MultiAZ ${String(instance.MultiAZ)}, secondary zone ${secondaryZone || 'none'}`,
+            };
+          return {
+            ok: true,
+            detail: `${instanceId} available in ${instance.AvailabilityZone}, standby in ${secondaryZone}`,
+          };
+        },
+      }),
+      'start-az-fault': faultExperiment(clients.fis, 'az-failover', config.name, runId),
+      'wait-failover': step({
+        verify: (context) =>
+          verifyWithin(context, 'failover', { timeoutMs: 840_000, intervalMs: poll }, async () => {
+            const instance = await describeInstance(clients.rds, instanceId);
+            return instance.DBInstanceStatus === 'available' && instance.AvailabilityZone === secondaryZone
+              ? { ok: true, detail: `${instanceId} available in ${secondaryZone}` }
+              : {
+                  ok: false,
+                  detail: `${instanceId} ${instance.DBInstanceStatus} in ${instance.AvailabilityZone}`,
+                };
+          }),
+      }),
+      'check-proxy-targets': step({
+        verify: (context) =>
+          verifyWithin(
+            context,
+            'proxy targets available',
+            { timeoutMs: 540_000, intervalMs: poll },
+            async () => {
+              const answer = await clients.rds.send(
+                new DescribeDBProxyTargetsCommand({ DBProxyName: proxyName }),
+              );
+              const states = (answer.Targets ?? []).map((target) => target.TargetHealth?.State ?? 'UNKNOWN');
+              return states.length > 0 && states.every((state) => state === 'AVAILABLE')
+                ? { ok: true, detail: `${states.length} proxy targets AVAILABLE` }
+                : { ok: false, detail: `proxy targets: ${states.join(', ') || 'none'}` };
+            },
+          ),
+      }),
+      'verify-service': step({
+        verify: (context) =>
+          verifyWithin(context, 'API serving', { timeoutMs: 240_000, intervalMs: 5_000 }, () =>
+            edgeServes(probe),
+          ),
+      }),
+    },
+    async teardown() {},
+  };
+}
+
+/** RDS restores to whole seconds: the last second that starts before the damage. */
+function restoreTime(faultAt: number): Date {
+  return new Date(Math.floor(faultAt / 1000) * 1000 - 1000);
+}
+
+/** `point-in-time-restore`: the drill deletes its heartbeat records, restores to the moment before on a new instance and moves the proxy to it. */
+export function pointInTimeRestoreAdapter(
+  options: AwsAdapterOptions,
+): DrillAdapter<typeof pointInTimeRestore> {
+  const { config, clients, probe, targets } = options;
+  const poll = options.pollMs ?? 15_000;
+  const runId = options.runId ?? randomUUID();
+  const data = `Rampart-${config.name}-Data`;
+  let sourceId = '';
+  let proxyName = '';
+  let targetId = '';
+  let target: Date | undefined;
+  return {
+    target: `AWS ${config.name} (${config.region})`,
+    steps: {
+      'check-restore-window': step({
+        run: async () => {
+          sourceId = await physicalId(clients.cloudFormation, data, DATA_STACK_LOGICAL_IDS.instance);
+          proxyName = await physicalId(clients.cloudFormation, data, DATA_STACK_LOGICAL_IDS.proxy);
+        },
+        verify: async (context) => {
+          const instance = await describeInstance(clients.rds, sourceId);
+          const latest = instance.LatestRestorableTime?.getTime();
+          if (latest === undefined)
+            return { ok: false, detail: `${sourceId} has no restorable time (backups off?)` };
+          // RDS uploads transaction logs every 5 minutes: the window trails by up to that.
+          const age = (context.clock.now() - latest) / 1000;
+          return age <= 300 + targets.rpoSeconds
+            ? {
+                ok: true,
+                detail: `latest restorable time ${instance.LatestRestorableTime!.toISOString()} (${Math.round(age)} s ago)`,
+              }
+            : { ok: false, detail: `latest restorable time is ${Math.round(age)} s old` };
+        },
+      }),
+      'destroy-data': step({
+        run: async (context) => {
+          context.markFault(context.clock.now());
+          const ids = await probe.listIds();
+          for (const id of ids) await probe.remove(id);
+          return `deleted ${ids.length} heartbeat records through the API`;
+        },
+        verify: async () => {
+          const left = await probe.listIds();
+          return left.length === 0
+            ? { ok: true, detail: 'no heartbeat record from before the damage is left' }
+            : { ok: false, detail: `${left.length} heartbeat records are left` };
+        },
+      }),
+      'choose-recovery-target': step({
+        run: async (context) => {
+          target = restoreTime(context.faultAt!);
+          return `restore time ${target.toISOString()}`;
+        },
+        verify: async (context) =>
+          target!.getTime() < context.faultAt!
+            ? { ok: true, detail: 'the target is before the damage' }
+            : { ok: false, detail: 'the target is not before the damage' },
+      }),
+      'restore-to-new-instance': step({
+        run: async (context) => {
+          await waitFor(
+            context.clock,
+            'restore window reaching the target',
+            { timeoutMs: 900_000, intervalMs: poll },
+            async () => {
+              const latest = (await describeInstance(clients.rds, sourceId)).LatestRestorableTime;
+              return latest !== undefined && latest >= target!
+                ? { done: true, value: latest }
+                : { done: false, why: `latest restorable time ${latest?.toISOString() ?? 'none'}` };
+            },
+          );
+          const source = await describeInstance(clients.rds, sourceId);
+          targetId = `${sourceId}-drill-${runId.slice(0, 8)}`.slice(0, 63);
+          await clients.rds.send(
+            new RestoreDBInstanceToPointInTimeCommand({
+              SourceDBInstanceIdentifier: sourceId,
+              TargetDBInstanceIdentifier: targetId,
+              RestoreTime: target,
+              DBSubnetGroupName: source.DBSubnetGroup?.DBSubnetGroupName,
+              VpcSecurityGroupIds: (source.VpcSecurityGroups ?? []).flatMap((group) =>
+                group.VpcSecurityGroupId === undefined ? [] : [group.VpcSecurityGroupId],
+              ),
+              DBParameterGroupName: source.DBParameterGroups?.[0]?.DBParameterGroupName,
+              DBInstanceClass: source.DBInstanceClass,
+              EnableIAMDatabaseAuthentication: true,
+              DeletionProtection: true,
+              CopyTagsToSnapshot: true,
+              EnableCloudwatchLogsExports: ['postgresql', 'upgrade'],
+              Tags: [{ Key: 'rampart:drill-run', Value: runId }],
+            }),
+          );
+          return `restoring ${sourceId} at ${target!.toISOString()} into ${targetId}`;
+        },
+        verify: (context) =>
+          verifyWithin(
+            context,
+            'restored instance available',
+            { timeoutMs: 3_000_000, intervalMs: poll },
+            async () => {
+              const instance = await describeInstance(clients.rds, targetId);
+              return instance.DBInstanceStatus === 'available'
+                ? { ok: true, detail: `${targetId} available` }
+                : { ok: false, detail: `${targetId} ${instance.DBInstanceStatus}` };
+            },
+          ),
+      }),
+      'verify-restored-data': step({
+        // The database is reachable only inside the VPC: its data is checked through the API
+        // after the switch (verify-service and the heartbeats); here, how it was restored.
+        verify: async () => {
+          const instance = await describeInstance(clients.rds, targetId);
+          return instance.StorageEncrypted === true && instance.IAMDatabaseAuthenticationEnabled === true
+            ? {
+                ok: true,
+                detail: `${targetId} encrypted, IAM authentication on; data checked through the API after the switch`,
+              }
+            : {
+                ok: false,
+                detail: `${targetId}: encrypted ${String(instance.StorageEncrypted)}, IAM auth ${String(instance.IAMDatabaseAuthenticationEnabled)}`,
+              };
+        },
+      }),
+      'switch-proxy-target': step({
+        run: async () => {
+          await clients.rds.send(
+            new DeregisterDBProxyTargetsCommand({
+              DBProxyName: proxyName,
+              DBInstanceIdentifiers: [sourceId],
+            }),
+          );
+          await clients.rds.send(
+            new RegisterDBProxyTargetsCommand({ DBProxyName: proxyName, DBInstanceIdentifiers: [targetId] }),
+          );
+        },
+        verify: (context) =>
+          verifyWithin(
+            context,
+            'proxy target available',
+            { timeoutMs: 540_000, intervalMs: poll },
+            async () => {
+              const answer = await clients.rds.send(
+                new DescribeDBProxyTargetsCommand({ DBProxyName: proxyName }),
+              );
+              const instances = (answer.Targets ?? []).filter((t) => t.Type === 'RDS_INSTANCE');
+              const ours = instances.find((t) => t.RdsResourceId === targetId);
+              return instances.length === 1 && ours?.TargetHealth?.State === 'AVAILABLE'
+                ? { ok: true, detail: `proxy ${proxyName} targets ${targetId}, AVAILABLE` }
+                : {
+                    ok: false,
+                    detail: `proxy targets: ${instances.map((t) => `${t.RdsResourceId} ${t.TargetHealth?.State ?? '?'}`).join(', ') || 'none'}`,
+                  };
+            },
+          ),
+      }),
+      'verify-service': step({
+        verify: (context) =>
+          verifyWithin(context, 'API serving', { timeoutMs: 110_000, intervalMs: 5_000 }, () =>
+            edgeServes(probe),
+          ),
+      }),
+    },
+    async teardown() {},
+  };
+}
+
+/** `region-failover`: FIS cuts the primary region off; the DR replica is promoted, fronted by the standby proxy, and CloudFront's origin switched. */
+export function regionFailoverAdapter(options: AwsAdapterOptions): DrillAdapter<typeof regionFailover> {
+  const { config, clients, probe, targets } = options;
+  const poll = options.pollMs ?? 15_000;
+  const runId = options.runId ?? randomUUID();
+  const keys = [
+    'replica-instance-id',
+    'proxy-name',
+    'proxy-target-group',
+    'backup-retention-days',
+    'backup-window',
+    'api-origin-domain',
+    'primary-origin-domain',
+    'distribution-id',
+  ] as const;
+  type Key = (typeof keys)[number];
+  let standby: Record<Key, string> | undefined;
+  const value = (key: Key) => standby![key];
+  return {
+    target: `AWS ${config.name} (${config.region} -> ${config.drRegion})`,
+    steps: {
+      'check-replica': step({
+        run: async () => {
+          const names = keys.map((key) => standbyParameter(config.name, key));
+          const answer = await clients.ssmDr.send(new GetParametersCommand({ Names: names }));
+          const found = new Map(
+            (answer.Parameters ?? []).map((parameter) => [parameter.Name, parameter.Value]),
+          );
+          const missing = names.filter((name) => found.get(name) === undefined);
+          if (missing.length > 0)
+            throw new Error(`standby parameters missing in ${config.drRegion}: ${missing.join(', ')}`);
+          standby = Object.fromEntries(
+            keys.map((key) => [key, found.get(standbyParameter(config.name, key))!]),
+          ) as Record<Key, string>;
+        },
+        verify: async (context) => {
+          const replica = await describeInstance(clients.rdsDr, value('replica-instance-id'));
+          if (
+            replica.DBInstanceStatus !== 'available' ||
+            replica.ReadReplicaSourceDBInstanceIdentifier === undefined
+          )
+            return {
+              ok: false,
+              detail: `${value('replica-instance-id')} is ${replica.DBInstanceStatus}, source ${replica.ReadReplicaSourceDBInstanceIdentifier ?? 'none'}`,
+            };
+          const now = context.clock.now();
+          const lag = await clients.cloudWatchDr.send(
+            new GetMetricStatisticsCommand({
+              Namespace: 'AWS/RDS',
+              MetricName: 'ReplicaLag',
+              Dimensions: [{ Name: 'DBInstanceIdentifier', Value: value('replica-instance-id') }],
+              StartTime: new Date(now - 300_000),
+              EndTime: new Date(now),
+              Period: 60,
+              Statistics: ['Maximum'],
+            }),
+          );
+          const points = (lag.Datapoints ?? []).map((point) => point.Maximum ?? Number.POSITIVE_INFINITY);
+          if (points.length === 0) return { ok: false, detail: 'no ReplicaLag data in the last 5 minutes' };
+          const worst = Math.max(...points);
+          return worst <= targets.rpoSeconds
+            ? { ok: true, detail: `replica available, lag at most ${worst} s in the last 5 minutes` }
+            : {
+                ok: false,
+                detail: `replica lag reached ${worst} s, more than the RPO of ${targets.rpoSeconds} s`,
+              };
+        },
+      }),
+      'start-region-fault': faultExperiment(clients.fis, 'region-failover', config.name, runId),
+      'promote-replica': step({
+        run: async () => {
+          await clients.rdsDr.send(
+            new PromoteReadReplicaCommand({
+              DBInstanceIdentifier: value('replica-instance-id'),
+              BackupRetentionPeriod: Number(value('backup-retention-days')),
+              PreferredBackupWindow: value('backup-window'),
+            }),
+          );
+        },
+        verify: (context) =>
+          verifyWithin(context, 'replica promoted', { timeoutMs: 1_700_000, intervalMs: poll }, async () => {
+            const instance = await describeInstance(clients.rdsDr, value('replica-instance-id'));
+            return instance.DBInstanceStatus === 'available' &&
+              instance.ReadReplicaSourceDBInstanceIdentifier === undefined
+              ? { ok: true, detail: `${value('replica-instance-id')} promoted and available` }
+              : { ok: false, detail: `${value('replica-instance-id')} ${instance.DBInstanceStatus}` };
+          }),
+      }),
+      'register-standby-proxy': step({
+        run: async () => {
+          await clients.rdsDr.send(
+            new RegisterDBProxyTargetsCommand({
+              DBProxyName: value('proxy-name'),
+              TargetGroupName: value('proxy-target-group'),
+              DBInstanceIdentifiers: [value('replica-instance-id')],
+            }),
+          );
+        },
+        verify: (context) =>
+          verifyWithin(
+            context,
+            'standby proxy target available',
+            { timeoutMs: 840_000, intervalMs: poll },
+            async () => {
+              const answer = await clients.rdsDr.send(
+                new DescribeDBProxyTargetsCommand({
+                  DBProxyName: value('proxy-name'),
+                  TargetGroupName: value('proxy-target-group'),
+                }),
+              );
+              const ours = (answer.Targets ?? []).find(
+                (t) => t.RdsResourceId === value('replica-instance-id'),
+              );
+              return ours?.TargetHealth?.State === 'AVAILABLE'
+                ? { ok: true, detail: `standby proxy targets ${value('replica-instance-id')}, AVAILABLE` }
+                : {
+                    ok: false,
+                    detail: `standby proxy target ${ours?.TargetHealth?.State ?? 'not registered'}`,
+                  };
+            },
+          ),
+      }),
+      'switch-traffic': step({
+        run: async () => {
+          const current = await clients.cloudFront.send(
+            new GetDistributionConfigCommand({ Id: value('distribution-id') }),
+          );
+          const distributionConfig = current.DistributionConfig;
+          if (distributionConfig === undefined) throw new Error('CloudFront returned no distribution config');
+          const origins = distributionConfig.Origins?.Items ?? [];
+          const primary = origins.filter((origin) => origin.DomainName === value('primary-origin-domain'));
+          if (primary.length !== 1)
+            throw new Error(
+              `expected one origin with domain ${value('primary-origin-domain')}, found ${primary.length}`,
+            );
+          primary[0].DomainName = value('api-origin-domain');
+          await clients.cloudFront.send(
+            new UpdateDistributionCommand({
+              Id: value('distribution-id'),
+              IfMatch: current.ETag,
+              DistributionConfig: distributionConfig,
+            }),
+          );
+          return `origin ${primary[0].Id} -> ${value('api-origin-domain')}`;
+        },
+        verify: (context) =>
+          verifyWithin(
+            context,
+            'distribution deployed',
+            { timeoutMs: 1_700_000, intervalMs: poll },
+            async () => {
+              const answer = await clients.cloudFront.send(
+                new GetDistributionCommand({ Id: value('distribution-id') }),
+              );
+              const domains = (answer.Distribution?.DistributionConfig?.Origins?.Items ?? []).map(
+                (origin) => origin.DomainName,
+              );
+              return answer.Distribution?.Status === 'Deployed' &&
+                domains.includes(value('api-origin-domain'))
+                ? { ok: true, detail: `distribution deployed with origin ${value('api-origin-domain')}` }
+                : {
+                    ok: false,
+                    detail: `distribution ${answer.Distribution?.Status ?? '?'}, origins ${domains.join(', ')}`,
+                  };
+            },
+          ),
+      }),
+      'verify-service': step({
+        verify: (context) =>
+          verifyWithin(context, 'API serving', { timeoutMs: 590_000, intervalMs: 5_000 }, () =>
+            edgeServes(probe),
+          ),
+      }),
+      'enable-multi-az': step({
+        run: async () => {
+          await clients.rdsDr.send(
+            new ModifyDBInstanceCommand({
+              DBInstanceIdentifier: value('replica-instance-id'),
+              MultiAZ: true,
+              DeletionProtection: true,
+              ApplyImmediately: true,
+            }),
+          );
+        },
+        verify: async () => {
+          const instance = await describeInstance(clients.rdsDr, value('replica-instance-id'));
+          const multiAz = instance.MultiAZ === true || instance.PendingModifiedValues?.MultiAZ === true;
+          return multiAz && instance.DeletionProtection === true
+            ? { ok: true, detail: `Multi-AZ ${instance.MultiAZ ? 'on' : 'pending'}, deletion protection on` }
+            : {
+                ok: false,
+                detail: `Multi-AZ ${String(instance.MultiAZ)}, deletion protection ${String(instance.DeletionProtection)}`,
+              };
+        },
+      }),
+    },
+    async teardown() {},
+  };
+}
