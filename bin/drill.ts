@@ -87,33 +87,32 @@ function parse(argv: readonly string[]): Parsed | string {
 
 /** Real SDK clients: the environment's region, drRegion, and CloudFront's us-east-1. */
 async function realAwsClients(region: string, drRegion: string): Promise<AwsClients & PublishClients> {
-  const [
-    { RDSClient },
-    { CloudFormationClient },
-    { SSMClient },
-    { CloudWatchClient },
-    { CloudFrontClient },
-    { SNSClient },
-    { signedFisApi },
-  ] = await Promise.all([
-    import('@aws-sdk/client-rds'),
-    import('@aws-sdk/client-cloudformation'),
-    import('@aws-sdk/client-ssm'),
-    import('@aws-sdk/client-cloudwatch'),
-    import('@aws-sdk/client-cloudfront'),
-    import('@aws-sdk/client-sns'),
-    import('../lib/drill/aws/fis'),
-  ]);
-  const rds = new RDSClient({ region });
+  const [rdsSdk, cfnSdk, ssmSdk, cwSdk, cfSdk, snsSdk, ebSdk, lambdaSdk, wafSdk, { signedFisApi }] =
+    await Promise.all([
+      import('@aws-sdk/client-rds'),
+      import('@aws-sdk/client-cloudformation'),
+      import('@aws-sdk/client-ssm'),
+      import('@aws-sdk/client-cloudwatch'),
+      import('@aws-sdk/client-cloudfront'),
+      import('@aws-sdk/client-sns'),
+      import('@aws-sdk/client-eventbridge'),
+      import('@aws-sdk/client-lambda'),
+      import('@aws-sdk/client-wafv2'),
+      import('../lib/drill/aws/fis'),
+    ]);
+  const rds = new rdsSdk.RDSClient({ region });
   return {
     rds,
-    rdsDr: new RDSClient({ region: drRegion }),
-    cloudFormation: new CloudFormationClient({ region }),
-    ssmDr: new SSMClient({ region: drRegion }),
-    cloudWatchDr: new CloudWatchClient({ region: drRegion }),
-    cloudWatch: new CloudWatchClient({ region }),
-    cloudFront: new CloudFrontClient({ region: 'us-east-1' }),
-    sns: new SNSClient({ region }),
+    rdsDr: new rdsSdk.RDSClient({ region: drRegion }),
+    cloudFormation: new cfnSdk.CloudFormationClient({ region }),
+    ssmDr: new ssmSdk.SSMClient({ region: drRegion }),
+    cloudWatchDr: new cwSdk.CloudWatchClient({ region: drRegion }),
+    cloudWatch: new cwSdk.CloudWatchClient({ region }),
+    cloudFront: new cfSdk.CloudFrontClient({ region: 'us-east-1' }),
+    sns: new snsSdk.SNSClient({ region }),
+    eventBridgeDr: new ebSdk.EventBridgeClient({ region: drRegion }),
+    lambdaDr: new lambdaSdk.LambdaClient({ region: drRegion }),
+    wafDr: new wafSdk.WAFV2Client({ region: drRegion }),
     // The same default credential chain the SDK clients resolve.
     fis: signedFisApi({ region, credentials: rds.config.credentials }),
   };

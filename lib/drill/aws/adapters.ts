@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import {
-  CloudFrontClient,
-  GetDistributionCommand,
-  GetDistributionConfigCommand,
-  UpdateDistributionCommand,
-} from '@aws-sdk/client-cloudfront';
+import { CloudFrontClient, GetDistributionCommand } from '@aws-sdk/client-cloudfront';
+import { DescribeRuleCommand, EnableRuleCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import type { WAFV2Client } from '@aws-sdk/client-wafv2';
 import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import { CloudFormationClient, DescribeStackResourceCommand } from '@aws-sdk/client-cloudformation';
 import {
@@ -12,14 +10,20 @@ import {
   DescribeDBInstancesCommand,
   DescribeDBProxyTargetsCommand,
   ModifyDBInstanceCommand,
-  PromoteReadReplicaCommand,
   RDSClient,
   RegisterDBProxyTargetsCommand,
   RestoreDBInstanceToPointInTimeCommand,
   type DBInstance,
 } from '@aws-sdk/client-rds';
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
-import type { EnvironmentConfig } from '../../config';
+import { standbyParameterName, type EnvironmentConfig, type StandbyParameterKey } from '../../config';
+import {
+  promoteStandby,
+  registerStandbyProxyTarget,
+  standbyDatabaseState,
+  type StandbyDatabaseRef,
+} from '../../dr/standby-database';
+import { switchTrafficToStandby } from '../../dr/traffic-switch';
 import { waitFor } from '../clock';
 import { step, verifyWithin } from '../steps';
 import type { HeartbeatProbe } from '../measure';
@@ -42,11 +46,6 @@ export const DATA_STACK_LOGICAL_IDS = {
   proxy: 'DatabaseProxyE01FC4E6',
 } as const;
 
-/** `/rampart/<env>/standby/<key>` in drRegion: where the standby stacks publish what a failover acts on. */
-export function standbyParameter(environment: string, key: string): string {
-  return `/rampart/${environment}/standby/${key}`;
-}
-
 /** Tags an FIS experiment template carries to be the fault of a drill. */
 export const FIS_TEMPLATE_TAGS = { scenario: 'rampart:drill', environment: 'rampart:environment' } as const;
 
@@ -66,6 +65,12 @@ export interface AwsClients {
   readonly ssmDr: SSMClient;
   /** In drRegion (replica lag). */
   readonly cloudWatchDr: CloudWatchClient;
+  /** In drRegion (the standby's scheduled rules). */
+  readonly eventBridgeDr: EventBridgeClient;
+  /** In drRegion (the API key recreation function). */
+  readonly lambdaDr: LambdaClient;
+  /** In drRegion (the standby web ACL's origin-verify pattern set). */
+  readonly wafDr: WAFV2Client;
   /** CloudFront is global (us-east-1). */
   readonly cloudFront: CloudFrontClient;
   /** In the environment's region. */
@@ -417,30 +422,55 @@ export function pointInTimeRestoreAdapter(
   };
 }
 
-/** `region-failover`: FIS cuts the primary region off; the DR replica is promoted, fronted by the standby proxy, and CloudFront's origin switched. */
+/**
+ * The origin-verify header CloudFront adds (lib/constructs/edge/origin-verify-secret.ts
+ * `ORIGIN_VERIFY_HEADER`; the drill layer does not load CDK constructs, a test keeps the two equal).
+ */
+export const ORIGIN_VERIFY_HEADER_NAME = 'x-origin-verify';
+
+/** The standby values a region failover reads from SSM in drRegion (docs/dr.md). */
+const STANDBY_KEYS = [
+  'replica-instance-id',
+  'proxy-name',
+  'proxy-target-group',
+  'backup-retention-days',
+  'backup-window',
+  'api-origin-domain',
+  'api-stage',
+  'primary-origin-domain',
+  'distribution-id',
+  'schedule-rule-names',
+  'api-key-recreation-function',
+  'origin-verify-pattern-set',
+] as const satisfies readonly StandbyParameterKey[];
+type StandbyKey = (typeof STANDBY_KEYS)[number];
+
+/**
+ * `region-failover`: FIS cuts the primary region off; then the failover steps of docs/dr.md, each
+ * through its function in lib/dr where one exists (promoteStandby, registerStandbyProxyTarget,
+ * switchTrafficToStandby): the replica promoted, the standby proxy's target, the scheduled rules
+ * enabled, the gateway's API keys recreated, CloudFront's origin moved, Multi-AZ afterwards.
+ */
 export function regionFailoverAdapter(options: AwsAdapterOptions): DrillAdapter<typeof regionFailover> {
   const { config, clients, probe, targets } = options;
   const poll = options.pollMs ?? 15_000;
   const runId = options.runId ?? randomUUID();
-  const keys = [
-    'replica-instance-id',
-    'proxy-name',
-    'proxy-target-group',
-    'backup-retention-days',
-    'backup-window',
-    'api-origin-domain',
-    'primary-origin-domain',
-    'distribution-id',
-  ] as const;
-  type Key = (typeof keys)[number];
-  let standby: Record<Key, string> | undefined;
-  const value = (key: Key) => standby![key];
+  let standby: Record<StandbyKey, string> | undefined;
+  let recreated: { created?: number; existing?: number; repointed?: number } | undefined;
+  const value = (key: StandbyKey) => standby![key];
+  const database = (): StandbyDatabaseRef => ({
+    replicaInstanceId: value('replica-instance-id'),
+    backupRetentionDays: Number(value('backup-retention-days')),
+    backupWindow: value('backup-window'),
+    proxyName: value('proxy-name'),
+    proxyTargetGroup: value('proxy-target-group'),
+  });
   return {
     target: `AWS ${config.name} (${config.region} -> ${config.drRegion})`,
     steps: {
       'check-replica': step({
         run: async () => {
-          const names = keys.map((key) => standbyParameter(config.name, key));
+          const names = STANDBY_KEYS.map((key) => standbyParameterName(config.name, key));
           const answer = await clients.ssmDr.send(new GetParametersCommand({ Names: names }));
           const found = new Map(
             (answer.Parameters ?? []).map((parameter) => [parameter.Name, parameter.Value]),
@@ -449,8 +479,8 @@ export function regionFailoverAdapter(options: AwsAdapterOptions): DrillAdapter<
           if (missing.length > 0)
             throw new Error(`standby parameters missing in ${config.drRegion}: ${missing.join(', ')}`);
           standby = Object.fromEntries(
-            keys.map((key) => [key, found.get(standbyParameter(config.name, key))!]),
-          ) as Record<Key, string>;
+            STANDBY_KEYS.map((key) => [key, found.get(standbyParameterName(config.name, key))!]),
+          ) as Record<StandbyKey, string>;
         },
         verify: async (context) => {
           const replica = await describeInstance(clients.rdsDr, value('replica-instance-id'));
@@ -487,34 +517,17 @@ export function regionFailoverAdapter(options: AwsAdapterOptions): DrillAdapter<
       }),
       'start-region-fault': faultExperiment(clients.fis, 'region-failover', config.name, runId),
       'promote-replica': step({
-        run: async () => {
-          await clients.rdsDr.send(
-            new PromoteReadReplicaCommand({
-              DBInstanceIdentifier: value('replica-instance-id'),
-              BackupRetentionPeriod: Number(value('backup-retention-days')),
-              PreferredBackupWindow: value('backup-window'),
-            }),
-          );
-        },
+        run: () => promoteStandby(clients.rdsDr, database()),
         verify: (context) =>
           verifyWithin(context, 'replica promoted', { timeoutMs: 1_700_000, intervalMs: poll }, async () => {
-            const instance = await describeInstance(clients.rdsDr, value('replica-instance-id'));
-            return instance.DBInstanceStatus === 'available' &&
-              instance.ReadReplicaSourceDBInstanceIdentifier === undefined
+            const state = await standbyDatabaseState(clients.rdsDr, value('replica-instance-id'));
+            return state === 'promoted'
               ? { ok: true, detail: `${value('replica-instance-id')} promoted and available` }
-              : { ok: false, detail: `${value('replica-instance-id')} ${instance.DBInstanceStatus}` };
+              : { ok: false, detail: `${value('replica-instance-id')} ${state}` };
           }),
       }),
       'register-standby-proxy': step({
-        run: async () => {
-          await clients.rdsDr.send(
-            new RegisterDBProxyTargetsCommand({
-              DBProxyName: value('proxy-name'),
-              TargetGroupName: value('proxy-target-group'),
-              DBInstanceIdentifiers: [value('replica-instance-id')],
-            }),
-          );
-        },
+        run: () => registerStandbyProxyTarget(clients.rdsDr, database()),
         verify: (context) =>
           verifyWithin(
             context,
@@ -539,28 +552,67 @@ export function regionFailoverAdapter(options: AwsAdapterOptions): DrillAdapter<
             },
           ),
       }),
+      'enable-schedules': step({
+        run: async () => {
+          const names = JSON.parse(value('schedule-rule-names')) as string[];
+          for (const name of names) await clients.eventBridgeDr.send(new EnableRuleCommand({ Name: name }));
+          return `enabled ${names.join(', ')}`;
+        },
+        verify: async () => {
+          const names = JSON.parse(value('schedule-rule-names')) as string[];
+          const states = await Promise.all(
+            names.map(
+              async (name) =>
+                [
+                  name,
+                  (await clients.eventBridgeDr.send(new DescribeRuleCommand({ Name: name }))).State,
+                ] as const,
+            ),
+          );
+          const off = states.filter(([, state]) => state !== 'ENABLED');
+          return off.length === 0
+            ? { ok: true, detail: `${states.length} scheduled rules ENABLED` }
+            : {
+                ok: false,
+                detail: `not enabled: ${off.map(([name, state]) => `${name} ${state}`).join(', ')}`,
+              };
+        },
+      }),
+      'recreate-api-keys': step({
+        run: async () => {
+          const answer = await clients.lambdaDr.send(
+            new InvokeCommand({ FunctionName: value('api-key-recreation-function') }),
+          );
+          const payload = answer.Payload === undefined ? '' : new TextDecoder().decode(answer.Payload);
+          if (answer.FunctionError !== undefined)
+            throw new Error(
+              `${value('api-key-recreation-function')} failed (${answer.FunctionError}): ${payload.slice(0, 300)}`,
+            );
+          recreated = JSON.parse(payload) as { created?: number; existing?: number; repointed?: number };
+        },
+        verify: async () =>
+          typeof recreated?.created === 'number' && typeof recreated.existing === 'number'
+            ? {
+                ok: true,
+                detail: `API keys: ${recreated.created} created, ${recreated.existing} existing, ${recreated.repointed ?? 0} repointed`,
+              }
+            : { ok: false, detail: `unexpected answer ${JSON.stringify(recreated)}` },
+      }),
       'switch-traffic': step({
         run: async () => {
-          const current = await clients.cloudFront.send(
-            new GetDistributionConfigCommand({ Id: value('distribution-id') }),
+          const result = await switchTrafficToStandby(
+            { cloudFront: clients.cloudFront, standbyWaf: clients.wafDr },
+            {
+              distributionId: value('distribution-id'),
+              primary: { domainName: value('primary-origin-domain'), originPath: `/${value('api-stage')}` },
+              standby: { domainName: value('api-origin-domain'), originPath: `/${value('api-stage')}` },
+              originVerify: {
+                headerName: ORIGIN_VERIFY_HEADER_NAME,
+                patternSet: JSON.parse(value('origin-verify-pattern-set')) as { name: string; id: string },
+              },
+            },
           );
-          const distributionConfig = current.DistributionConfig;
-          if (distributionConfig === undefined) throw new Error('CloudFront returned no distribution config');
-          const origins = distributionConfig.Origins?.Items ?? [];
-          const primary = origins.filter((origin) => origin.DomainName === value('primary-origin-domain'));
-          if (primary.length !== 1)
-            throw new Error(
-              `expected one origin with domain ${value('primary-origin-domain')}, found ${primary.length}`,
-            );
-          primary[0].DomainName = value('api-origin-domain');
-          await clients.cloudFront.send(
-            new UpdateDistributionCommand({
-              Id: value('distribution-id'),
-              IfMatch: current.ETag,
-              DistributionConfig: distributionConfig,
-            }),
-          );
-          return `origin ${primary[0].Id} -> ${value('api-origin-domain')}`;
+          return `origins ${result.originIds.join(', ')} -> ${value('api-origin-domain')}${result.changed ? '' : ' (already there)'}${result.originVerifyAdded ? '; standby web ACL now accepts the current origin-verify value' : ''}`;
         },
         verify: (context) =>
           verifyWithin(

@@ -55,7 +55,7 @@ export const regionFailover = defineScenario({
       phase: 'recover',
       title: 'Promote the replica to a standalone instance',
       action:
-        "Promote the replica with the primary's backup retention and window, then wait until it is available and no longer a replica.",
+        "First make sure the primary is lost or fenced (promotion ends replication for good; if it is reachable, stop its API). Then promote the replica with the primary's backup retention and window (`promoteStandby`, lib/dr/standby-database.ts) and wait until it is available and no longer a replica.",
       verification: 'the former replica is `available` and has no replication source',
       rollback:
         'A promotion cannot be undone. To fail back, create a replica of it in the primary region and repeat this runbook in reverse.',
@@ -82,11 +82,39 @@ export const regionFailover = defineScenario({
       ],
     },
     {
+      id: 'enable-schedules',
+      phase: 'recover',
+      title: "Enable the standby's scheduled functions",
+      action:
+        'Enable every EventBridge rule named in `$P/schedule-rule-names` (outbox relay, API key clean-up): they stay disabled while the standby idles.',
+      verification: 'every rule is `ENABLED`',
+      rollback: 'Disable them again (`aws events disable-rule`).',
+      decides: 'on-call engineer',
+      timeoutSeconds: 120,
+      commands: [
+        "for rule in $(aws ssm get-parameter --region $DR --name $P/schedule-rule-names --query Parameter.Value --output text | node -pe \"JSON.parse(require('fs').readFileSync(0)).join(' ')\"); do aws events enable-rule --region $DR --name $rule; done",
+      ],
+    },
+    {
+      id: 'recreate-api-keys',
+      phase: 'recover',
+      title: "Recreate the API Gateway keys in the standby's usage plans",
+      action:
+        'Invoke the API key recreation function once: it recreates the gateway keys from the database (idempotent).',
+      verification: 'the function answers `{ created, existing, repointed }` without a function error',
+      rollback: 'Nothing to undo: keys of the standby gateway are only used once traffic moves.',
+      decides: 'on-call engineer',
+      timeoutSeconds: 300,
+      commands: [
+        'aws lambda invoke --region $DR --function-name $(aws ssm get-parameter --region $DR --name $P/api-key-recreation-function --query Parameter.Value --output text) /dev/stdout',
+      ],
+    },
+    {
       id: 'switch-traffic',
       phase: 'recover',
       title: "Switch CloudFront's API origin to the standby API",
       action:
-        "In the distribution's config, replace the primary API origin's domain with the standby API's, update the distribution and wait until it is deployed. (Origin groups fail over GET/HEAD/OPTIONS only; writes need this switch.)",
+        "Make the standby web ACL accept the origin-verify value CloudFront sends, then move the distribution's API origin (host and `/<stage>` path) from the primary API to the standby API with one UpdateDistribution, and wait until it is deployed (`switchTrafficToStandby`, lib/dr/traffic-switch.ts). Origin groups fail over GET/HEAD/OPTIONS only; writes need this switch.",
       verification: 'the distribution is `Deployed` and its API origin is the standby API',
       rollback: 'Put the primary origin domain back the same way.',
       decides: 'incident commander',
@@ -125,7 +153,7 @@ export const regionFailover = defineScenario({
     },
   ],
   afterwards: [
-    'Enable the scheduled rules and usage plans of the standby (`$P/schedule-rule-names`, `$P/usage-plan-names`) as docs/dr.md describes.',
+    'Import the newest identity backup into the standby user pool, promote the admin secret replica and add its rotation (docs/dr.md, "Failover").',
     'Keep every resource of the primary region until the incident review is closed; fail back with this runbook in reverse.',
   ],
 });

@@ -25,7 +25,10 @@ import {
   RestoreDBInstanceToPointInTimeCommand,
   type DBInstance,
 } from '@aws-sdk/client-rds';
+import { DescribeRuleCommand, EnableRuleCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { GetRegexPatternSetCommand, UpdateRegexPatternSetCommand, WAFV2Client } from '@aws-sdk/client-wafv2';
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { loadEnvironmentConfig } from '../../../../lib/config';
@@ -103,7 +106,13 @@ function clientsFor(fis: FisApi) {
   const cloudWatch = new CloudWatchClient({ region: 'eu-west-1' });
   const cloudFront = new CloudFrontClient({ region: 'us-east-1' });
   const sns = new SNSClient({ region: 'eu-west-1' });
+  const eventBridgeDr = new EventBridgeClient({ region: 'eu-west-2' });
+  const lambdaDr = new LambdaClient({ region: 'eu-west-2' });
+  const wafDr = new WAFV2Client({ region: 'eu-west-2' });
   const mocks = {
+    eventBridgeDr: mockClient(eventBridgeDr),
+    lambdaDr: mockClient(lambdaDr),
+    wafDr: mockClient(wafDr),
     rds: mockClient(rds),
     rdsDr: mockClient(rdsDr),
     cloudFormation: mockClient(cloudFormation),
@@ -141,7 +150,20 @@ function clientsFor(fis: FisApi) {
   mocks.cloudWatch.on(PutMetricDataCommand).resolves({});
   mocks.sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
   return {
-    clients: { rds, rdsDr, cloudFormation, ssmDr, cloudWatchDr, cloudWatch, cloudFront, sns, fis },
+    clients: {
+      rds,
+      rdsDr,
+      cloudFormation,
+      ssmDr,
+      cloudWatchDr,
+      cloudWatch,
+      cloudFront,
+      sns,
+      eventBridgeDr,
+      lambdaDr,
+      wafDr,
+      fis,
+    },
     mocks,
   };
 }
@@ -399,44 +421,64 @@ describe('point-in-time-restore on AWS', () => {
 });
 
 describe('region-failover on AWS', () => {
+  const CURRENT = 'A'.repeat(64);
+  const OLDER = 'B'.repeat(64);
   const parameters = {
     'replica-instance-id': 'rampart-prod-replica',
     'proxy-name': 'rampart-prod-standby',
     'proxy-target-group': 'default',
     'backup-retention-days': '35',
-    'backup-window': '02:00-03:00',
+    'backup-window': '01:00-02:00',
     'api-origin-domain': 'standby.execute-api.eu-west-2.amazonaws.com',
+    'api-stage': 'prod',
     'primary-origin-domain': 'primary.execute-api.eu-west-1.amazonaws.com',
     'distribution-id': 'E123DIST',
+    'schedule-rule-names': '["rampart-prod-outbox-relay","rampart-prod-api-key-cleanup"]',
+    'api-key-recreation-function': 'rampart-prod-api-keys-standby-restore',
+    'origin-verify-pattern-set': '{"name":"rampart-prod-origin-verify","id":"ps-1"}',
   };
+  const ssmAnswer = {
+    Parameters: Object.entries(parameters).map(([key, value]) => ({
+      Name: `/rampart/prod/standby/${key}`,
+      Value: value,
+    })),
+  };
+  const origins = (domain: string) => ({
+    Quantity: 1,
+    Items: [
+      {
+        Id: 'Api',
+        DomainName: domain,
+        OriginPath: '/prod',
+        CustomHeaders: { Quantity: 1, Items: [{ HeaderName: 'x-origin-verify', HeaderValue: CURRENT }] },
+      },
+    ],
+  });
 
-  it('promotes the replica, registers it with the standby proxy and switches the CloudFront origin', async () => {
+  it('follows the failover steps of docs/dr.md through lib/dr, with every request exact', async () => {
     const clock = new VirtualClock();
     const edge = new FakeEdge();
     const fis = new FakeFis(() => (edge.down = true));
     const { clients, mocks } = clientsFor(fis);
-    mocks.ssmDr.on(GetParametersCommand).resolves({
-      Parameters: Object.entries(parameters).map(([key, value]) => ({
-        Name: `/rampart/prod/standby/${key}`,
-        Value: value,
-      })),
-    });
+    mocks.ssmDr.on(GetParametersCommand).resolves(ssmAnswer);
     let promoted = false;
-    mocks.rdsDr.on(DescribeDBInstancesCommand).callsFake(async () =>
-      instance(
-        promoted
-          ? {
-              DBInstanceStatus: 'available',
-              MultiAZ: false,
-              PendingModifiedValues: { MultiAZ: true },
-              DeletionProtection: true,
-            }
-          : {
-              DBInstanceStatus: 'available',
-              ReadReplicaSourceDBInstanceIdentifier: 'arn:aws:rds:eu-west-1:333333333333:db:rampart-db',
-            },
-      ),
-    );
+    mocks.rdsDr
+      .on(DescribeDBInstancesCommand)
+      .callsFake(async () =>
+        instance(
+          promoted
+            ? {
+                DBInstanceStatus: 'available',
+                MultiAZ: false,
+                PendingModifiedValues: { MultiAZ: true },
+                DeletionProtection: true,
+              }
+            : {
+                DBInstanceStatus: 'available',
+                ReadReplicaSourceDBInstanceIdentifier: 'arn:aws:rds:eu-west-1:333333333333:db:rampart-db',
+              },
+        ),
+      );
     mocks.cloudWatchDr
       .on(GetMetricStatisticsCommand)
       .resolves({ Datapoints: [{ Maximum: 3 }, { Maximum: 12 }] });
@@ -449,32 +491,50 @@ describe('region-failover on AWS', () => {
       Targets: [{ RdsResourceId: 'rampart-prod-replica', TargetHealth: { State: 'AVAILABLE' } }],
     });
     mocks.rdsDr.on(ModifyDBInstanceCommand).resolves({});
-    const origins = () => ({
-      Quantity: 2,
-      Items: [
-        { Id: 'Api', DomainName: 'primary.execute-api.eu-west-1.amazonaws.com' },
-        { Id: 'Static', DomainName: 'static.example.com' },
-      ],
+    mocks.eventBridgeDr.on(EnableRuleCommand).resolves({});
+    mocks.eventBridgeDr.on(DescribeRuleCommand).resolves({ State: 'ENABLED' });
+    mocks.lambdaDr
+      .on(InvokeCommand)
+      .resolves({
+        StatusCode: 200,
+        Payload: new TextEncoder().encode('{"created":4,"existing":1,"repointed":0}') as never,
+      });
+    mocks.wafDr.on(GetRegexPatternSetCommand).resolves({
+      LockToken: 'lock-1',
+      RegexPatternSet: { RegularExpressionList: [{ RegexString: OLDER }] },
     });
+    mocks.wafDr.on(UpdateRegexPatternSetCommand).resolves({});
+    let updated = false;
+    let deployedPolls = 0;
     mocks.cloudFront.on(GetDistributionConfigCommand).resolves({
       ETag: 'E-TAG-1',
-      DistributionConfig: { CallerReference: 'ref', Origins: origins() } as never,
+      DistributionConfig: {
+        CallerReference: 'ref',
+        Origins: origins(parameters['primary-origin-domain']),
+      } as never,
     });
-    mocks.cloudFront.on(UpdateDistributionCommand).resolves({});
-    mocks.cloudFront
-      .on(GetDistributionCommand)
-      .resolvesOnce({ Distribution: { Status: 'InProgress' } as never })
-      .callsFake(async () => {
-        edge.down = false;
+    mocks.cloudFront.on(UpdateDistributionCommand).callsFake(async () => {
+      updated = true;
+      return {};
+    });
+    mocks.cloudFront.on(GetDistributionCommand).callsFake(async () => {
+      if (!updated)
         return {
           Distribution: {
             Status: 'Deployed',
-            DistributionConfig: {
-              Origins: { Items: [{ DomainName: 'standby.execute-api.eu-west-2.amazonaws.com' }] },
-            },
+            DistributionConfig: { Origins: origins(parameters['primary-origin-domain']) },
           } as never,
         };
-      });
+      deployedPolls += 1;
+      if (deployedPolls < 2) return { Distribution: { Status: 'InProgress' } as never };
+      edge.down = false;
+      return {
+        Distribution: {
+          Status: 'Deployed',
+          DistributionConfig: { Origins: origins(parameters['api-origin-domain']) },
+        } as never,
+      };
+    });
 
     const { report } = await runAwsDrill({
       config: prod,
@@ -487,17 +547,9 @@ describe('region-failover on AWS', () => {
 
     expect(report.failures).toEqual([]);
     expect(report.passed).toBe(true);
+    expect(report.targets).toEqual({ rtoSeconds: 1800, rpoSeconds: 60 });
     expect(mocks.ssmDr.commandCalls(GetParametersCommand)[0].args[0].input).toEqual({
-      Names: [
-        '/rampart/prod/standby/replica-instance-id',
-        '/rampart/prod/standby/proxy-name',
-        '/rampart/prod/standby/proxy-target-group',
-        '/rampart/prod/standby/backup-retention-days',
-        '/rampart/prod/standby/backup-window',
-        '/rampart/prod/standby/api-origin-domain',
-        '/rampart/prod/standby/primary-origin-domain',
-        '/rampart/prod/standby/distribution-id',
-      ],
+      Names: Object.keys(parameters).map((key) => `/rampart/prod/standby/${key}`),
     });
     expect(mocks.cloudWatchDr.commandCalls(GetMetricStatisticsCommand)[0].args[0].input).toMatchObject({
       Namespace: 'AWS/RDS',
@@ -512,29 +564,32 @@ describe('region-failover on AWS', () => {
     expect(mocks.rdsDr.commandCalls(PromoteReadReplicaCommand)[0].args[0].input).toEqual({
       DBInstanceIdentifier: 'rampart-prod-replica',
       BackupRetentionPeriod: 35,
-      PreferredBackupWindow: '02:00-03:00',
+      PreferredBackupWindow: '01:00-02:00',
     });
     expect(mocks.rdsDr.commandCalls(RegisterDBProxyTargetsCommand)[0].args[0].input).toEqual({
       DBProxyName: 'rampart-prod-standby',
       TargetGroupName: 'default',
       DBInstanceIdentifiers: ['rampart-prod-replica'],
     });
-    expect(mocks.cloudFront.commandCalls(GetDistributionConfigCommand)[0].args[0].input).toEqual({
-      Id: 'E123DIST',
+    expect(mocks.eventBridgeDr.commandCalls(EnableRuleCommand).map((call) => call.args[0].input)).toEqual([
+      { Name: 'rampart-prod-outbox-relay' },
+      { Name: 'rampart-prod-api-key-cleanup' },
+    ]);
+    expect(mocks.lambdaDr.commandCalls(InvokeCommand)[0].args[0].input).toEqual({
+      FunctionName: 'rampart-prod-api-keys-standby-restore',
+    });
+    // The standby web ACL accepts the value CloudFront sends before the origin moves.
+    expect(mocks.wafDr.commandCalls(UpdateRegexPatternSetCommand)[0].args[0].input).toEqual({
+      Name: 'rampart-prod-origin-verify',
+      Id: 'ps-1',
+      Scope: 'REGIONAL',
+      LockToken: 'lock-1',
+      RegularExpressionList: [{ RegexString: OLDER }, { RegexString: CURRENT }],
     });
     expect(mocks.cloudFront.commandCalls(UpdateDistributionCommand)[0].args[0].input).toEqual({
       Id: 'E123DIST',
       IfMatch: 'E-TAG-1',
-      DistributionConfig: {
-        CallerReference: 'ref',
-        Origins: {
-          Quantity: 2,
-          Items: [
-            { Id: 'Api', DomainName: 'standby.execute-api.eu-west-2.amazonaws.com' },
-            { Id: 'Static', DomainName: 'static.example.com' },
-          ],
-        },
-      },
+      DistributionConfig: { CallerReference: 'ref', Origins: origins(parameters['api-origin-domain']) },
     });
     expect(mocks.rdsDr.commandCalls(ModifyDBInstanceCommand)[0].args[0].input).toEqual({
       DBInstanceIdentifier: 'rampart-prod-replica',
@@ -551,12 +606,7 @@ describe('region-failover on AWS', () => {
     const edge = new FakeEdge();
     const fis = new FakeFis(() => (edge.down = true));
     const { clients, mocks } = clientsFor(fis);
-    mocks.ssmDr.on(GetParametersCommand).resolves({
-      Parameters: Object.entries(parameters).map(([key, value]) => ({
-        Name: `/rampart/prod/standby/${key}`,
-        Value: value,
-      })),
-    });
+    mocks.ssmDr.on(GetParametersCommand).resolves(ssmAnswer);
     mocks.rdsDr
       .on(DescribeDBInstancesCommand)
       .resolves(instance({ DBInstanceStatus: 'available', ReadReplicaSourceDBInstanceIdentifier: 'src' }));
@@ -577,5 +627,11 @@ describe('region-failover on AWS', () => {
     ]);
     expect(fis.started).toEqual([]);
     expect(mocks.rdsDr.commandCalls(PromoteReadReplicaCommand)).toEqual([]);
+  });
+
+  it('names the origin-verify header the stacks configure', async () => {
+    const { ORIGIN_VERIFY_HEADER } = await import('../../../../lib/constructs/edge/origin-verify-secret');
+    const { ORIGIN_VERIFY_HEADER_NAME } = await import('../../../../lib/drill/aws/adapters');
+    expect(ORIGIN_VERIFY_HEADER_NAME).toBe(ORIGIN_VERIFY_HEADER);
   });
 });
