@@ -4,7 +4,11 @@ import { DescribeRuleCommand, EnableRuleCommand, EventBridgeClient } from '@aws-
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { WAFV2Client } from '@aws-sdk/client-wafv2';
 import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
-import { CloudFormationClient, DescribeStackResourceCommand } from '@aws-sdk/client-cloudformation';
+import {
+  CloudFormationClient,
+  DescribeStackResourceCommand,
+  ListExportsCommand,
+} from '@aws-sdk/client-cloudformation';
 import {
   DeregisterDBProxyTargetsCommand,
   DescribeDBInstancesCommand,
@@ -127,31 +131,60 @@ async function edgeServes(probe: EdgeProbe): Promise<Verification> {
 }
 
 /** Starts the FIS experiment template tagged for this scenario and environment; marks the fault first. */
-async function startTaggedExperiment(
+/** Where a scenario's FIS experiment template id comes from. */
+type TemplateSource =
+  /** A CloudFormation export (docs/resilience.md: `rampart-<env>-fis-database-failover`). */
+  | { readonly export: string }
+  /** The one template tagged `rampart:drill=<scenario>`, `rampart:environment=<env>` (none is deployed for a region loss yet). */
+  | { readonly tagged: string };
+
+async function templateId(
   fis: FisApi,
-  scenario: string,
+  cloudFormation: CloudFormationClient,
+  source: TemplateSource,
   environment: string,
-  runId: string,
-  context: StepContext,
-): Promise<{ id: string; templateId: string }> {
+): Promise<string> {
+  if ('export' in source) {
+    let token: string | undefined;
+    do {
+      const page = await cloudFormation.send(new ListExportsCommand({ NextToken: token }));
+      const found = page.Exports?.find((candidate) => candidate.Name === source.export);
+      if (found?.Value !== undefined) return found.Value;
+      token = page.NextToken;
+    } while (token !== undefined);
+    throw new Error(
+      `no CloudFormation export ${source.export}: deploy the Ops stack's FIS templates (docs/resilience.md)`,
+    );
+  }
   const templates = (await fis.listExperimentTemplates()).filter(
     (template) =>
-      template.tags[FIS_TEMPLATE_TAGS.scenario] === scenario &&
+      template.tags[FIS_TEMPLATE_TAGS.scenario] === source.tagged &&
       template.tags[FIS_TEMPLATE_TAGS.environment] === environment,
   );
   if (templates.length !== 1)
     throw new Error(
-      `expected one FIS experiment template tagged ${FIS_TEMPLATE_TAGS.scenario}=${scenario} and ` +
+      `expected one FIS experiment template tagged ${FIS_TEMPLATE_TAGS.scenario}=${source.tagged} and ` +
         `${FIS_TEMPLATE_TAGS.environment}=${environment}, found ${templates.length}`,
     );
-  const templateId = templates[0].id;
+  return templates[0].id;
+}
+
+/** Starts the scenario's FIS experiment; marks the fault just before. */
+async function startExperiment(
+  clients: Pick<AwsClients, 'fis' | 'cloudFormation'>,
+  source: TemplateSource,
+  environment: string,
+  runId: string,
+  context: StepContext,
+): Promise<{ id: string; templateId: string }> {
+  const template = await templateId(clients.fis, clients.cloudFormation, source, environment);
   context.markFault(context.clock.now());
-  const id = await fis.startExperiment({
-    experimentTemplateId: templateId,
+  const id = await clients.fis.startExperiment({
+    experimentTemplateId: template,
     clientToken: runId,
     tags: { 'rampart:drill-run': runId },
   });
-  return { id, templateId };
+  return { id, templateId: template };
 }
 
 const experimentStarted = async (fis: FisApi, id: string): Promise<Verification> => {
@@ -163,19 +196,19 @@ const experimentStarted = async (fis: FisApi, id: string): Promise<Verification>
 
 /** The fault step of a scenario on AWS: the FIS experiment template tagged for it, started and seen running. */
 function faultExperiment(
-  fis: FisApi,
-  scenario: string,
+  clients: Pick<AwsClients, 'fis' | 'cloudFormation'>,
+  source: TemplateSource,
   environment: string,
   runId: string,
 ): StepImplementation {
   let experimentId = '';
   return step({
     run: async (context) => {
-      const started = await startTaggedExperiment(fis, scenario, environment, runId, context);
+      const started = await startExperiment(clients, source, environment, runId, context);
       experimentId = started.id;
       return `experiment ${started.id} from template ${started.templateId}`;
     },
-    verify: () => experimentStarted(fis, experimentId),
+    verify: () => experimentStarted(clients.fis, experimentId),
   });
 }
 
@@ -210,7 +243,12 @@ export function azFailoverAdapter(options: AwsAdapterOptions): DrillAdapter<type
           };
         },
       }),
-      'start-az-fault': faultExperiment(clients.fis, 'az-failover', config.name, runId),
+      'start-az-fault': faultExperiment(
+        clients,
+        { export: `rampart-${config.name}-fis-database-failover` },
+        config.name,
+        runId,
+      ),
       'wait-failover': step({
         verify: (context) =>
           verifyWithin(context, 'failover', { timeoutMs: 840_000, intervalMs: poll }, async () => {
@@ -515,7 +553,7 @@ export function regionFailoverAdapter(options: AwsAdapterOptions): DrillAdapter<
               };
         },
       }),
-      'start-region-fault': faultExperiment(clients.fis, 'region-failover', config.name, runId),
+      'start-region-fault': faultExperiment(clients, { tagged: 'region-failover' }, config.name, runId),
       'promote-replica': step({
         run: () => promoteStandby(clients.rdsDr, database()),
         verify: (context) =>

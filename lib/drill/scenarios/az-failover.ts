@@ -2,8 +2,8 @@ import { defineScenario } from '../definition';
 
 /**
  * One availability zone is lost: the Multi-AZ instance fails over to its standby in the other
- * AZ and RDS Proxy follows. The drill causes it with an FIS experiment
- * (`aws:rds:reboot-db-instances` with `forceFailover`).
+ * AZ and RDS Proxy follows. The drill causes it with the Ops stack's FIS experiment
+ * (`aws:rds:reboot-db-instances` with `forceFailover`, docs/resilience.md).
  */
 export const azFailover = defineScenario({
   name: 'az-failover',
@@ -48,13 +48,15 @@ export const azFailover = defineScenario({
       phase: 'fault',
       title: 'Start the FIS experiment that forces a failover (drill only)',
       action:
-        'Start the FIS experiment template tagged `rampart:drill=az-failover` for the environment (`aws:rds:reboot-db-instances` with `forceFailover`).',
+        "Start the Ops stack's database-failover FIS experiment (`aws:rds:reboot-db-instances` with `forceFailover`; its template id is the CloudFormation export `rampart-<env>-fis-database-failover`, docs/resilience.md).",
       verification: 'the experiment is `initiating` or `running`',
       rollback:
         'Stop the experiment (`aws fis stop-experiment --id <id>`); the reboot it started completes either way.',
       decides: 'drill lead',
       timeoutSeconds: 120,
-      commands: ['aws fis start-experiment --experiment-template-id <template id>'],
+      commands: [
+        'aws fis start-experiment --experiment-template-id $(aws cloudformation list-exports --query "Exports[?Name==\'rampart-$ENV-fis-database-failover\'].Value" --output text) --tags drill=az-failover',
+      ],
     },
     {
       id: 'wait-failover',

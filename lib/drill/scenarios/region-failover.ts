@@ -43,7 +43,8 @@ export const regionFailover = defineScenario({
       id: 'start-region-fault',
       phase: 'fault',
       title: 'Start the FIS experiment that cuts the primary region off (drill only)',
-      action: 'Start the FIS experiment template tagged `rampart:drill=region-failover` for the environment.',
+      action:
+        'Start the FIS experiment template tagged `rampart:drill=region-failover` and `rampart:environment=<env>`. None is deployed yet (docs/resilience.md covers AZ and database faults only): until one is, the drill stops here, before anything is changed.',
       verification: 'the experiment is `initiating` or `running`',
       rollback: 'Stop the experiment (`aws fis stop-experiment --id <id>`).',
       decides: 'drill lead',

@@ -2,6 +2,7 @@ import {
   CloudFormationClient,
   DescribeStackResourceCommand,
   DescribeStackResourcesCommand,
+  ListExportsCommand,
 } from '@aws-sdk/client-cloudformation';
 import {
   CloudFrontClient,
@@ -81,8 +82,10 @@ class FakeFis implements FisApi {
   constructor(private readonly onStart: () => void) {}
   async listExperimentTemplates(): Promise<{ id: string; tags: Record<string, string> }[]> {
     return [
-      { id: 'EXTaz', tags: { 'rampart:drill': 'az-failover', 'rampart:environment': 'staging' } },
-      { id: 'EXTaz-prod', tags: { 'rampart:drill': 'az-failover', 'rampart:environment': 'prod' } },
+      {
+        id: 'EXTregion-staging',
+        tags: { 'rampart:drill': 'region-failover', 'rampart:environment': 'staging' },
+      },
       { id: 'EXTregion', tags: { 'rampart:drill': 'region-failover', 'rampart:environment': 'prod' } },
       { id: 'EXTother', tags: {} },
     ];
@@ -123,6 +126,10 @@ function clientsFor(fis: FisApi) {
     sns: mockClient(sns),
   };
   mocks.cloudFormation
+    .on(ListExportsCommand, { NextToken: undefined })
+    .resolves({ Exports: [{ Name: 'rampart-staging-other', Value: 'x' }], NextToken: 'page-2' })
+    .on(ListExportsCommand, { NextToken: 'page-2' })
+    .resolves({ Exports: [{ Name: 'rampart-staging-fis-database-failover', Value: 'EXTdbfailover' }] })
     .on(DescribeStackResourceCommand, { LogicalResourceId: 'DatabaseInstanceAA8A5FDE' })
     .resolves({ StackResourceDetail: { PhysicalResourceId: 'rampart-db' } as never })
     .on(DescribeStackResourceCommand, { LogicalResourceId: 'DatabaseProxyE01FC4E6' })
@@ -240,7 +247,11 @@ describe('az-failover on AWS', () => {
     expect(report.achievedRtoSeconds).toBeGreaterThanOrEqual(30);
     expect(report.achievedRtoSeconds).toBeLessThanOrEqual(60);
     expect(fis.started).toEqual([
-      { experimentTemplateId: 'EXTaz', clientToken: RUN, tags: { 'rampart:drill-run': RUN } },
+      { experimentTemplateId: 'EXTdbfailover', clientToken: RUN, tags: { 'rampart:drill-run': RUN } },
+    ]);
+    expect(mocks.cloudFormation.commandCalls(ListExportsCommand).map((call) => call.args[0].input)).toEqual([
+      { NextToken: undefined },
+      { NextToken: 'page-2' },
     ]);
     expect(
       mocks.cloudFormation.commandCalls(DescribeStackResourceCommand).map((call) => call.args[0].input),
@@ -462,23 +473,21 @@ describe('region-failover on AWS', () => {
     const { clients, mocks } = clientsFor(fis);
     mocks.ssmDr.on(GetParametersCommand).resolves(ssmAnswer);
     let promoted = false;
-    mocks.rdsDr
-      .on(DescribeDBInstancesCommand)
-      .callsFake(async () =>
-        instance(
-          promoted
-            ? {
-                DBInstanceStatus: 'available',
-                MultiAZ: false,
-                PendingModifiedValues: { MultiAZ: true },
-                DeletionProtection: true,
-              }
-            : {
-                DBInstanceStatus: 'available',
-                ReadReplicaSourceDBInstanceIdentifier: 'arn:aws:rds:eu-west-1:333333333333:db:rampart-db',
-              },
-        ),
-      );
+    mocks.rdsDr.on(DescribeDBInstancesCommand).callsFake(async () =>
+      instance(
+        promoted
+          ? {
+              DBInstanceStatus: 'available',
+              MultiAZ: false,
+              PendingModifiedValues: { MultiAZ: true },
+              DeletionProtection: true,
+            }
+          : {
+              DBInstanceStatus: 'available',
+              ReadReplicaSourceDBInstanceIdentifier: 'arn:aws:rds:eu-west-1:333333333333:db:rampart-db',
+            },
+      ),
+    );
     mocks.cloudWatchDr
       .on(GetMetricStatisticsCommand)
       .resolves({ Datapoints: [{ Maximum: 3 }, { Maximum: 12 }] });
@@ -493,12 +502,10 @@ describe('region-failover on AWS', () => {
     mocks.rdsDr.on(ModifyDBInstanceCommand).resolves({});
     mocks.eventBridgeDr.on(EnableRuleCommand).resolves({});
     mocks.eventBridgeDr.on(DescribeRuleCommand).resolves({ State: 'ENABLED' });
-    mocks.lambdaDr
-      .on(InvokeCommand)
-      .resolves({
-        StatusCode: 200,
-        Payload: new TextEncoder().encode('{"created":4,"existing":1,"repointed":0}') as never,
-      });
+    mocks.lambdaDr.on(InvokeCommand).resolves({
+      StatusCode: 200,
+      Payload: new TextEncoder().encode('{"created":4,"existing":1,"repointed":0}') as never,
+    });
     mocks.wafDr.on(GetRegexPatternSetCommand).resolves({
       LockToken: 'lock-1',
       RegexPatternSet: { RegularExpressionList: [{ RegexString: OLDER }] },
@@ -627,6 +634,35 @@ describe('region-failover on AWS', () => {
     ]);
     expect(fis.started).toEqual([]);
     expect(mocks.rdsDr.commandCalls(PromoteReadReplicaCommand)).toEqual([]);
+  });
+
+  it('stops at the fault, before changing anything, when no region-loss experiment template exists', async () => {
+    const clock = new VirtualClock();
+    const edge = new FakeEdge();
+    const fis = new FakeFis(() => (edge.down = true));
+    fis.listExperimentTemplates = async () => [];
+    const { clients, mocks } = clientsFor(fis);
+    mocks.ssmDr.on(GetParametersCommand).resolves(ssmAnswer);
+    mocks.rdsDr
+      .on(DescribeDBInstancesCommand)
+      .resolves(instance({ DBInstanceStatus: 'available', ReadReplicaSourceDBInstanceIdentifier: 'src' }));
+    mocks.cloudWatchDr.on(GetMetricStatisticsCommand).resolves({ Datapoints: [{ Maximum: 2 }] });
+
+    const { report } = await runAwsDrill({
+      config: prod,
+      scenario: 'region-failover',
+      clients,
+      probe: edge,
+      clock,
+      runId: RUN,
+    });
+
+    expect(report.failures).toEqual([
+      'Step start-region-fault failed: expected one FIS experiment template tagged rampart:drill=region-failover and rampart:environment=prod, found 0',
+    ]);
+    expect(report.faultAt).toBeNull();
+    expect(mocks.rdsDr.commandCalls(PromoteReadReplicaCommand)).toEqual([]);
+    expect(mocks.cloudFront.calls()).toEqual([]);
   });
 
   it('names the origin-verify header the stacks configure', async () => {
