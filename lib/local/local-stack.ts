@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -80,12 +80,6 @@ export interface LocalStackOptions {
    * @default 1 on the embedded PGlite (one backend that serializes statements), 4 on a server
    */
   readonly databasePoolMax?: number;
-  /**
-   * Migration directories of the mounted apps, applied after Rampart's (same runner, same table;
-   * the apps number theirs 9000+).
-   * @default every `examples/<app>/migrations` under `rootDir`
-   */
-  readonly appMigrationDirs?: readonly string[];
   /** The environment whose Api stack is synthesized and served (`npm start`: dev). */
   readonly environment: EnvironmentConfig;
   /** The Api stack's synthesized template. @default - synthesized from `environment` at start */
@@ -269,10 +263,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     try {
       const migrations = await runMigrations(migrationPool);
       if (migrations.applied.length > 0) log(`applied migrations: ${migrations.applied.join(', ')}`);
-      for (const dir of options.appMigrationDirs ?? exampleMigrationDirs(options.rootDir)) {
-        const app = await runMigrations(migrationPool, { dir });
-        if (app.applied.length > 0) log(`applied app migrations: ${app.applied.join(', ')}`);
-      }
     } finally {
       await migrationPool.end();
     }
@@ -400,15 +390,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await stopAll();
     throw error;
   }
-}
-
-/** `examples/<app>/migrations` of every example app under `rootDir`. */
-function exampleMigrationDirs(rootDir: string): string[] {
-  const examples = path.join(rootDir, 'examples');
-  if (!existsSync(examples)) return [];
-  return readdirSync(examples)
-    .map((app) => path.join(examples, app, 'migrations'))
-    .filter((dir) => existsSync(dir));
 }
 
 /** A few projects for the editor to find, created through the domain (outbox events included). */

@@ -212,7 +212,8 @@ describe.each(Object.keys(bodies) as AuthRouteId[])('%s: random requests', (id) 
       { numRuns: RUNS },
     );
     // The generators are not so wild that everything bounces off validation: the domain really ran.
-    expect(reachedCognito).toBeGreaterThan(RUNS / 20);
+    // At least 2 % (binomially far below what the generators give, so no run fails by chance).
+    expect(reachedCognito).toBeGreaterThan(RUNS / 50);
   });
 });
 

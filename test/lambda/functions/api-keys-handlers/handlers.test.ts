@@ -466,7 +466,7 @@ const pathId = (ids: string[]) =>
     ...ids.map((id) => fc.constant(`${id}\u0000`)),
   );
 
-describe('properties (1000 runs per route, through the real wrapper)', () => {
+describe('properties (1000 runs per route in the full run, through the real wrapper)', () => {
   it('POST /api-keys', async () => {
     digest = await h.snapshot();
     await fc.assert(
@@ -517,7 +517,8 @@ describe('properties (1000 runs per route, through the real wrapper)', () => {
           h.output.clear();
         },
       ),
-      { numRuns: NUM_RUNS },
+      // The owner rotating their own key first: the success path runs whatever the run count.
+      { numRuns: NUM_RUNS, examples: [[ids[0], EDITOR_USER, undefined]] },
     );
     expect([...seen]).toEqual(expect.arrayContaining([201, 400, 403]));
   });
@@ -532,7 +533,7 @@ describe('properties (1000 runs per route, through the real wrapper)', () => {
         await expectProperties(res, authorizer, await digestChange());
         h.output.clear();
       }),
-      { numRuns: NUM_RUNS },
+      { numRuns: NUM_RUNS, examples: [[ids[1], ADMIN_USER, {}]] },
     );
     expect([...seen]).toEqual(expect.arrayContaining([204, 400, 403]));
   });
@@ -549,7 +550,7 @@ describe('properties (1000 runs per route, through the real wrapper)', () => {
         expect(change.after).toBe(change.before);
         h.output.clear();
       }),
-      { numRuns: NUM_RUNS },
+      { numRuns: NUM_RUNS, examples: [[ids[0], EDITOR_USER, null]] },
     );
     expect([...seen]).toEqual(expect.arrayContaining([200, 400, 403]));
   });

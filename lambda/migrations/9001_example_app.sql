@@ -1,5 +1,6 @@
--- The example app's tables (examples/hono-app). Its own migrations, in a version range Rampart's
--- never uses (9000+), applied by the same runner into the same schema_migrations table.
+-- The example app's tables (examples/hono-app, mounted at /api/v1/shop). A mounted app's migrations
+-- live here, numbered 9000+ (a range Rampart's own never use), so that the deployed migration
+-- trigger and the local stack apply exactly the same set with the same runner.
 CREATE TABLE example_customers (
   id          uuid        PRIMARY KEY DEFAULT gen_random_uuid(),
   name        text        NOT NULL CHECK (char_length(name) BETWEEN 1 AND 200),
