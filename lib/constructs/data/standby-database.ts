@@ -124,7 +124,7 @@ export class StandbyDatabase extends Construct {
       // The primary's size (a replica is created at its source's size; stated so the template says it).
       allocatedStorage: config.allocatedStorageGiB,
       maxAllocatedStorage: config.maxAllocatedStorageGiB,
-      storageEncrypted: true,
+      // Encrypted with the DR-region key (KmsKeyId): a cross-region replica of an encrypted source must be.
       storageEncryptionKey: encryptionKey,
       iamAuthentication: true,
       publiclyAccessible: false,
@@ -146,6 +146,9 @@ export class StandbyDatabase extends Construct {
     // The source lives in another region: RDS wants its ARN (the imported instance would render a local one).
     cfn.sourceDbInstanceIdentifier = props.sourceInstanceArn;
     cfn.copyTagsToSnapshot = true;
+    // CloudFormation refuses StorageEncrypted beside SourceDBInstanceIdentifier (a replica inherits its
+    // source's encryption; KmsKeyId names the key in this region); CDK sets it whenever a key is given.
+    cfn.addPropertyDeletionOverride('StorageEncrypted');
 
     this.proxyRole = new Role(this, 'ProxyRole', {
       assumedBy: new ServicePrincipal('rds.amazonaws.com'),

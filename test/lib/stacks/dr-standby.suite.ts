@@ -81,7 +81,8 @@ describe('prod standby: network and data (Rampart-prod-DrNetwork, Rampart-prod-D
             ],
           ],
         },
-        StorageEncrypted: true,
+        // CloudFormation refuses StorageEncrypted on a replica: the DR key (KmsKeyId) encrypts it.
+        StorageEncrypted: Match.absent(),
         KmsKeyId: drKeyArn,
         PerformanceInsightsKMSKeyId: drKeyArn,
         DBInstanceClass: config.database.instanceClass,
