@@ -2,11 +2,11 @@ import { Duration, Validations } from 'aws-cdk-lib';
 import { ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { CloudFormationStackDriftDetectionCheck, MaximumExecutionFrequency } from 'aws-cdk-lib/aws-config';
 import type { Construct } from 'constructs';
-import { AlarmFactory } from '../constructs/ops/alarm-factory';
+import type { AlarmFactory } from '../constructs/ops/alarm-factory';
 import { TopicTarget } from '../constructs/ops/event-alert-rules';
-import { dashboardUrl } from '../constructs/ops/ops-dashboard';
 import { SeverityTopics } from '../constructs/ops/severity-topics';
 import type { DrDataStack } from './dr-data-stack';
+import { environmentAlarmFactory } from './environment-alarms';
 import { RampartStack, type RampartStackProps } from './rampart-stack';
 
 /** `rampart-<env>-standby-<severity>`: the standby's alarm topics in drRegion. */
@@ -42,15 +42,7 @@ export class DrOpsStack extends RampartStack {
       topicNamePrefix: standbyTopicPrefix(config.name),
     });
     this.topics.subscribePager(config.alarms.paging);
-    this.alarms = new AlarmFactory(this, 'Alarms', {
-      app: 'rampart',
-      environment: config.name,
-      docsBaseUrl: config.alarms.docsBaseUrl,
-      dashboardUrl: dashboardUrl(config.region, `rampart-${config.name}-ops`),
-      topics: this.topics.topics,
-      evaluationPeriods: config.alarms.datapoints.evaluationPeriods,
-      datapointsToAlarm: config.alarms.datapoints.datapointsToAlarm,
-    });
+    this.alarms = environmentAlarmFactory(this, config, this.topics);
     const replica = props.data.database.replica;
     this.alarms.metricAlarm({
       runbook: 'dr-replica-lag',

@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import type { ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
 import type { Construct, IConstruct } from 'constructs';
 import { ALARM_SEVERITIES, type AlarmSeverity } from '../config';
-import { AlarmFactory } from '../constructs/ops/alarm-factory';
+import type { AlarmFactory } from '../constructs/ops/alarm-factory';
 import {
   certificateAlarms,
   cloudFrontAlarms,
@@ -10,8 +10,8 @@ import {
   wafAlarms,
 } from '../constructs/ops/component-alarms';
 import { CostWatch } from '../constructs/ops/cost-watch';
-import { dashboardUrl } from '../constructs/ops/ops-dashboard';
 import { SeverityTopics } from '../constructs/ops/severity-topics';
+import { environmentAlarmFactory } from './environment-alarms';
 import { RampartStack, rampartTags, type RampartStackProps } from './rampart-stack';
 
 /** CloudFront publishes its metrics, and the CLOUDFRONT-scope WAF its own, only in us-east-1. */
@@ -74,15 +74,7 @@ export class OpsGlobalStack extends RampartStack {
       topicNamePrefix: globalTopicPrefix(config.name),
     });
     this.topics.subscribePager(config.alarms.paging);
-    this.alarms = new AlarmFactory(this, 'Alarms', {
-      app: 'rampart',
-      environment: config.name,
-      docsBaseUrl: config.alarms.docsBaseUrl,
-      dashboardUrl: dashboardUrl(config.region, `rampart-${config.name}-ops`),
-      topics: this.topics.topics,
-      evaluationPeriods: config.alarms.datapoints.evaluationPeriods,
-      datapointsToAlarm: config.alarms.datapoints.datapointsToAlarm,
-    });
+    this.alarms = environmentAlarmFactory(this, config, this.topics);
     if (props.distribution) cloudFrontAlarms(this.alarms, props.distribution, config.alarms.thresholds);
     if (props.webAcl) {
       wafAlarms(this.alarms, { ...props.webAcl, component: 'edge-waf' }, config.alarms.thresholds);

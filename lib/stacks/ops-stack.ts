@@ -27,7 +27,7 @@ import { DatabaseEventSubscriptions } from '../constructs/ops/database-event-sub
 import { DatabaseWatch } from '../constructs/ops/database-watch';
 import { deprecatedRoutesDashboardSection } from '../constructs/ops/deprecated-routes';
 import { EventAlertRules } from '../constructs/ops/event-alert-rules';
-import { dashboardUrl, OpsDashboard } from '../constructs/ops/ops-dashboard';
+import { OpsDashboard } from '../constructs/ops/ops-dashboard';
 import { SeverityTopics } from '../constructs/ops/severity-topics';
 import { SecretRotationWatch } from '../constructs/ops/secret-rotation-watch';
 import type { ScheduledCheckerBaseProps } from '../constructs/ops/scheduled-checker';
@@ -40,6 +40,7 @@ import type { ApiStack } from './api-stack';
 import type { AuthStack } from './auth-stack';
 import type { DataStack } from './data-stack';
 import { globalTopicArns, type OpsGlobalStack } from './ops-global-stack';
+import { environmentAlarmFactory } from './environment-alarms';
 import { RampartStack, type RampartStackProps } from './rampart-stack';
 
 export interface OpsStackProps extends RampartStackProps {
@@ -102,15 +103,7 @@ export class OpsStack extends RampartStack {
 
     this.topics = new SeverityTopics(this, 'Topics', { environment: config.name });
     this.topics.subscribePager(alarmsConfig.paging);
-    this.alarms = new AlarmFactory(this, 'Alarms', {
-      app: 'rampart',
-      environment: config.name,
-      docsBaseUrl: alarmsConfig.docsBaseUrl,
-      dashboardUrl: dashboardUrl(this.region, dashboardName),
-      topics: this.topics.topics,
-      evaluationPeriods: alarmsConfig.datapoints.evaluationPeriods,
-      datapointsToAlarm: alarmsConfig.datapoints.datapointsToAlarm,
-    });
+    this.alarms = environmentAlarmFactory(this, config, this.topics);
 
     this.slack = new SlackDelivery(this, 'Slack', {
       environment: config.name,
