@@ -41,3 +41,9 @@ export function standbyParameterName(environment: string, key: StandbyParameterK
 export function standbyProxyName(environment: string): string {
   return `rampart-${environment}-standby`;
 }
+
+/**
+ * Tags that mark an AWS FIS experiment template as the fault of a drill scenario in an environment:
+ * the Ops stack tags its region-loss template so, and the drill runner looks the template up by them.
+ */
+export const DRILL_TEMPLATE_TAGS = { scenario: 'rampart:drill', environment: 'rampart:environment' } as const;

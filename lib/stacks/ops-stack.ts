@@ -8,7 +8,7 @@ import { maxConnectionsOf, proxyConnectionBudget } from '../config';
 import type { SecureVpc } from '../constructs/network/secure-vpc';
 import type { RampartFunction } from '../constructs/compute/rampart-function';
 import { allowLogsToUse } from '../constructs/core/encrypted-log-group';
-import { AlarmFactory, kebab } from '../constructs/ops/alarm-factory';
+import { AlarmFactory, fastBurnThreshold, kebab } from '../constructs/ops/alarm-factory';
 import {
   apiAlarms,
   databaseAlarms,
@@ -32,7 +32,7 @@ import { SeverityTopics } from '../constructs/ops/severity-topics';
 import { SecretRotationWatch } from '../constructs/ops/secret-rotation-watch';
 import type { ScheduledCheckerBaseProps } from '../constructs/ops/scheduled-checker';
 import { RestoreValidation } from '../constructs/ops/restore-validation';
-import { FaultInjection } from '../constructs/ops/fault-injection';
+import { FaultInjection, MAX_DISRUPTION_SECONDS } from '../constructs/ops/fault-injection';
 import { IdentityBackup } from '../constructs/ops/identity-backup';
 import { APP_DB_USER, DATABASE_NAME } from '../constructs/data/postgres-database';
 import { SlackDelivery } from '../constructs/ops/slack-delivery';
@@ -370,6 +370,34 @@ export class OpsStack extends RampartStack {
       watches: [stage],
     });
 
+    // The region-loss fault's stop condition: the API failing at the SLO's fast-burn rate in every
+    // minute of the region-loss RTO (capped at FIS's 12 h) means traffic never moved to the standby.
+    const regionFaultStop = regionLoss
+      ? this.alarms.metricAlarm({
+          runbook: 'slo-availability',
+          component: 'region-fault',
+          signal: 'overrun',
+          severity: 'info',
+          impact: `The API answered 5XX above the fast-burn rate for the whole region-loss RTO (${regionLoss.rtoSeconds} s): a region-failover drill has not moved traffic; this stops its FIS fault.`,
+          metric: new MathExpression({
+            expression: 'IF(requests > 0, 100 * errors / requests, 0)',
+            usingMetrics: {
+              errors: stage.metricServerError({ period: MINUTE, statistic: 'Sum' }),
+              requests: stage.metricCount({ period: MINUTE, statistic: 'Sum' }),
+            },
+            label: '5XX % of requests',
+            period: MINUTE,
+          }),
+          threshold: fastBurnThreshold(alarmsConfig.slo.availabilityPercent),
+          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+          // No requests (traffic moved to the standby) is not an outage of this API.
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+          evaluationPeriods: Math.ceil(Math.min(regionLoss.rtoSeconds, MAX_DISRUPTION_SECONDS) / 60),
+          datapointsToAlarm: Math.ceil(Math.min(regionLoss.rtoSeconds, MAX_DISRUPTION_SECONDS) / 60),
+          watches: [stage],
+        })
+      : undefined;
+
     this.faultInjection = new FaultInjection(this, 'FaultInjection', {
       environment: config.name,
       recovery: config.recovery,
@@ -378,6 +406,14 @@ export class OpsStack extends RampartStack {
       vpc: network.vpc,
       functionSubnets: network.functionSubnets,
       stopAlarms: [availabilitySlo, latencySlo],
+      regionLoss:
+        regionLoss && regionFaultStop
+          ? {
+              dataSubnets: network.dataSubnets,
+              rtoSeconds: regionLoss.rtoSeconds,
+              stopAlarm: regionFaultStop,
+            }
+          : undefined,
       logEncryptionKey: this.topics.key,
       logRetentionDays: config.functions.logRetentionDays,
       logRemovalPolicy: this.logRemovalPolicy,

@@ -30,6 +30,9 @@ describe('npm run drill', () => {
     expect(result.code).toBe(0);
     expect(result.out).toContain('Drill region-failover on prod (eu-west-1, account');
     expect(result.out).toContain('Expected: RTO <= 1800 s, RPO <= 60 s (failure kind "regionLoss")');
+    expect(result.out).toContain(
+      '   2. [fault] Start the FIS experiment that cuts the primary region off (drill only) (timeout 120 s;',
+    );
     expect(result.out).toContain('   4. [recover] Register the promoted instance with the standby');
     expect(result.out).toContain('Dry run: nothing was called.');
   });

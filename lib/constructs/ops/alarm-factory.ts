@@ -81,6 +81,18 @@ export interface CompositeAlarmSpec extends CommonSpec {
 }
 
 const KEBAB = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+const FAST_BURN_FACTOR = 14.4;
+
+/** Percent of bad events that burns an error budget `factor` times too fast. */
+function burnThreshold(factor: number, budgetPercent: number): number {
+  return Math.round(factor * budgetPercent * 1000) / 1000;
+}
+
+/** The fast-burn threshold of an SLO (14.4x: 2 % of a 30-day budget in an hour), as percent bad. */
+export function fastBurnThreshold(objectivePercent: number): number {
+  return burnThreshold(FAST_BURN_FACTOR, 100 - objectivePercent);
+}
 const MAX_DESCRIPTION = 1024;
 
 /** camelCase or PascalCase to kebab-case: `projectsGet` -> `projects-get`. */
@@ -178,11 +190,11 @@ export class AlarmFactory extends Construct {
   }): CompositeAlarm {
     const budget = 100 - spec.objectivePercent;
     const windows = [
-      { name: 'fast', factor: 14.4, long: Duration.hours(1), short: Duration.minutes(5) },
+      { name: 'fast', factor: FAST_BURN_FACTOR, long: Duration.hours(1), short: Duration.minutes(5) },
       { name: 'slow', factor: 6, long: Duration.hours(6), short: Duration.minutes(30) },
     ];
     const rules = windows.map(({ name, factor, long, short }) => {
-      const threshold = Math.round(factor * budget * 1000) / 1000;
+      const threshold = burnThreshold(factor, budget);
       const [longAlarm, shortAlarm] = [long, short].map((window) =>
         this.metricAlarm({
           runbook: spec.runbook,

@@ -6,6 +6,7 @@ import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IDatabaseInstance } from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
+import { DRILL_TEMPLATE_TAGS } from '../../config';
 import type { RecoveryConfig } from '../../config/recovery';
 import { EncryptedLogGroup } from '../core/encrypted-log-group';
 
@@ -23,10 +24,38 @@ export interface FaultInjectionProps {
   readonly functionSubnets: SubnetSelection;
   /** Alarms that stop every experiment when they go to ALARM (the SLO burn-rate composites). */
   readonly stopAlarms: readonly IAlarm[];
+  /**
+   * The loss of the whole region, for the region-failover drill (environments declaring
+   * `recovery.regionLoss`): every function and data subnet in every AZ cut off at once.
+   * @default - no region-loss experiment
+   */
+  readonly regionLoss?: RegionLossExperimentProps;
   readonly logEncryptionKey: IKey;
   readonly logRetentionDays: number;
   /** @default RemovalPolicy.DESTROY */
   readonly logRemovalPolicy?: RemovalPolicy;
+}
+
+/** The region-loss experiment: which subnets, for how long, and what stops it. */
+export interface RegionLossExperimentProps {
+  /** The data subnets (database, RDS Proxy): cut off with the function subnets. */
+  readonly dataSubnets: SubnetSelection;
+  /** The region-loss RTO: the experiment holds the fault for twice this (at most 12 h, FIS's limit). */
+  readonly rtoSeconds: number;
+  /**
+   * Stops the region-loss experiment: the API failing for the whole RTO, i.e. traffic never moved to
+   * the standby. The SLO burn-rate composites cannot: a region loss burns the budget by design, and
+   * they would end the fault within minutes, before the failover it rehearses.
+   */
+  readonly stopAlarm: IAlarm;
+}
+
+/** FIS holds `aws:network:disrupt-connectivity` for one minute to 12 hours. */
+export const MAX_DISRUPTION_SECONDS = 12 * 3600;
+
+/** How long the region-loss experiment holds the fault: twice the RTO, within FIS's limit. */
+export function regionFaultSeconds(rtoSeconds: number): number {
+  return Math.max(60, Math.min(2 * rtoSeconds, MAX_DISRUPTION_SECONDS));
 }
 
 /** An experiment template and the stack output that publishes its id (the drill runner starts it by id). */
@@ -39,8 +68,11 @@ export interface Experiment {
  * AWS Fault Injection Service experiments for the failures the DR drills rehearse: a forced
  * Multi-AZ failover of the database (`aws:rds:reboot-db-instances` with `forceFailover`) and, per
  * availability zone, the loss of that zone's function subnets (`aws:network:disrupt-connectivity`,
- * held for the AZ-loss RTO). Every experiment stops when an SLO burn-rate alarm fires, logs to an
- * encrypted log group and runs as a role that may do exactly these actions on these resources.
+ * held for the AZ-loss RTO) and, where a region loss is recovered, the loss of the region for the
+ * application (every function and data subnet, tagged for the region-failover drill). The AZ and
+ * database experiments stop when an SLO burn-rate alarm fires, the region-loss one when the API has
+ * failed for the whole RTO; each logs to an encrypted log group and runs as a role that may do
+ * exactly these actions on these resources.
  */
 export class FaultInjection extends Construct {
   public readonly role: Role;
@@ -61,6 +93,7 @@ export class FaultInjection extends Construct {
     });
 
     const subnets = props.vpc.selectSubnets(props.functionSubnets).subnets;
+    const dataSubnets = props.regionLoss ? props.vpc.selectSubnets(props.regionLoss.dataSubnets).subnets : [];
     const subnetArn = (subnetId: string) =>
       stack.formatArn({ service: 'ec2', resource: 'subnet', resourceName: subnetId });
     const anyAcl = stack.formatArn({ service: 'ec2', resource: 'network-acl', resourceName: '*' });
@@ -96,7 +129,7 @@ export class FaultInjection extends Construct {
       }),
       new PolicyStatement({
         actions: ['ec2:ReplaceNetworkAclAssociation'],
-        resources: [anyAcl, ...subnets.map((subnet) => subnetArn(subnet.subnetId))],
+        resources: [anyAcl, ...[...subnets, ...dataSubnets].map((subnet) => subnetArn(subnet.subnetId))],
       }),
       new PolicyStatement({
         actions: [
@@ -121,7 +154,9 @@ export class FaultInjection extends Construct {
       assumedBy: new ServicePrincipal('fis.amazonaws.com', {
         conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
       }),
-      description: 'AWS FIS: fail the database over and cut off one AZ of the function subnets, nothing else',
+      description: props.regionLoss
+        ? 'AWS FIS: fail the database over, cut off one AZ of the function subnets or every function and data subnet, nothing else'
+        : 'AWS FIS: fail the database over and cut off one AZ of the function subnets, nothing else',
       inlinePolicies: { Experiments: new PolicyDocument({ statements }) },
     });
     const acknowledgements: [string, string][] = [
@@ -142,12 +177,11 @@ export class FaultInjection extends Construct {
         'The experiment role has one inline policy scoped to its own experiments; a managed policy would be attachable elsewhere.',
     });
 
+    const stopConditions = (alarms: readonly IAlarm[]) =>
+      alarms.map((alarm) => ({ source: 'aws:cloudwatch:alarm', value: alarm.alarmArn }));
     const common = {
       roleArn: this.role.roleArn,
-      stopConditions: props.stopAlarms.map((alarm) => ({
-        source: 'aws:cloudwatch:alarm',
-        value: alarm.alarmArn,
-      })),
+      stopConditions: stopConditions(props.stopAlarms),
       logConfiguration: {
         cloudWatchLogsConfiguration: { LogGroupArn: this.logs.logGroup.logGroupArn },
         logSchemaVersion: 2,
@@ -157,11 +191,13 @@ export class FaultInjection extends Construct {
       experimentId: string,
       outputName: string,
       experiment: Omit<CfnExperimentTemplateProps, keyof typeof common | 'tags'>,
+      options: { stopAlarms?: readonly IAlarm[]; tags?: Record<string, string> } = {},
     ) => {
       const template = new CfnExperimentTemplate(this, experimentId, {
         ...common,
+        ...(options.stopAlarms ? { stopConditions: stopConditions(options.stopAlarms) } : {}),
         ...experiment,
-        tags: { Name: `rampart-${props.environment}-${outputName}` },
+        tags: { Name: `rampart-${props.environment}-${outputName}`, ...options.tags },
       });
       new CfnOutput(this, `${experimentId}Id`, {
         value: template.attrId,
@@ -216,6 +252,42 @@ export class FaultInjection extends Construct {
           },
         },
       });
+    }
+
+    // The region-failover drill's fault: the application loses its whole region (functions, proxy
+    // and database cut off in every AZ) while nothing is deleted; FIS swaps the ACLs back at the end.
+    if (props.regionLoss) {
+      const { rtoSeconds, stopAlarm } = props.regionLoss;
+      const seconds = regionFaultSeconds(rtoSeconds);
+      add(
+        'RegionLoss',
+        'region-loss',
+        {
+          description: `Rampart ${props.environment}: every function and data subnet cut off for ${seconds} s (twice the region-loss RTO of ${rtoSeconds} s); stops when the API has failed for the whole RTO`,
+          targets: {
+            Subnets: {
+              resourceType: 'aws:ec2:subnet',
+              resourceArns: [...subnets, ...dataSubnets].map((s) => subnetArn(s.subnetId)),
+              selectionMode: 'ALL',
+            },
+          },
+          actions: {
+            DisruptNetwork: {
+              actionId: 'aws:network:disrupt-connectivity',
+              description: 'Deny all traffic in and out of every function and data subnet, in every AZ',
+              parameters: { scope: 'all', duration: `PT${seconds}S` },
+              targets: { Subnets: 'Subnets' },
+            },
+          },
+        },
+        {
+          stopAlarms: [stopAlarm],
+          tags: {
+            [DRILL_TEMPLATE_TAGS.scenario]: 'region-failover',
+            [DRILL_TEMPLATE_TAGS.environment]: props.environment,
+          },
+        },
+      );
     }
   }
 }

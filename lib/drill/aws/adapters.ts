@@ -20,7 +20,12 @@ import {
   type DBInstance,
 } from '@aws-sdk/client-rds';
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { standbyParameterName, type EnvironmentConfig, type StandbyParameterKey } from '../../config';
+import {
+  DRILL_TEMPLATE_TAGS,
+  standbyParameterName,
+  type EnvironmentConfig,
+  type StandbyParameterKey,
+} from '../../config';
 import {
   promoteStandby,
   registerStandbyProxyTarget,
@@ -50,8 +55,8 @@ export const DATA_STACK_LOGICAL_IDS = {
   proxy: 'DatabaseProxyE01FC4E6',
 } as const;
 
-/** Tags an FIS experiment template carries to be the fault of a drill. */
-export const FIS_TEMPLATE_TAGS = { scenario: 'rampart:drill', environment: 'rampart:environment' } as const;
+/** Tags an FIS experiment template carries to be the fault of a drill (the Ops stack's region-loss template has them). */
+export const FIS_TEMPLATE_TAGS = DRILL_TEMPLATE_TAGS;
 
 /** The heartbeat probe through the public edge, plus what the point-in-time fault needs (EdgeProbe). */
 export interface EdgeProbe extends HeartbeatProbe {
@@ -130,12 +135,11 @@ async function edgeServes(probe: EdgeProbe): Promise<Verification> {
   }
 }
 
-/** Starts the FIS experiment template tagged for this scenario and environment; marks the fault first. */
 /** Where a scenario's FIS experiment template id comes from. */
 type TemplateSource =
   /** A CloudFormation export (docs/resilience.md: `rampart-<env>-fis-database-failover`). */
   | { readonly export: string }
-  /** The one template tagged `rampart:drill=<scenario>`, `rampart:environment=<env>` (none is deployed for a region loss yet). */
+  /** The one template tagged `rampart:drill=<scenario>`, `rampart:environment=<env>` (the Ops stack's region-loss experiment). */
   | { readonly tagged: string };
 
 async function templateId(

@@ -15,6 +15,7 @@ export const regionFailover = defineScenario({
     '[region-restore-from-backups.md](region-restore-from-backups.md) instead.',
   failureKind: 'regionLoss',
   variables: [
+    { name: 'PRIMARY', value: 'eu-west-1', meaning: "the environment's (primary) region" },
     { name: 'DR', value: 'eu-west-2', meaning: 'drRegion of the environment' },
     { name: 'ENV', value: 'prod', meaning: 'environment (the drill needs `--confirm prod`)' },
     {
@@ -44,12 +45,16 @@ export const regionFailover = defineScenario({
       phase: 'fault',
       title: 'Start the FIS experiment that cuts the primary region off (drill only)',
       action:
-        'Start the FIS experiment template tagged `rampart:drill=region-failover` and `rampart:environment=<env>`. None is deployed yet (docs/resilience.md covers AZ and database faults only): until one is, the drill stops here, before anything is changed.',
+        "Start the Ops stack's region-loss FIS experiment in the primary region: the one template tagged `rampart:drill=region-failover` and `rampart:environment=<env>` (also the CloudFormation export `rampart-<env>-fis-region-loss`, docs/resilience.md). It denies all traffic in and out of every function and data subnet in every AZ (functions, RDS Proxy, database, its replication) for twice the region-loss RTO, deleting nothing, and stops early if the API is still failing after the whole RTO (traffic never moved).",
       verification: 'the experiment is `initiating` or `running`',
-      rollback: 'Stop the experiment (`aws fis stop-experiment --id <id>`).',
+      rollback:
+        "Stop the experiment (`aws fis stop-experiment --region $PRIMARY --id <id>`): FIS puts the subnets' own network ACLs back and the primary serves again.",
       decides: 'drill lead',
       timeoutSeconds: 120,
-      commands: ['aws fis start-experiment --experiment-template-id <template id>'],
+      commands: [
+        'TEMPLATE=$(aws fis list-experiment-templates --region $PRIMARY --query "experimentTemplates[?tags.\\"rampart:drill\\"==\'region-failover\' && tags.\\"rampart:environment\\"==\'$ENV\'].id" --output text)',
+        'aws fis start-experiment --region $PRIMARY --experiment-template-id $TEMPLATE --tags drill=region-failover',
+      ],
     },
     {
       id: 'promote-replica',

@@ -1,5 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { ENVIRONMENT_NAMES } from '../../../lib/config';
+import { FIS_TEMPLATE_TAGS } from '../../../lib/drill/aws/adapters';
 import { synthEnvironments } from '../../support/synth';
 
 // Restores that prove something, the audit framework, fault injection and identity backups
@@ -336,7 +337,7 @@ describe.each(ENVIRONMENT_NAMES)('Backup Audit Manager (%s)', (name) => {
 });
 
 describe.each(ENVIRONMENT_NAMES)('Fault injection (%s)', (name) => {
-  const { config, template } = environments[name];
+  const { config, stacks, template } = environments[name];
   const ops = template('ops');
   const json = ops.toJSON() as Json;
   const experiments = resourcesOf(json, 'AWS::FIS::ExperimentTemplate').map(([, r]) => r.Properties as Json);
@@ -360,11 +361,15 @@ describe.each(ENVIRONMENT_NAMES)('Fault injection (%s)', (name) => {
     ],
   };
 
-  test(`${config.database.multiAz ? 'a forced Multi-AZ failover of the database and ' : ''}one network loss per AZ (${zones.length})`, () => {
+  const regionLoss = config.recovery.regionLoss;
+  const isRegionLoss = (experiment: Json) => experiment.Tags?.['rampart:drill'] === 'region-failover';
+
+  test(`${config.database.multiAz ? 'a forced Multi-AZ failover of the database and ' : ''}one network loss per AZ (${zones.length})${regionLoss ? ' and the region loss' : ''}`, () => {
     expect(experiments.map((e) => Object.values(e.Actions as Json)[0].ActionId).sort()).toEqual(
       [
         ...(config.database.multiAz ? ['aws:rds:reboot-db-instances'] : []),
         ...zones.map(() => 'aws:network:disrupt-connectivity'),
+        ...(regionLoss ? ['aws:network:disrupt-connectivity'] : []),
       ].sort(),
     );
     if (config.database.multiAz) {
@@ -408,9 +413,9 @@ describe.each(ENVIRONMENT_NAMES)('Fault injection (%s)', (name) => {
     }
   });
 
-  test('every experiment stops on the SLO burn-rate alarms and logs to an encrypted log group', () => {
+  test('every AZ and database experiment stops on the SLO burn-rate alarms; each logs to an encrypted log group', () => {
     expect(experiments.length).toBeGreaterThan(0);
-    for (const experiment of experiments) {
+    for (const experiment of experiments.filter((e) => !isRegionLoss(e))) {
       expect(experiment.StopConditions).toEqual([
         { Source: 'aws:cloudwatch:alarm', Value: expect.anything() },
         { Source: 'aws:cloudwatch:alarm', Value: expect.anything() },
@@ -457,10 +462,11 @@ describe.each(ENVIRONMENT_NAMES)('Fault injection (%s)', (name) => {
       StringEquals: { 'aws:RequestTag/managedByFIS': 'true' },
     });
     const swapped = byAction('ec2:ReplaceNetworkAclAssociation')[0].Resource as Json[];
-    // Every ACL (FIS's and the subnet's own) and the function subnets, one per AZ: nothing else.
-    expect(swapped).toHaveLength(1 + zones.length);
+    // Every ACL (FIS's and the subnet's own) and the function subnets, one per AZ, and for the
+    // region loss the data subnets too: nothing else.
+    expect(swapped).toHaveLength(1 + zones.length * (regionLoss ? 2 : 1));
     expect(swapped.slice(1)).toEqual(
-      zones.map(() => ({
+      [...zones, ...(regionLoss ? zones : [])].map(() => ({
         'Fn::Join': [
           '',
           [
@@ -480,9 +486,143 @@ describe.each(ENVIRONMENT_NAMES)('Fault injection (%s)', (name) => {
       [
         ...(config.database.multiAz ? [`rampart-${name}-fis-database-failover`] : []),
         ...zones.map((zone) => `rampart-${name}-fis-az-network-loss-${zone}`),
+        ...(regionLoss ? [`rampart-${name}-fis-region-loss`] : []),
       ].sort(),
     );
     for (const output of outputs) expect(output.Value).toEqual({ 'Fn::GetAtt': [expect.any(String), 'Id'] });
+  });
+
+  if (!regionLoss) {
+    test('no region-loss objective: no region-loss experiment and no overrun alarm', () => {
+      expect(experiments.filter(isRegionLoss)).toEqual([]);
+      expect(
+        resourcesOf(json, 'AWS::CloudWatch::Alarm').filter(([, a]) =>
+          /region-fault/.test(a.Properties.AlarmName),
+        ),
+      ).toEqual([]);
+    });
+    return;
+  }
+
+  const faultSeconds = Math.min(2 * regionLoss.rtoSeconds, 12 * 3600);
+  const subnetArn = (tier: 'Functions' | 'Data') => ({
+    'Fn::Join': [
+      '',
+      [
+        `arn:aws:ec2:${config.region}:${config.account}:subnet/`,
+        {
+          'Fn::GetStackOutput': {
+            StackName: `Rampart-${name}-Network`,
+            Region: config.region,
+            OutputName: expect.stringMatching(new RegExp(`^PublishOutputRefNetworkVpc${tier}Subnet`)),
+          },
+        },
+      ],
+    ],
+  });
+
+  test(`the region loss: every function and data subnet cut off for ${faultSeconds} s, tagged for the region-failover drill`, () => {
+    const [, template] = resourcesOf(json, 'AWS::FIS::ExperimentTemplate').find(([id]) =>
+      id.startsWith('FaultInjectionRegionLoss'),
+    )!;
+    expect(template.Properties.Targets).toEqual({
+      Subnets: {
+        ResourceType: 'aws:ec2:subnet',
+        ResourceArns: [...zones.map(() => subnetArn('Functions')), ...zones.map(() => subnetArn('Data'))],
+        SelectionMode: 'ALL',
+      },
+    });
+    // Six distinct subnets: each AZ's function and data subnet once.
+    const ids = (template.Properties.Targets.Subnets.ResourceArns as Json[]).map(
+      (arn) => arn['Fn::Join'][1][1]['Fn::GetStackOutput'].OutputName,
+    );
+    expect(new Set(ids).size).toBe(2 * zones.length);
+    expect(template.Properties.Actions).toEqual({
+      DisruptNetwork: {
+        ActionId: 'aws:network:disrupt-connectivity',
+        Description: 'Deny all traffic in and out of every function and data subnet, in every AZ',
+        Parameters: { scope: 'all', duration: `PT${faultSeconds}S` },
+        Targets: { Subnets: 'Subnets' },
+      },
+    });
+    // The drill finds it by these tags (lib/drill/aws/adapters.ts FIS_TEMPLATE_TAGS).
+    expect(template.Properties.Tags).toEqual({
+      project: 'rampart',
+      environment: name,
+      owner: config.owner,
+      Name: `rampart-${name}-region-loss`,
+      [FIS_TEMPLATE_TAGS.scenario]: 'region-failover',
+      [FIS_TEMPLATE_TAGS.environment]: name,
+    });
+    // Only the overrun alarm: the SLO composites would stop a region loss within minutes.
+    expect(template.Properties.StopConditions).toEqual([
+      {
+        Source: 'aws:cloudwatch:alarm',
+        Value: { 'Fn::GetAtt': [expect.stringMatching(/^AlarmsRegionFaultOverrun/), 'Arn'] },
+      },
+    ]);
+    expect(template.Properties.LogConfiguration.LogSchemaVersion).toBe(2);
+    expect(template.Properties.RoleArn).toEqual({
+      'Fn::GetAtt': [expect.stringMatching(/^FaultInjectionRole/), 'Arn'],
+    });
+  });
+
+  test('its stop condition: the API failing at the fast-burn rate in every minute of the region-loss RTO', () => {
+    const minutes = Math.ceil(Math.min(regionLoss.rtoSeconds, 12 * 3600) / 60);
+    const info = stacks.ops.resolve(stacks.ops.topics.topics.info.topicArn);
+    ops.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: `rampart-${name}-region-fault-overrun`,
+      AlarmDescription: Match.stringLikeRegexp(
+        `^Severity: info\\. Impact: The API answered 5XX above the fast-burn rate for the whole region-loss RTO \\(${regionLoss.rtoSeconds} s\\).* Runbook: https://\\S+/runbooks/alarms/slo-availability\\.md$`,
+      ),
+      Metrics: [
+        {
+          Id: 'expr_1',
+          Expression: 'IF(requests > 0, 100 * errors / requests, 0)',
+          Label: '5XX % of requests',
+          ReturnData: true,
+        },
+        {
+          Id: 'errors',
+          MetricStat: {
+            Metric: {
+              Namespace: 'AWS/ApiGateway',
+              MetricName: '5XXError',
+              Dimensions: [
+                { Name: 'ApiName', Value: `rampart-${name}` },
+                { Name: 'Stage', Value: Match.anyValue() },
+              ],
+            },
+            Period: 60,
+            Stat: 'Sum',
+          },
+          ReturnData: false,
+        },
+        {
+          Id: 'requests',
+          MetricStat: {
+            Metric: {
+              Namespace: 'AWS/ApiGateway',
+              MetricName: 'Count',
+              Dimensions: [
+                { Name: 'ApiName', Value: `rampart-${name}` },
+                { Name: 'Stage', Value: Match.anyValue() },
+              ],
+            },
+            Period: 60,
+            Stat: 'Sum',
+          },
+          ReturnData: false,
+        },
+      ],
+      Threshold: Math.round(14.4 * (100 - config.alarms.slo.availabilityPercent) * 1000) / 1000,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+      EvaluationPeriods: minutes,
+      DatapointsToAlarm: minutes,
+      AlarmActions: [info],
+      OKActions: [info],
+    });
   });
 });
 
