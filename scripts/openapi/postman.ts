@@ -54,6 +54,20 @@ function forEachRequest(items: Json[], visit: (item: Json) => void): void {
 }
 
 /**
+ * A copy of the document whose deprecated operations' summaries start with "Deprecated:", so the
+ * request names in Postman say it (the collection format has no deprecation flag for a request).
+ */
+function markDeprecatedSummaries(document: Json): Json {
+  const copy = structuredClone(document);
+  for (const pathItem of Object.values(copy.paths as Json)) {
+    for (const operation of Object.values(pathItem as Json) as Json[]) {
+      if (operation?.deprecated === true) operation.summary = `Deprecated: ${String(operation.summary)}`;
+    }
+  }
+  return copy;
+}
+
+/**
  * The Postman collection of the API, converted from the OpenAPI document (folders by tag, bodies
  * from the examples), with `{{baseUrl}}`, bearer auth from `{{accessToken}}`, and the sign-in
  * request storing the tokens it receives: run "Sign in with email and password" first.
@@ -61,7 +75,7 @@ function forEachRequest(items: Json[], visit: (item: Json) => void): void {
 export async function postmanCollection(document: Json): Promise<Json> {
   const converted = await new Promise<Json>((resolve, reject) => {
     converter.convert(
-      { type: 'json', data: structuredClone(document) },
+      { type: 'json', data: markDeprecatedSummaries(document) },
       {
         folderStrategy: 'Tags',
         requestNameSource: 'Fallback',
@@ -79,6 +93,9 @@ export async function postmanCollection(document: Json): Promise<Json> {
     const url = item.request?.url as Json | undefined;
     // `{{baseUrl}}` is the whole origin (the environment sets it); the server's `host` variable goes.
     if (Array.isArray(url?.variable)) url.variable = (url.variable as Json[]).filter((v) => v.key !== 'host');
+    // The converter gives each protected request its own bearer auth with a `{{bearerToken}}` nobody
+    // sets; without it the request inherits the collection's `{{accessToken}}`, which sign-in stores.
+    if (item.request?.auth?.type === 'bearer') delete item.request.auth;
     // Saved example answers: the successes only (the problem examples are in the reference).
     if (Array.isArray(item.response))
       item.response = (item.response as Json[]).filter((r) => Number(r.code) < 400);

@@ -142,5 +142,10 @@ describe('the Postman collection (docs/api/)', () => {
     expect(signIn?.event[0].script.exec.join('\n')).toContain(
       "pm.collectionVariables.set('accessToken', body.accessToken)",
     );
+    // No request overrides the collection's auth (with a token variable sign-in does not set).
+    const requests = (collection.item as Json[]).flatMap((folder) => folder.item as Json[]);
+    expect(requests.filter((item) => (item.request.auth ?? null) !== null).map((item) => item.name)).toEqual(
+      [],
+    );
   });
 });
