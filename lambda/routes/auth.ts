@@ -22,6 +22,22 @@ import { defineRoute, type DeclaredRoute } from '../shared/route';
 
 const ANY_ROLE = ['admin', 'editor', 'viewer'] as const;
 
+/** Who may ask who they are: every role, and machine callers that may read. */
+const ME_ACCESS = { roles: ANY_ROLE, scopes: ['rampart/read'] } as const;
+
+/** What `GET /me` answers (and its deprecated alias `GET /whoami`). */
+const ME_RESPONSES = {
+  success: {
+    200: {
+      description: 'The caller.',
+      body: meBody,
+      optionalHeaders: ['ratelimit-policy'],
+      example: ME_EXAMPLE,
+    },
+  },
+  errors: ['AUTH_TOKEN_INVALID', 'RATE_LIMITED'],
+} as const;
+
 /**
  * Login, tokens, password reset, the caller and role management. Part of the route manifest
  * (`lambda/routes/index.ts`). Auth routes are public but abuse-prone: their capacity classes get
@@ -193,22 +209,33 @@ export const authRoutes = {
   me: defineRoute({
     id: 'me',
     summary: 'Who is calling',
-    responses: {
-      success: {
-        200: {
-          description: 'The caller.',
-          body: meBody,
-          optionalHeaders: ['ratelimit-policy'],
-          example: ME_EXAMPLE,
-        },
-      },
-      errors: ['AUTH_TOKEN_INVALID', 'RATE_LIMITED'],
-    },
+    responses: ME_RESPONSES,
     needs: ['directoryRead'],
     method: 'GET',
     path: '/api/v1/me',
     handler: 'me/handler.ts',
-    access: { roles: ANY_ROLE, scopes: ['rampart/read'] },
+    access: ME_ACCESS,
+    capacityClass: 'directory',
+  }),
+  whoami: defineRoute({
+    id: 'whoami',
+    summary: 'Who is calling (alias of `GET /me`)',
+    description:
+      'An alias of `GET /api/v1/me` with the same access and the same answer, deprecated from the start. ' +
+      'Call `GET /api/v1/me` instead. This is the worked example of deprecating a route (docs/versioning.md).',
+    deprecation: {
+      since: '2026-12-04',
+      sunset: '2027-06-30',
+      // Where callers read what to do. The repository URL is the committed configs' placeholder
+      // (alarms.docsBaseUrl): change both when adopting Rampart, or delete this route.
+      link: 'https://github.com/example-org/rampart/blob/main/docs/api/CHANGELOG.md#110-2026-12-04',
+    },
+    responses: ME_RESPONSES,
+    needs: ['directoryRead'],
+    method: 'GET',
+    path: '/api/v1/whoami',
+    handler: 'whoami/handler.ts',
+    access: ME_ACCESS,
     capacityClass: 'directory',
   }),
   setUserRoles: defineRoute({

@@ -131,7 +131,7 @@ export function mountOperationRoutes(mount: MountDefinition): DeclaredRoute[] {
 const EXAMPLE_PATH_VALUE = '4f6e2b8c-3d1a-4c5e-9b7f-0a2d6e8c1b34';
 
 /** Identifies the document; bump `API_VERSION` with every released contract (docs/versioning.md). */
-export const API_VERSION = '1.0.0';
+export const API_VERSION = '1.1.0';
 
 /** The largest length a string of a given format can have: these formats bound strings themselves. */
 const FORMAT_MAX_LENGTH: Readonly<Record<string, number>> = {

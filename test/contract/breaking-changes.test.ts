@@ -38,6 +38,29 @@ describe('the breaking-change gate', () => {
     expect(breakingChanges(released, removed, TODAY)).toEqual(['GET /api/v1/me: removed']);
   });
 
+  it('holds the deprecated example route (GET /whoami) until its sunset, then lets it go', () => {
+    const released = newestReleasedContract().document as Json;
+    expect(released.paths['/api/v1/whoami'].get).toMatchObject({
+      deprecated: true,
+      'x-sunset': '2027-06-30',
+    });
+    const withoutWhoami = copy();
+    delete withoutWhoami.paths['/api/v1/whoami'];
+    expect(breakingChanges(released, withoutWhoami, TODAY)).toEqual(['GET /api/v1/whoami: removed']);
+    expect(breakingChanges(released, withoutWhoami, new Date('2027-06-29T23:59:59Z'))).toEqual([
+      'GET /api/v1/whoami: removed',
+    ]);
+    expect(breakingChanges(released, withoutWhoami, new Date('2027-06-30T00:00:00Z'))).toEqual([]);
+    // Past its sunset it may also change; /me, not deprecated, may not.
+    const narrowed = copy();
+    narrowed.paths['/api/v1/whoami'].get['x-rampart-roles'] = ['admin'];
+    narrowed.paths['/api/v1/me'].get['x-rampart-roles'] = ['admin'];
+    expect(breakingChanges(released, narrowed, new Date('2027-07-01T00:00:00Z'))).toEqual([
+      'GET /api/v1/me: role editor lost access',
+      'GET /api/v1/me: role viewer lost access',
+    ]);
+  });
+
   it('reports requests that would now be refused: a new required field, a removed field, a tighter bound', () => {
     const changed = copy();
     const body = changed.paths['/api/v1/projects'].post.requestBody.content['application/json'].schema;

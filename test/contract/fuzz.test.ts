@@ -33,7 +33,7 @@ const RUNS = propertyRuns(1_000);
 /** Operations fuzzed at once: enough to keep the stack busy, few enough for 2 cores. */
 const CONCURRENT_OPERATIONS = 4;
 /**
- * About 15 s of CPU for 200 runs per operation (4,200 requests); the limit leaves room for a
+ * About 15 s of CPU for 200 runs per operation (4,600 requests over 23 operations); the limit leaves room for a
  * machine busy with other work, and for the full run.
  */
 const FUZZ_TIMEOUT_MS = RUNS > 200 ? 900_000 : 240_000;

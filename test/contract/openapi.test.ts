@@ -148,4 +148,12 @@ describe('the Postman collection (docs/api/)', () => {
       [],
     );
   });
+
+  it('names deprecated requests so in Postman too', () => {
+    const collection = JSON.parse(read('rampart.postman_collection.json')) as Json;
+    const requests = (collection.item as Json[]).flatMap((folder) => folder.item as Json[]);
+    expect(
+      requests.filter((item) => String(item.name).startsWith('Deprecated:')).map((item) => item.name),
+    ).toEqual(['Deprecated: Who is calling (alias of `GET /me`)']);
+  });
 });

@@ -77,3 +77,45 @@ describe('session over HTTP', () => {
     expect(details.json.checks.queue).toMatchObject({ status: 'ok', deadLetters: 0 });
   });
 });
+
+describe('a deprecated route over HTTP: GET /whoami, the alias of GET /me (docs/versioning.md)', () => {
+  const DEPRECATION_HEADERS = {
+    // RFC 9745: 2026-12-04T00:00:00Z as a structured-field date; RFC 8594: an HTTP-date.
+    deprecation: '@1796342400',
+    sunset: 'Wed, 30 Jun 2027 00:00:00 GMT',
+    link: '<https://github.com/example-org/rampart/blob/main/docs/api/CHANGELOG.md#110-2026-12-04>; rel="deprecation"',
+  };
+  const deprecationOf = (headers: Headers) => ({
+    deprecation: headers.get('deprecation'),
+    sunset: headers.get('sunset'),
+    link: headers.get('link'),
+  });
+
+  it('answers what /me answers, saying on every answer of its function when it stops working', async () => {
+    const { accessToken } = await login(stack, 'viewer@example.com');
+    const me = await call(stack, 'GET', '/api/v1/me', { token: accessToken });
+    const whoami = await call(stack, 'GET', '/api/v1/whoami', { token: accessToken });
+    expect(whoami.status).toBe(200);
+    expect(whoami.json).toEqual(me.json);
+    expect(deprecationOf(whoami.headers)).toEqual(DEPRECATION_HEADERS);
+    expect(deprecationOf(me.headers)).toEqual({ deprecation: null, sunset: null, link: null });
+
+    // A conditional repeat: the 304 carries them too (problems from the wrapper do as well:
+    // test/lambda/domain/auth/auth-routes.property.test.ts).
+    const etag = whoami.headers.get('etag');
+    expect(etag).not.toBeNull();
+    const unchanged = await call(stack, 'GET', '/api/v1/whoami', {
+      token: accessToken,
+      headers: { 'if-none-match': etag! },
+    });
+    expect(unchanged.status).toBe(304);
+    expect(deprecationOf(unchanged.headers)).toEqual(DEPRECATION_HEADERS);
+  });
+
+  it("the gateway's own refusals are API-wide and cannot carry them", async () => {
+    const anonymous = await call(stack, 'GET', '/api/v1/whoami');
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.json).toMatchObject({ code: 'AUTH_REQUIRED' });
+    expect(deprecationOf(anonymous.headers)).toEqual({ deprecation: null, sunset: null, link: null });
+  });
+});

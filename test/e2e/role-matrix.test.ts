@@ -28,6 +28,8 @@ const MATRIX: Readonly<Record<string, readonly [number, number, number, number]>
   'POST /api/v1/auth/password/confirm': [400, 400, 400, 400],
   // Any signed-in user.
   'GET /api/v1/me': [401, 200, 200, 200],
+  // Deprecated alias of /me (sunset 2027-06-30): the same access.
+  'GET /api/v1/whoami': [401, 200, 200, 200],
   'GET /api/v1/projects': [401, 200, 200, 200],
   'GET /api/v1/projects/{id}': [401, 404, 404, 404],
   // Carved out of the mounted shop app (test/e2e/mounted-app.test.ts covers the mount itself).

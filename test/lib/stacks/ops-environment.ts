@@ -285,7 +285,7 @@ export interface AlarmCounts {
  * too.
  */
 export const EXPECTED_ALARMS: Record<EnvironmentName, AlarmCounts> = {
-  dev: { total: 213, ops: 208, opsGlobal: 5, warning: 197, info: 9, critical: 7 },
+  dev: { total: 219, ops: 214, opsGlobal: 5, warning: 203, info: 9, critical: 7 },
   // Six more: SES bounce and complaint rates (the pool sends through SES there), high-risk sign-ins
   // (threat protection), DR copies and replicated backups (critical), the custom domain's
   // certificate (us-east-1). Staging is shaped like prod (docs/environments.md).
@@ -294,8 +294,8 @@ export const EXPECTED_ALARMS: Record<EnvironmentName, AlarmCounts> = {
   // identity backup older than its RPO (all warning).
   // Three more in us-east-1 everywhere: the global topics' failed notifications (one critical).
   // One more where a region loss is recovered: the region-loss FIS experiment's stop condition (info).
-  staging: { total: 224, ops: 218, opsGlobal: 6, warning: 205, info: 10, critical: 9 },
-  prod: { total: 224, ops: 218, opsGlobal: 6, warning: 205, info: 10, critical: 9 },
+  staging: { total: 230, ops: 224, opsGlobal: 6, warning: 211, info: 10, critical: 9 },
+  prod: { total: 230, ops: 224, opsGlobal: 6, warning: 211, info: 10, critical: 9 },
 };
 
 /** Environments whose user pool sends through SES (`auth.email`): two SES alarms each. */
@@ -492,6 +492,44 @@ export function opsEnvironmentTests(name: EnvironmentName): void {
     expect(counts).toEqual(EXPECTED_ALARMS[name]);
     expect(counts.total).toBe(rowsOfEnvironment.reduce((sum, row) => sum + row.count, 0));
     expect(documentedAlarmCounts(name)).toEqual(counts);
+  });
+
+  test('the dashboard graphs the daily calls of each deprecated route, sunset in the title', () => {
+    const ops = [...set.templates.values()].find((template) => template.part === 'ops')!.json;
+    const dashboards = Object.values(ops.Resources as Record<string, Json>).filter(
+      (resource) => resource.Type === 'AWS::CloudWatch::Dashboard',
+    );
+    expect(dashboards).toHaveLength(1);
+    // The body is a Fn::Join of strings and references (API name, stage, region): references become "<ref>".
+    const parts = dashboards[0].Properties.DashboardBody['Fn::Join'][1] as unknown[];
+    const body = JSON.parse(parts.map((part) => (typeof part === 'string' ? part : '<ref>')).join('')) as {
+      widgets: { properties: { title?: string; metrics?: unknown[][] } }[];
+    };
+    const deprecated = body.widgets.filter((widget) => /: sunset /.test(widget.properties.title ?? ''));
+    // ApiName is the REST API's name, the dimension API Gateway publishes its per-method metrics under.
+    expect(deprecated.map((widget) => widget.properties)).toEqual([
+      {
+        title: 'GET /api/v1/whoami: sunset 2027-06-30',
+        view: 'timeSeries',
+        region: '<ref>',
+        yAxis: {},
+        metrics: [
+          [
+            'AWS/ApiGateway',
+            'Count',
+            'ApiName',
+            `rampart-${name}`,
+            'Method',
+            'GET',
+            'Resource',
+            '/api/v1/whoami',
+            'Stage',
+            '<ref>',
+            { label: 'GET /api/v1/whoami Sum', stat: 'Sum', period: 86_400 },
+          ],
+        ],
+      },
+    ]);
   });
 
   test('every alarm notifies exactly the topic of its severity, on ALARM and on OK', () => {

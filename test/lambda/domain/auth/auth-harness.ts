@@ -8,12 +8,13 @@ import { handler as forgotPassword } from '../../../../lambda/functions/auth-pas
 import { handler as refresh } from '../../../../lambda/functions/auth-refresh/handler';
 import { handler as me } from '../../../../lambda/functions/me/handler';
 import { handler as setUserRoles } from '../../../../lambda/functions/users-roles/handler';
+import { handler as whoami } from '../../../../lambda/functions/whoami/handler';
 import { routes } from '../../../../lambda/routes';
 import type { ApiHandler } from '../../../../lambda/shared/http/api';
 import { apiEvent, type AuthorizerContextFixture } from '../../../fixtures/api-gateway-event';
 import { invoke, type InvokeResult } from '../../../fixtures/invoke';
 
-/** The eight auth handlers, by route id. */
+/** The auth handlers, by route id (`whoami` is the deprecated alias of `me`). */
 export const AUTH_HANDLERS = {
   login,
   challenge,
@@ -22,6 +23,7 @@ export const AUTH_HANDLERS = {
   forgotPassword,
   confirmPassword,
   me,
+  whoami,
   setUserRoles,
 } as const satisfies Record<string, ApiHandler>;
 export type AuthRouteId = keyof typeof AUTH_HANDLERS;

@@ -26,7 +26,7 @@ import { call, userPrincipal, type AuthRouteId } from './auth-harness';
 import { propertyRuns } from '../../../support/property-runs';
 
 /**
- * Property tests for the eight auth handlers through the real wrapper and real API Gateway events:
+ * Property tests for the auth handlers through the real wrapper and real API Gateway events:
  * random bodies, headers, path values and principals never give a 5xx, every error is a catalogue
  * code, and input the wrapper or domain rejects never reaches Cognito (no call at all, so nothing is
  * written). Cognito is mocked with the answers a real pool gives to made-up credentials (wrong
@@ -134,6 +134,7 @@ const bodies: Record<AuthRouteId, fc.Arbitrary<unknown>> = {
     { requiredKeys: [] },
   ),
   me: fc.constant(undefined),
+  whoami: fc.constant(undefined),
   setUserRoles: fc.record(
     { roles: fc.oneof(fc.subarray(['admin', 'editor', 'viewer']), fc.array(text, { maxLength: 4 })) },
     { requiredKeys: [] },
@@ -174,7 +175,7 @@ describe.each(Object.keys(bodies) as AuthRouteId[])('%s: random requests', (id) 
       fc.asyncProperty(
         fc.oneof({ weight: 3, arbitrary: bodies[id] }, { weight: 1, arbitrary: anyBody }),
         headers,
-        id === 'setUserRoles' || id === 'me'
+        id === 'setUserRoles' || id === 'me' || id === 'whoami'
           ? fc.oneof(
               principal,
               fc.uuid().map((sub) => userPrincipal(sub, ['admin'])),
@@ -190,6 +191,16 @@ describe.each(Object.keys(bodies) as AuthRouteId[])('%s: random requests', (id) 
             pathParameters,
           });
           expect(response.statusCode).toBeLessThan(500);
+          // A deprecated route says so on every answer of its function, errors included.
+          if ('deprecation' in route) {
+            expect(response.headers).toMatchObject({
+              deprecation: expect.stringMatching(/^@\d+$/),
+              sunset: expect.stringMatching(/ GMT$/),
+              link: expect.stringMatching(/; rel="deprecation"$/),
+            });
+          } else {
+            expect(response.headers.deprecation).toBeUndefined();
+          }
           if (response.statusCode >= 400) {
             expect(CODES.has(String(response.json?.code))).toBe(true);
             expect(response.headers['content-type']).toBe('application/problem+json');

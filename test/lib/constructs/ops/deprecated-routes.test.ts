@@ -9,7 +9,7 @@ describe('the dashboard section on deprecated routes', () => {
   it('graphs the daily calls of every deprecated route, sunset in the title', () => {
     const deprecated = { ...routes.me, deprecation: { since: '2026-12-01', sunset: '2027-06-30' } };
     const sections = deprecatedRoutesDashboardSection(api, [
-      ...ROUTES.filter((route) => route !== routes.me),
+      ...ROUTES.filter((route) => route !== routes.me && route.deprecation === undefined),
       deprecated,
     ]);
     expect(sections).toHaveLength(1);
@@ -30,7 +30,19 @@ describe('the dashboard section on deprecated routes', () => {
     });
   });
 
-  it('is left out while nothing is deprecated (the manifest today)', () => {
-    expect(deprecatedRoutesDashboardSection(api, ROUTES)).toEqual([]);
+  it('graphs the deprecated example route of the manifest, GET /whoami', () => {
+    const sections = deprecatedRoutesDashboardSection(api, ROUTES);
+    expect(sections.flatMap((section) => section.graphs.map((graph) => graph.title))).toEqual([
+      'GET /api/v1/whoami: sunset 2027-06-30',
+    ]);
+  });
+
+  it('is left out while nothing is deprecated', () => {
+    expect(
+      deprecatedRoutesDashboardSection(
+        api,
+        ROUTES.filter((route) => route.deprecation === undefined),
+      ),
+    ).toEqual([]);
   });
 });
