@@ -23,6 +23,29 @@ export interface RestoreValidationRuntime {
   readonly tls: ConnectionOptions | false;
   /** @default - AWS Backup's regional endpoint */
   readonly backupEndpoint?: string;
+  /**
+   * What the restored database is compared with: the instance the admin secret names (`secret`), a
+   * DB instance of this region by identifier (`instance`: the DR region's read replica, which has
+   * the source's users and passwords), or nothing (`none`: no source reachable in this region,
+   * the restored database is checked alone).
+   * @default { kind: 'secret' }
+   */
+  readonly source?: RestoreValidationSource;
+}
+
+export type RestoreValidationSource =
+  | { readonly kind: 'secret' }
+  | { readonly kind: 'instance'; readonly instanceId: string }
+  | { readonly kind: 'none' };
+
+/**
+ * The source setting of the function's environment (`SOURCE_DATABASE`): unset or empty is the
+ * admin secret's instance, `none` is no source, anything else a DB instance identifier.
+ */
+export function restoreValidationSource(value: string | undefined): RestoreValidationSource {
+  if (!value) return { kind: 'secret' };
+  if (value === 'none') return { kind: 'none' };
+  return { kind: 'instance', instanceId: value };
 }
 
 /** DescribeRestoreJob's dates are epoch seconds on the wire. */
@@ -82,6 +105,13 @@ export function restoreValidationDeps(runtime: RestoreValidationRuntime): Restor
     }
   };
   const path = (id: string, suffix = '') => `/restore-jobs/${encodeURIComponent(id)}${suffix}`;
+  const endpointOf = async (filter: { Name: string; Values: string[] }, what: string) => {
+    const described = await runtime.rds.send(new DescribeDBInstancesCommand({ Filters: [filter] }));
+    const endpoint = described.DBInstances?.[0]?.Endpoint;
+    if (!endpoint?.Address || !endpoint.Port) throw new Error(`${what} has no endpoint`);
+    return { host: endpoint.Address, port: endpoint.Port };
+  };
+  const source = runtime.source ?? { kind: 'secret' };
 
   return {
     async describeRestoreJob(restoreJobId) {
@@ -109,21 +139,16 @@ export function restoreValidationDeps(runtime: RestoreValidationRuntime): Restor
       });
     },
     async connectRestored(createdResourceArn) {
-      const described = await runtime.rds.send(
-        new DescribeDBInstancesCommand({
-          Filters: [{ Name: 'db-instance-id', Values: [createdResourceArn] }],
-        }),
+      const endpoint = await endpointOf(
+        { Name: 'db-instance-id', Values: [createdResourceArn] },
+        `the restored instance ${createdResourceArn}`,
       );
-      const endpoint = described.DBInstances?.[0]?.Endpoint;
-      if (!endpoint?.Address || !endpoint.Port) {
-        throw new Error(`the restored instance ${createdResourceArn} has no endpoint`);
-      }
       const failures: string[] = [];
       for (const stage of ['AWSCURRENT', 'AWSPREVIOUS'] as const) {
         const secret = await secretVersion(stage);
         if (!secret) continue;
         try {
-          return reader(await connect(secret, endpoint.Address, endpoint.Port, runtime.tls));
+          return reader(await connect(secret, endpoint.host, endpoint.port, runtime.tls));
         } catch (error) {
           // 28P01: wrong password (the recovery point predates a rotation); anything else is final.
           if ((error as { code?: string }).code !== '28P01') throw error;
@@ -132,9 +157,19 @@ export function restoreValidationDeps(runtime: RestoreValidationRuntime): Restor
       }
       throw new Error(`no admin password opens the restored instance (${failures.join('; ')})`);
     },
-    async connectSource() {
-      const secret = await secretVersion('AWSCURRENT');
-      return reader(await connect(secret!, secret!.host, Number(secret!.port), runtime.tls));
-    },
+    connectSource:
+      source.kind === 'none'
+        ? undefined
+        : async () => {
+            const secret = (await secretVersion('AWSCURRENT'))!;
+            const { host, port } =
+              source.kind === 'instance'
+                ? await endpointOf(
+                    { Name: 'db-instance-id', Values: [source.instanceId] },
+                    `the source instance ${source.instanceId}`,
+                  )
+                : { host: secret.host, port: Number(secret.port) };
+            return reader(await connect(secret, host, port, runtime.tls));
+          },
   };
 }

@@ -6,16 +6,20 @@ import { RDSClient } from '@aws-sdk/client-rds';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { validateRestoreJob, type RestoreValidationOutcome } from '../../domain/ops/restore-validation';
-import { restoreValidationDeps } from '../../runtime/restore-validation';
+import { restoreValidationDeps, restoreValidationSource } from '../../runtime/restore-validation';
 import { logger, metrics } from '../../shared/powertools';
 
-/** `ADMIN_SECRET_ARN`; `RESTORE_TESTING_PLAN_ARNS`: comma-separated plans whose restores are validated. */
+/**
+ * `ADMIN_SECRET_ARN`; `RESTORE_TESTING_PLAN_ARNS`: comma-separated plans whose restores are
+ * validated; `SOURCE_DATABASE`: what restores are compared with (lambda/runtime/restore-validation.ts).
+ */
 const plans = (process.env.RESTORE_TESTING_PLAN_ARNS ?? '').split(',').filter(Boolean);
 const deps = restoreValidationDeps({
   rds: new RDSClient({}),
   secrets: new SecretsManagerClient({}),
   adminSecretId: process.env.ADMIN_SECRET_ARN ?? '',
   tls: { rejectUnauthorized: true },
+  source: restoreValidationSource(process.env.SOURCE_DATABASE),
 });
 
 /**

@@ -5,7 +5,11 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { validateRestoreJob } from '../../../lambda/domain/ops/restore-validation';
-import { restoreValidationDeps } from '../../../lambda/runtime/restore-validation';
+import {
+  restoreValidationDeps,
+  restoreValidationSource,
+  type RestoreValidationSource,
+} from '../../../lambda/runtime/restore-validation';
 import { startTestDatabase, type TestDatabase } from '../../support/database';
 
 // AWS Backup has no SDK client at the pinned release: its calls are signed REST-JSON requests,
@@ -85,8 +89,9 @@ beforeEach(() => {
   secrets.reset();
 });
 
-function runtime() {
+function runtime(source?: RestoreValidationSource) {
   return restoreValidationDeps({
+    source,
     rds: new RDSClient({
       region: 'eu-west-1',
       credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
@@ -155,6 +160,57 @@ describe('restoreValidationDeps', () => {
       SecretId: SECRET_ARN,
       VersionStage: 'AWSCURRENT',
     });
+  });
+
+  it('compares with a DB instance of the region named by identifier (the DR replica), not the secret host', async () => {
+    const REPLICA = 'rampart-prod-standby-replica';
+    rds
+      .on(DescribeDBInstancesCommand, { Filters: [{ Name: 'db-instance-id', Values: [RESTORED_ARN] }] })
+      .resolves({
+        DBInstances: [{ Endpoint: { Address: '127.0.0.1', Port: Number(restored.connection.port) } }],
+      })
+      .on(DescribeDBInstancesCommand, { Filters: [{ Name: 'db-instance-id', Values: [REPLICA] }] })
+      .resolves({
+        DBInstances: [{ Endpoint: { Address: '127.0.0.1', Port: Number(source.connection.port) } }],
+      });
+    // The replicated secret still names the primary's host, unreachable from the DR region.
+    secrets.on(GetSecretValueCommand).resolves({
+      SecretString: JSON.stringify({ ...JSON.parse(adminSecret(source)), host: 'primary.invalid', port: 1 }),
+    });
+
+    const outcome = await validateRestoreJob(
+      runtime(restoreValidationSource(REPLICA)),
+      'job-42',
+      [PLAN],
+    );
+
+    expect(outcome).toMatchObject({ status: 'SUCCESSFUL' });
+    expect(rds).toHaveReceivedCommandTimes(DescribeDBInstancesCommand, 2);
+    expect(rds).toHaveReceivedNthCommandWith(2, DescribeDBInstancesCommand, {
+      Filters: [{ Name: 'db-instance-id', Values: [REPLICA] }],
+    });
+  });
+
+  it('with no source, checks the restored instance alone and opens no other connection', async () => {
+    rds.on(DescribeDBInstancesCommand).resolves({
+      DBInstances: [{ Endpoint: { Address: '127.0.0.1', Port: Number(restored.connection.port) } }],
+    });
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: adminSecret(restored) });
+
+    const outcome = await validateRestoreJob(runtime(restoreValidationSource('none')), 'job-42', [PLAN]);
+
+    expect(outcome).toMatchObject({
+      status: 'SUCCESSFUL',
+      message: expect.stringContaining('not compared: no source in this region'),
+    });
+    expect(rds).toHaveReceivedCommandTimes(DescribeDBInstancesCommand, 1);
+  });
+
+  it('reads the source setting: unset is the secret, none is none, else an instance identifier', () => {
+    expect(restoreValidationSource(undefined)).toEqual({ kind: 'secret' });
+    expect(restoreValidationSource('')).toEqual({ kind: 'secret' });
+    expect(restoreValidationSource('none')).toEqual({ kind: 'none' });
+    expect(restoreValidationSource('db-1')).toEqual({ kind: 'instance', instanceId: 'db-1' });
   });
 
   it('opens the restored instance read-only: a write is refused', async () => {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import {
   checkRestoredDatabase,
+  checkRestoredDatabaseAlone,
   recoveryPointTypeOf,
   restoredPointOf,
   restoreFigures,
@@ -226,6 +227,63 @@ describe('restore job figures', () => {
   });
 });
 
+describe('checkRestoredDatabaseAlone (no source in the region)', () => {
+  it('passes a readable restore, counting (not comparing) its rows and reporting the newest one', async () => {
+    await project(restored.pool, minutes(-120));
+    await project(restored.pool, minutes(-30));
+    await activity(restored.pool, minutes(-10));
+
+    const result = await checkRestoredDatabaseAlone(restored.pool, POINT);
+
+    expect(result.ok).toBe(true);
+    expect(result.newestRowAgeSeconds).toBe(600);
+    const checks = byName(result);
+    expect(checks['migrations'].detail).toMatch(/^\d+ migrations \(not compared: no source in this region\)$/);
+    expect(checks['row-counts'].detail).toBe(
+      'restored rows written before the point (not compared: no source in this region): projects 2, api_keys 0, project_activity 1',
+    );
+    expect(checks['newest-row'].detail).toBe(
+      `restored newest ${minutes(-10).toISOString()} (600 s before the point)`,
+    );
+  });
+
+  it('fails a restore holding rows stamped after its point (beyond the margin): it is not the point it claims', async () => {
+    await project(restored.pool, minutes(-5));
+    await project(restored.pool, minutes(+0.5)); // within the margin: clocks may differ
+    await activity(restored.pool, minutes(+30));
+
+    const result = await checkRestoredDatabaseAlone(restored.pool, POINT);
+
+    expect(result.ok).toBe(false);
+    expect(byName(result)['newest-row']).toEqual({
+      name: 'newest-row',
+      ok: false,
+      detail: 'rows stamped after the point (beyond 60 s): project_activity 1',
+    });
+  });
+
+  it('fails when the migrations table is empty or a main table is missing', async () => {
+    await restored.pool.query('DELETE FROM schema_migrations');
+    expect(byName(await checkRestoredDatabaseAlone(restored.pool, POINT))).toMatchObject({
+      migrations: { ok: false, detail: 'schema_migrations is empty' },
+      'schema-version': { ok: false, detail: 'restored none (not compared: no source in this region)' },
+      'row-counts': { ok: true },
+    });
+
+    await restored.pool.query('ALTER TABLE project_activity RENAME TO project_activity_gone');
+    try {
+      const result = await checkRestoredDatabaseAlone(restored.pool, POINT);
+      expect(byName(result)['row-counts']).toMatchObject({
+        ok: false,
+        detail: expect.stringMatching(/^could not run: relation "project_activity" does not exist/),
+      });
+      expect(byName(result)['newest-row']).toMatchObject({ ok: false });
+    } finally {
+      await restored.pool.query('ALTER TABLE project_activity_gone RENAME TO project_activity');
+    }
+  });
+});
+
 describe('validateRestoreJob', () => {
   const PLAN = 'arn:aws:backup:eu-west-1:333333333333:restore-testing-plan:rampart_prod_pitr-abc';
   const completed: RestoreJob = {
@@ -281,6 +339,19 @@ describe('validateRestoreJob', () => {
       /^ok migrations: .*; ok schema-version: .*; ok row-counts: .*; ok newest-row: /,
     );
     expect(closed.sort()).toEqual(['restored', 'source']);
+  });
+
+  it('without a source, checks the restored database alone and says what was not compared', async () => {
+    await project(restored.pool, minutes(-15));
+    const { value, reported, closed } = deps(completed, { connectSource: undefined });
+
+    const outcome = await validateRestoreJob(value, 'job-1', [PLAN]);
+
+    expect(outcome).toMatchObject({ status: 'SUCCESSFUL', result: { newestRowAgeSeconds: 900 } });
+    expect(reported[1][2]).toMatch(
+      /^ok migrations: \d+ migrations \(not compared: no source in this region\); ok schema-version: .*; ok row-counts: .*projects 1.*; ok newest-row: /,
+    );
+    expect(closed).toEqual(['restored']);
   });
 
   it('reports FAILED when the restored instance cannot be reached, keeping the figures', async () => {
