@@ -5,9 +5,10 @@ import { standbyParts, type EnvironmentConfig } from './config';
 import { ApiStack, restApiDomain } from './stacks/api-stack';
 import { AuthStack } from './stacks/auth-stack';
 import { DataDrStack, drKeyAlias, identityBackupBucketName } from './stacks/data-dr-stack';
-import { DataStack } from './stacks/data-stack';
+import { DataStack, drRestoreTests } from './stacks/data-stack';
 import { DrDataStack } from './stacks/dr-data-stack';
 import { DrOpsStack } from './stacks/dr-ops-stack';
+import { DrRestoreStack } from './stacks/dr-restore-stack';
 import { EdgeStack } from './stacks/edge-stack';
 import { NetworkStack } from './stacks/network-stack';
 import { OpsGlobalStack } from './stacks/ops-global-stack';
@@ -37,6 +38,8 @@ export interface RampartEnvironment {
   readonly drAuth?: AuthStack;
   /** drRegion, strategy `warm-standby`: the idle standby API (no distribution). */
   readonly drApi?: ApiStack;
+  /** drRegion, where backups are copied there and restores tested: the DR vault's restore tests. */
+  readonly drRestore?: DrRestoreStack;
 }
 
 /** `Rampart-<env>-<Part>`: the name of every stack, used as both construct id and stack name. */
@@ -134,7 +137,51 @@ export function addEnvironment(app: App, config: EnvironmentConfig): RampartEnvi
   ops.addStackDependency(opsGlobal, 'the notifier subscribes to the us-east-1 topics by ARN');
   if (dataDr?.identityBackups) ops.addStackDependency(dataDr, 'identity backups go to its bucket, by name');
   const standby = addStandby(app, config, { data, dataDr, api });
-  return { network, auth, data, dataDr, api, edge, ops, opsGlobal, ...standby };
+  const drRestore = addDrRestore(app, config, { data, dataDr }, standby);
+  return { network, auth, data, dataDr, api, edge, ops, opsGlobal, ...standby, drRestore };
+}
+
+/**
+ * The restore tests of the DR vault's copies in drRegion (the primary's restore testing never sees
+ * them): in the standby's network, compared with its replica, or in an isolated network of their own.
+ */
+function addDrRestore(
+  app: App,
+  config: EnvironmentConfig,
+  primary: { readonly data: DataStack; readonly dataDr?: DataDrStack },
+  standby: Pick<RampartEnvironment, 'drNetwork' | 'drData'>,
+): DrRestoreStack | undefined {
+  const { dataDr } = primary;
+  if (!drRestoreTests(config) || !dataDr) return undefined;
+  const drRestore = new DrRestoreStack(app, stackName(config, 'DrRestore'), {
+    config,
+    dataDr,
+    adminSecretArn: replicaSecretArn(primary.data.database.adminSecret.secretArn, config),
+    standby:
+      standby.drNetwork && standby.drData
+        ? { network: standby.drNetwork.network, data: standby.drData }
+        : undefined,
+    crossRegionReferences: true,
+    stackName: stackName(config, 'DrRestore'),
+    description: `Rampart ${config.name}: weekly restore tests of the DR vault's copies, their validator and alarms (${config.drRegion})`,
+  });
+  drRestore.addStackDependency(dataDr);
+  drRestore.addStackDependency(primary.data, "the admin secret's replica belongs to the Data stack");
+  if (standby.drData) drRestore.addStackDependency(standby.drData);
+  return drRestore;
+}
+
+/** A Secrets Manager replica keeps the primary's name and suffix: its ARN differs by its region only. */
+function replicaSecretArn(primarySecretArn: string, config: EnvironmentConfig): string {
+  return Fn.join(':', [
+    'arn',
+    Aws.PARTITION,
+    'secretsmanager',
+    config.drRegion,
+    config.account,
+    'secret',
+    Fn.select(6, Fn.split(':', primarySecretArn)),
+  ]);
 }
 
 /**
@@ -212,19 +259,8 @@ function addStandby(
 
 /** The standby API's links to the primary: the origin-verify secret's replica here, the distribution. */
 function standbyApiOptions(api: ApiStack, config: EnvironmentConfig) {
-  const primarySecretArn = api.originVerify.secret.secretArn;
-  // A replica keeps the primary's name and suffix: the ARN differs by its region only.
-  const replicaArn = Fn.join(':', [
-    'arn',
-    Aws.PARTITION,
-    'secretsmanager',
-    config.drRegion,
-    config.account,
-    'secret',
-    Fn.select(6, Fn.split(':', primarySecretArn)),
-  ]);
   return {
-    originVerifySecretArn: replicaArn,
+    originVerifySecretArn: replicaSecretArn(api.originVerify.secret.secretArn, config),
     distributionId: api.edgeDistribution!.distribution.distributionId,
     primaryOriginDomain: restApiDomain(api, api.restApi.api.restApiId),
   };

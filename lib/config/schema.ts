@@ -24,6 +24,7 @@ export const INTERFACE_ENDPOINT_SERVICES = [
   'execute-api',
   'lambda',
   'cognito-idp',
+  'backup',
 ] as const;
 export type InterfaceEndpointService = (typeof INTERFACE_ENDPOINT_SERVICES)[number];
 
@@ -421,6 +422,24 @@ export const backupConfigSchema = z
       .optional(),
     /** A weekly AWS Backup restore test of the latest snapshot (proves restores, not assumes them). */
     restoreTesting: z.boolean(),
+    /**
+     * Where the weekly restore test of the DR vault's copies runs in drRegion when the environment
+     * keeps no standby network there (strategy `backup-restore`): an isolated VPC (no NAT gateway,
+     * no route out) whose only way to AWS is the interface endpoints the restore validator calls,
+     * in the first zone only. Never peered: its range may overlap others.
+     * @default - the standby's `drNetwork` (standby strategies); required otherwise with `copyToDrRegion` and `restoreTesting`
+     */
+    drRestoreTestNetwork: z
+      .strictObject({
+        cidr: ipv4Cidr,
+        /** Two zones at least: an RDS subnet group needs them. */
+        availabilityZones: z
+          .array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/))
+          .min(2)
+          .max(6),
+        flowLogRetentionDays: retentionDays,
+      })
+      .optional(),
   })
   .refine((b) => !b.vaultLock || b.vaultLock.minRetentionDays <= b.vaultLock.maxRetentionDays, {
     message: 'minRetentionDays cannot exceed maxRetentionDays',
@@ -839,6 +858,60 @@ function checkCapacity(
   }
 }
 
+/**
+ * The DR vault's copies are restore-tested in drRegion, in the standby's network or in
+ * `backup.drRestoreTestNetwork`: exactly one of them where copies are made and restores tested.
+ */
+function checkDrRestoreTestNetwork(
+  env: {
+    readonly drRegion: string;
+    readonly drNetwork?: unknown;
+    readonly backup: {
+      readonly copyToDrRegion: boolean;
+      readonly restoreTesting: boolean;
+      readonly drRestoreTestNetwork?: { readonly availabilityZones: readonly string[] };
+    };
+  },
+  ctx: z.RefinementCtx,
+): void {
+  const { backup } = env;
+  const path = ['backup', 'drRestoreTestNetwork'];
+  const tested = backup.copyToDrRegion && backup.restoreTesting;
+  if (!backup.drRestoreTestNetwork) {
+    if (tested && !env.drNetwork) {
+      ctx.addIssue({
+        code: 'custom',
+        path,
+        message:
+          'the DR vault copies are restore-tested in drRegion: declare the network they are restored into (or set backup.restoreTesting false)',
+      });
+    }
+    return;
+  }
+  if (!tested) {
+    ctx.addIssue({
+      code: 'custom',
+      path,
+      message: 'only used with backup.copyToDrRegion and backup.restoreTesting: remove it',
+    });
+  } else if (env.drNetwork) {
+    ctx.addIssue({
+      code: 'custom',
+      path,
+      message: 'the standby network (drNetwork) hosts the DR restore tests: remove it',
+    });
+  }
+  backup.drRestoreTestNetwork.availabilityZones.forEach((zone, index) => {
+    if (!zone.startsWith(env.drRegion)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path, 'availabilityZones', index],
+        message: `must be a zone of drRegion ${env.drRegion}`,
+      });
+    }
+  });
+}
+
 /** A standby strategy needs its network in drRegion; that network must not overlap the primary's. */
 function checkDrNetwork(
   env: {
@@ -930,7 +1003,8 @@ export const environmentConfigSchema = z
   .superRefine(checkAuth)
   .superRefine(checkProductionLogs)
   .superRefine(checkRecovery)
-  .superRefine(checkDrNetwork);
+  .superRefine(checkDrNetwork)
+  .superRefine(checkDrRestoreTestNetwork);
 
 /** One environment's validated configuration. */
 export type EnvironmentConfig = z.infer<typeof environmentConfigSchema>;

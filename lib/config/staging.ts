@@ -62,6 +62,13 @@ export const staging: EnvironmentConfigInput = {
     // outlive any rebuild of staging).
     vaultLock: { mode: 'governance', minRetentionDays: 7, maxRetentionDays: 90 },
     restoreTesting: true,
+    // The DR vault's copies are restore-tested in eu-west-2 (docs/dr.md): two isolated subnets per
+    // tier, three interface endpoints in one zone, no NAT gateway.
+    drRestoreTestNetwork: {
+      cidr: '10.22.0.0/16',
+      availabilityZones: ['eu-west-2a', 'eu-west-2b'],
+      flowLogRetentionDays: 90,
+    },
   },
   auth: {
     mfa: 'required',

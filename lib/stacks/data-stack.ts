@@ -4,6 +4,7 @@ import type { SubnetGroup } from 'aws-cdk-lib/aws-rds';
 import type { Grant } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
+import type { EnvironmentConfig } from '../config';
 import { BackupAudit } from '../constructs/data/backup-audit';
 import { DataKey } from '../constructs/data/data-key';
 import { DatabaseBackup } from '../constructs/data/database-backup';
@@ -13,6 +14,11 @@ import { APP_DB_USER, PostgresDatabase } from '../constructs/data/postgres-datab
 import type { SecureVpc } from '../constructs/network/secure-vpc';
 import { drKeyAlias, drVaultName } from './data-dr-stack';
 import { RampartStack, type RampartStackProps } from './rampart-stack';
+
+/** The DR vault's copies are restore-tested in drRegion (`Rampart-<env>-DrRestore`). */
+export function drRestoreTests(config: Pick<EnvironmentConfig, 'backup'>): boolean {
+  return config.backup.copyToDrRegion && config.backup.restoreTesting;
+}
 
 export interface DataStackProps extends RampartStackProps {
   /** The environment's VPC (Network stack). */
@@ -67,8 +73,10 @@ export class DataStack extends RampartStack {
       backupReplication: database.replicateBackupsToDrRegion
         ? { region: config.drRegion, kmsKeyArn: this.requireDrKey(props).keyArn }
         : undefined,
+      // In drRegion the standby's promoted replica and the restore tests of the DR vault's copies
+      // open with the primary's admin password: the replica secret carries it there.
       secretReplica:
-        config.recovery.strategy !== 'backup-restore'
+        config.recovery.strategy !== 'backup-restore' || drRestoreTests(config)
           ? { region: config.drRegion, encryptionKey: this.requireDrKey(props) }
           : undefined,
     });

@@ -50,6 +50,8 @@ export class RampartStack extends Stack {
     if (this.region === this.config.drRegion && this.config.drNetwork) {
       return [...this.config.drNetwork.availabilityZones];
     }
+    const restoreTests = this.config.backup.drRestoreTestNetwork;
+    if (this.region === this.config.drRegion && restoreTests) return [...restoreTests.availabilityZones];
     return super.availabilityZones;
   }
 }

@@ -20,6 +20,7 @@ import './stacks/observability.suite';
 import './stacks/recovery.suite';
 import './cost/cost.suite';
 import './stacks/dr-standby.suite';
+import './stacks/dr-restore.suite';
 
 describe.each(['dev', 'staging', 'prod'] as const)('Ops alarms, %s', (name) => {
   opsEnvironmentTests(name);

@@ -30,6 +30,7 @@ export const INTERFACE_ENDPOINTS = {
   'execute-api': InterfaceVpcEndpointAwsService.APIGATEWAY,
   lambda: InterfaceVpcEndpointAwsService.LAMBDA,
   'cognito-idp': InterfaceVpcEndpointAwsService.COGNITO_IDP,
+  backup: InterfaceVpcEndpointAwsService.BACKUP,
 } as const;
 
 export type InterfaceEndpointName = keyof typeof INTERFACE_ENDPOINTS;
@@ -45,6 +46,12 @@ export interface SecureVpcProps {
   readonly interfaceEndpoints: readonly InterfaceEndpointName[];
   /** Retention of the flow log group, in days. */
   readonly flowLogRetentionDays: number;
+  /**
+   * Zones whose function subnets get the interface endpoints (each endpoint is billed per zone;
+   * clients in the other zones reach them across zones).
+   * @default - every zone
+   */
+  readonly endpointAvailabilityZones?: readonly string[];
   /**
    * Key for the flow log group.
    * @default - a new customer-managed key with rotation
@@ -116,10 +123,19 @@ export class SecureVpc extends Construct {
 
     this.acknowledgeFindings();
 
+    const endpointZones = props.endpointAvailabilityZones;
+    const unknownZone = endpointZones?.find((zone) => !props.availabilityZones.includes(zone));
+    if (unknownZone !== undefined || endpointZones?.length === 0) {
+      throw new Error(
+        `SecureVpc ${id}: endpointAvailabilityZones must be some of availabilityZones (${unknownZone ?? 'none given'})`,
+      );
+    }
     for (const name of props.interfaceEndpoints) {
       this.interfaceEndpoints[name] = this.vpc.addInterfaceEndpoint(`${pascal(name)}Endpoint`, {
         service: INTERFACE_ENDPOINTS[name],
-        subnets: this.functionSubnets,
+        subnets: endpointZones
+          ? { ...this.functionSubnets, availabilityZones: [...endpointZones] }
+          : this.functionSubnets,
         securityGroups: [this.endpointSecurityGroup],
         privateDnsEnabled: true,
         open: false,

@@ -28,6 +28,29 @@ export interface RestoreValidationProps extends ScheduledCheckerBaseProps {
   readonly databaseSecurityGroup: ISecurityGroup;
   /** The objectives the restores are alarmed against: restore duration vs RTO, restored point's age vs RPO. */
   readonly objective: RecoveryObjective;
+  /**
+   * The objective's name in the alarms' impact text.
+   * @default 'point-in-time restore'
+   */
+  readonly objectiveName?: string;
+  /**
+   * The kind of recovery point whose age is alarmed against the RPO.
+   * @default 'CONTINUOUS'
+   */
+  readonly pointAgeRecoveryPointType?: 'CONTINUOUS' | 'SNAPSHOT';
+  /**
+   * The alarms' component (their names are `rampart-<env>-<component>-<signal>`).
+   * @default 'restore-test'
+   */
+  readonly component?: string;
+  /**
+   * What restored databases are compared with: the instance the admin secret names (behind
+   * `databaseSecurityGroup`), another instance of this region (`instanceIdentifier`, behind its own
+   * security group: the DR region's read replica), or `'none'` (no source reachable in this
+   * region: the restored database is checked alone, lambda/domain/ops/restore-validation.ts).
+   * @default - the admin secret's instance
+   */
+  readonly source?: { readonly instanceIdentifier: string; readonly securityGroup: ISecurityGroup } | 'none';
   readonly alarms: AlarmFactory;
 }
 
@@ -71,6 +94,11 @@ export class RestoreValidation extends Construct {
       environment: {
         ADMIN_SECRET_ARN: props.adminSecret.secretArn,
         RESTORE_TESTING_PLAN_ARNS: props.plans.map((plan) => plan.attrRestoreTestingPlanArn).join(','),
+        ...(props.source === undefined
+          ? {}
+          : {
+              SOURCE_DATABASE: props.source === 'none' ? 'none' : props.source.instanceIdentifier,
+            }),
         // The Lambda runtime's CA bundle includes the RDS certificate authorities.
         NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
       },
@@ -90,6 +118,21 @@ export class RestoreValidation extends Construct {
       toPort: 5432,
       description: 'Restore validation to the database and restored instances',
     });
+    if (props.source !== undefined && props.source !== 'none') {
+      securityGroup.addEgressRule(
+        props.source.securityGroup,
+        Port.tcp(5432),
+        'PostgreSQL to the source instance',
+      );
+      new CfnSecurityGroupIngress(this, 'SourceIngress', {
+        groupId: props.source.securityGroup.securityGroupId,
+        sourceSecurityGroupId: securityGroup.securityGroupId,
+        ipProtocol: 'tcp',
+        fromPort: 5432,
+        toPort: 5432,
+        description: 'Restore validation to the source instance (reads only)',
+      });
+    }
     // Read the admin secret (and decrypt it, only through Secrets Manager), granted on this role
     // alone: a grant on the secret or key would make the Data stack reference this one.
     this.validator.addToRolePolicy(
@@ -166,14 +209,16 @@ export class RestoreValidation extends Construct {
       datapointsToAlarm: 1,
       watches: [this.validator],
       severity: 'warning' as const,
-      component: 'restore-test',
+      component: props.component ?? 'restore-test',
     };
     const { rtoSeconds, rpoSeconds } = props.objective;
+    const objective = props.objectiveName ?? 'point-in-time restore';
+    const pointType = props.pointAgeRecoveryPointType ?? 'CONTINUOUS';
     props.alarms.metricAlarm({
       ...common,
       runbook: 'restore-test-duration',
       signal: 'duration',
-      impact: `A restore test took longer than the point-in-time restore RTO (${rtoSeconds} s): a real restore would miss it.`,
+      impact: `A restore test took longer than the ${objective} RTO (${rtoSeconds} s): a real restore would miss it.`,
       metric: new MathExpression({
         expression: 'MAX([continuous, snapshot])',
         usingMetrics: {
@@ -190,8 +235,8 @@ export class RestoreValidation extends Construct {
       ...common,
       runbook: 'restore-test-point-age',
       signal: 'point-age',
-      impact: `The latest continuous recovery point was older than the point-in-time restore RPO (${rpoSeconds} s) when a restore test started: a restore now would lose more.`,
-      metric: metric('RecoveryPointAgeSeconds', 'CONTINUOUS'),
+      impact: `The latest ${pointType === 'CONTINUOUS' ? 'continuous recovery point' : 'snapshot'} was older than the ${objective} RPO (${rpoSeconds} s) when a restore test started: a restore now would lose more.`,
+      metric: metric('RecoveryPointAgeSeconds', pointType),
       threshold: rpoSeconds,
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
     });

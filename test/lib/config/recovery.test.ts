@@ -101,7 +101,61 @@ describe('recovery objectives', () => {
           cidr: '10.21.0.0/16',
           availabilityZones: ['eu-west-2a', 'eu-west-2b'],
         },
+        // The standby's network hosts the DR restore tests.
+        backup: { ...staging.backup, drRestoreTestNetwork: undefined },
       }),
     ).not.toThrow();
+  });
+});
+
+describe('the network of the DR vault restore tests (backup.drRestoreTestNetwork)', () => {
+  const isolated = staging.backup.drRestoreTestNetwork!;
+
+  test('required where copies are restore-tested and no standby network exists', () => {
+    expect(() =>
+      parseEnvironmentConfig({ ...staging, backup: { ...staging.backup, drRestoreTestNetwork: undefined } }),
+    ).toThrow(
+      /backup\.drRestoreTestNetwork: the DR vault copies are restore-tested in drRegion: declare the network they are restored into/,
+    );
+    expect(() =>
+      parseEnvironmentConfig({
+        ...staging,
+        backup: { ...staging.backup, drRestoreTestNetwork: undefined, restoreTesting: false },
+      }),
+    ).not.toThrow();
+  });
+
+  test('refused beside a standby network, or without copies to restore-test', () => {
+    expect(() =>
+      parseEnvironmentConfig({ ...prod, backup: { ...prod.backup, drRestoreTestNetwork: isolated } }),
+    ).toThrow(
+      /backup\.drRestoreTestNetwork: the standby network \(drNetwork\) hosts the DR restore tests: remove it/,
+    );
+    expect(() =>
+      parseEnvironmentConfig({ ...dev, backup: { ...dev.backup, drRestoreTestNetwork: isolated } }),
+    ).toThrow(
+      /backup\.drRestoreTestNetwork: only used with backup\.copyToDrRegion and backup\.restoreTesting/,
+    );
+  });
+
+  test('its zones are drRegion zones, two at least (an RDS subnet group needs them)', () => {
+    expect(() =>
+      parseEnvironmentConfig({
+        ...staging,
+        backup: {
+          ...staging.backup,
+          drRestoreTestNetwork: { ...isolated, availabilityZones: ['eu-west-2a', 'eu-west-1b'] },
+        },
+      }),
+    ).toThrow(/backup\.drRestoreTestNetwork\.availabilityZones\.1: must be a zone of drRegion eu-west-2/);
+    expect(() =>
+      parseEnvironmentConfig({
+        ...staging,
+        backup: {
+          ...staging.backup,
+          drRestoreTestNetwork: { ...isolated, availabilityZones: ['eu-west-2a'] },
+        },
+      }),
+    ).toThrow(/backup\.drRestoreTestNetwork\.availabilityZones/);
   });
 });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CfnElement } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { ENVIRONMENT_NAMES, standbyParameterName } from '../../../lib/config';
 import { synthEnvironments } from '../../support/synth';
@@ -425,10 +426,29 @@ describe('prod standby: user pool and API (Rampart-prod-DrAuth, Rampart-prod-DrA
 describe.each(['dev', 'staging'] as const)('no standby (%s)', (name) => {
   const { template: templateOf } = environments[name];
 
-  test('secrets are not replicated and the rotation updates one pattern set', () => {
+  test('only the admin secret is replicated, where the DR copies are restore-tested; the rotation updates one pattern set', () => {
+    const { config, stacks } = environments[name];
+    const admin = stacks.data.getLogicalId(stacks.data.database.adminSecret.node.defaultChild as CfnElement);
     for (const part of ['api', 'data'] as const) {
-      for (const secret of Object.values(templateOf(part).findResources('AWS::SecretsManager::Secret'))) {
-        expect(secret.Properties.ReplicaRegions).toBeUndefined();
+      for (const [id, secret] of Object.entries(
+        templateOf(part).findResources('AWS::SecretsManager::Secret'),
+      )) {
+        if (part === 'data' && id === admin && config.backup.copyToDrRegion && config.backup.restoreTesting) {
+          expect(secret.Properties.ReplicaRegions).toEqual([
+            {
+              Region: config.drRegion,
+              KmsKeyId: {
+                'Fn::GetStackOutput': {
+                  StackName: `Rampart-${name}-DataDr`,
+                  Region: config.drRegion,
+                  OutputName: expect.stringMatching(/^PublishOutputFnGetAttKey/),
+                },
+              },
+            },
+          ]);
+        } else {
+          expect(secret.Properties.ReplicaRegions).toBeUndefined();
+        }
       }
     }
     for (const fn of Object.values(templateOf('api').findResources('AWS::Lambda::Function'))) {

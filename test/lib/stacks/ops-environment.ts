@@ -68,6 +68,9 @@ export const STANDBY_PARTS: readonly (keyof RampartEnvironment)[] = [
   'drApi',
 ];
 
+/** drRegion stacks with alarm tests of their own: the standby's and the DR vault restore tests (dr-restore.suite.ts). */
+const OWN_ALARM_TESTS: readonly (keyof RampartEnvironment)[] = [...STANDBY_PARTS, 'drRestore'];
+
 /** Runbooks of the standby's alarms (DrOps), asserted in dr-standby.suite.ts. */
 export const STANDBY_RUNBOOKS: Readonly<Record<string, (config: EnvironmentConfig) => boolean>> = {
   'dr-replica-lag': (config) => config.recovery.strategy !== 'backup-restore',
@@ -78,7 +81,7 @@ export function synthOps(name: EnvironmentName): TemplateSet {
   const templates = new Map<string, { part: string; stack: Stack; json: Json }>();
   for (const [part, stack] of Object.entries(env.stacks) as [keyof RampartEnvironment, Stack | undefined][]) {
     // The standby in drRegion has its own alarm tests (dr-standby.suite.ts).
-    if (!stack || STANDBY_PARTS.includes(part)) continue;
+    if (!stack || OWN_ALARM_TESTS.includes(part)) continue;
     templates.set(stack.stackName, { part, stack, json: env.template(part).toJSON() });
   }
   const alarms: AlarmResource[] = [];
