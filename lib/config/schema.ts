@@ -36,15 +36,18 @@ const ipv4Cidr = z.string().regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/
   message: 'must be an IPv4 CIDR block between /16 and /28, e.g. 10.0.0.0/16',
 });
 
+/** Availability zones, named explicitly so synth never looks them up; two at least (an RDS subnet group needs them). */
+const availabilityZones = z
+  .array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/))
+  .min(2)
+  .max(6);
+
 export const networkConfigSchema = z
   .strictObject({
     /** VPC address range. */
     cidr: ipv4Cidr,
-    /** Availability zones used, named explicitly so synth never looks them up. */
-    availabilityZones: z
-      .array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/))
-      .min(2)
-      .max(6),
+    /** Availability zones used. */
+    availabilityZones,
     /**
      * NAT gateways (at least one): API key management calls the API Gateway control plane and
      * the JWKS is fetched from Cognito's public endpoint at deploy; neither has a VPC endpoint.
@@ -432,11 +435,7 @@ export const backupConfigSchema = z
     drRestoreTestNetwork: z
       .strictObject({
         cidr: ipv4Cidr,
-        /** Two zones at least: an RDS subnet group needs them. */
-        availabilityZones: z
-          .array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/))
-          .min(2)
-          .max(6),
+        availabilityZones,
         flowLogRetentionDays: retentionDays,
       })
       .optional(),

@@ -82,6 +82,19 @@ function latest(dates: readonly (Date | undefined)[]): Date | undefined {
   );
 }
 
+/** The checks run so far, and `attempt`, which runs one: a failing query fails that check only. */
+function checkList() {
+  const checks: RestoreCheck[] = [];
+  const attempt = async (name: RestoreCheck['name'], run: () => Promise<RestoreCheck>) => {
+    try {
+      checks.push(await run());
+    } catch (error) {
+      checks.push({ name, ok: false, detail: `could not run: ${(error as Error).message}` });
+    }
+  };
+  return { checks, attempt };
+}
+
 /**
  * Runs every check of the restored database against the source as it was at `recoveryPoint`.
  * A failing query fails the check that ran it (the others still run).
@@ -91,14 +104,7 @@ export async function checkRestoredDatabase(
   source: SqlReader,
   recoveryPoint: Date,
 ): Promise<RestoreCheckResult> {
-  const checks: RestoreCheck[] = [];
-  const attempt = async (name: RestoreCheck['name'], run: () => Promise<RestoreCheck>) => {
-    try {
-      checks.push(await run());
-    } catch (error) {
-      checks.push({ name, ok: false, detail: `could not run: ${(error as Error).message}` });
-    }
-  };
+  const { checks, attempt } = checkList();
 
   await attempt('migrations', async () => {
     const [expected, found] = await Promise.all([migrations(source, recoveryPoint), migrations(restored)]);
@@ -194,14 +200,7 @@ export async function checkRestoredDatabaseAlone(
   restored: SqlReader,
   recoveryPoint: Date,
 ): Promise<RestoreCheckResult> {
-  const checks: RestoreCheck[] = [];
-  const attempt = async (name: RestoreCheck['name'], run: () => Promise<RestoreCheck>) => {
-    try {
-      checks.push(await run());
-    } catch (error) {
-      checks.push({ name, ok: false, detail: `could not run: ${(error as Error).message}` });
-    }
-  };
+  const { checks, attempt } = checkList();
   let found: MigrationRow[] = [];
   await attempt('migrations', async () => {
     found = await migrations(restored);
@@ -398,9 +397,7 @@ export async function validateRestoreJob(
       } else {
         result = await checkRestoredDatabaseAlone(restored, restoredPoint);
       }
-      const message = result.checks
-        .map((c) => `${c.ok ? 'ok' : 'FAILED'} ${c.name}: ${c.detail}`)
-        .join('; ');
+      const message = result.checks.map((c) => `${c.ok ? 'ok' : 'FAILED'} ${c.name}: ${c.detail}`).join('; ');
       outcome = { status: result.ok ? 'SUCCESSFUL' : 'FAILED', figures, result, message };
     } finally {
       await restored.close();
