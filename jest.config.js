@@ -39,4 +39,6 @@ module.exports = {
   // Once per run: what many files would otherwise each rebuild (see the files).
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  // Long files first, also with no cache of durations (see the file).
+  testSequencer: '<rootDir>/test/support/sequencer.mjs',
 };

@@ -3,12 +3,13 @@ import { call, login, startE2eStack } from './support/local-stack';
 
 /**
  * A user's session over HTTP, through the local gateway, the real authorizer and cognito-local:
- * login -> protected call -> refresh -> logout -> the refresh token is refused.
+ * login -> protected call -> refresh -> logout -> the refresh token is refused. On PGlite, the
+ * database `npm start` runs on (the other e2e files use the run's PostgreSQL server).
  */
 let stack: LocalStack;
 
 beforeAll(async () => {
-  stack = await startE2eStack();
+  stack = await startE2eStack({ pglite: true });
 });
 
 afterAll(async () => {

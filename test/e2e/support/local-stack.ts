@@ -3,34 +3,51 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { LocalStack, LocalStackOptions } from '../../../lib/local/local-stack';
 import { apiTemplate } from '../../support/api-template';
+import { createServerDatabase } from '../../support/database';
 
 /**
  * Starts the local stack exactly as `npm start` does (dev environment's gateway settings), but on
  * a free loopback port with its data in a fresh temp directory, for one test file. Powertools is
  * configured before any lambda module loads: no metric lines, errors only.
+ *
+ * The database is a fresh one on the run's PostgreSQL server (test/support/database.ts), dropped on
+ * stop, unless `databaseUrl` names one or `pglite` is set: then the stack starts its own PGlite as
+ * `npm start` does (seconds of CPU per start, so one file covers that path).
  */
 export async function startE2eStack(
-  overrides: Partial<Omit<LocalStackOptions, 'rootDir' | 'dataDir'>> = {},
+  overrides: Partial<Omit<LocalStackOptions, 'rootDir' | 'dataDir'>> & { readonly pglite?: boolean } = {},
 ): Promise<LocalStack> {
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
   process.env.POWERTOOLS_LOG_LEVEL = 'CRITICAL';
   const { loadEnvironmentConfig } = await import('../../../lib/config');
   const { startLocalStack } = await import('../../../lib/local/local-stack');
+  const { pglite, ...options } = overrides;
+  const database =
+    pglite === true || options.databaseUrl !== undefined ? undefined : await createServerDatabase();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'rampart-e2e-'));
-  const stack = await startLocalStack({
-    rootDir: path.resolve(__dirname, '../../..'),
-    dataDir,
-    port: 0,
-    environment: loadEnvironmentConfig('dev'),
-    // The run's dev template, unless the test changes the environment (then it is synthesized).
-    ...(overrides.environment === undefined ? { apiTemplate: apiTemplate('dev') } : {}),
-    seed: false,
-    ...overrides,
-  });
+  let stack: LocalStack;
+  try {
+    stack = await startLocalStack({
+      rootDir: path.resolve(__dirname, '../../..'),
+      dataDir,
+      port: 0,
+      environment: loadEnvironmentConfig('dev'),
+      // The run's dev template, unless the test changes the environment (then it is synthesized).
+      ...(options.environment === undefined ? { apiTemplate: apiTemplate('dev') } : {}),
+      ...(database === undefined ? {} : { databaseUrl: database.url }),
+      seed: false,
+      ...options,
+    });
+  } catch (error) {
+    await database?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
   return {
     ...stack,
     async stop() {
       await stack.stop();
+      await database?.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
