@@ -14,7 +14,7 @@ import { createDb } from '../../lambda/shared/db/client';
 import type { Db } from '../../lambda/shared/db/client';
 import { createPool } from '../../lambda/shared/db/pool';
 import { loadMigrations, runMigrations } from '../../lambda/shared/db/migrate';
-import { POSTGRES_SERVER_URL_VARIABLE } from './postgres-server';
+import { MIGRATED_TEMPLATE_VARIABLE, POSTGRES_SERVER_URL_VARIABLE } from './postgres-server';
 
 /**
  * A real PostgreSQL per test file: a fresh database (dropped on stop) on a PostgreSQL server, the
@@ -227,12 +227,22 @@ async function startPglite(poolMax: number, migrate: boolean) {
   };
 }
 
-/** A fresh, empty database on the server at `url` (`testServerUrl()` by default); `drop()` removes it. */
-export async function createServerDatabase(url: string = testServerUrl()) {
+/**
+ * A fresh database on the server at `url` (`testServerUrl()` by default); `drop()` removes it. With
+ * `migrated`, on the run's own server, it is a copy of the database global setup migrated (the
+ * migrations still run on it and find nothing to apply); otherwise it is empty.
+ */
+export async function createServerDatabase(
+  url: string = testServerUrl(),
+  options: { migrated?: boolean } = {},
+) {
+  const template = process.env[MIGRATED_TEMPLATE_VARIABLE];
+  const fromTemplate =
+    options.migrated === true && template !== undefined && url === process.env[POSTGRES_SERVER_URL_VARIABLE];
   const admin = new Client({ connectionString: url });
   await admin.connect();
   const name = `rampart_t_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
-  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.query(`CREATE DATABASE ${name}${fromTemplate ? ` TEMPLATE ${template}` : ''}`);
   await admin.end();
   const target = new URL(url);
   target.pathname = `/${name}`;
@@ -267,7 +277,7 @@ export async function startTestDatabase(options: StartOptions = {}): Promise<Tes
   let afterMigrate: () => Promise<void> = async () => undefined;
 
   if (backend === 'server') {
-    const database = await createServerDatabase(testServerUrl());
+    const database = await createServerDatabase(testServerUrl(), { migrated: migrate });
     gate = await startGate(database.host, database.port);
     connection = {
       host: '127.0.0.1',

