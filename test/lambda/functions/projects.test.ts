@@ -13,7 +13,7 @@ import { propertyRuns } from '../../support/property-runs';
 
 /**
  * The projects handlers end to end: real wrapper, real API Gateway events, real PostgreSQL
- * (PGlite, or a server with TEST_DATABASE=server / TEST_DATABASE_URL). No queue is configured, so
+ * (the run's server or TEST_DATABASE_URL's; PGlite with TEST_DATABASE=pglite). No queue is configured, so
  * events stay in the outbox for the relay, which is what happens when SQS is unreachable.
  */
 

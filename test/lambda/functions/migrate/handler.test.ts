@@ -5,8 +5,8 @@ import { DEFAULT_MIGRATIONS_DIR } from '../../../../lambda/shared/db/migrate';
 import { createMigrateHandler, type AdminSecret } from '../../../../lambda/functions/migrate/handler';
 import { startTestDatabase, type TestDatabase } from '../../../support/database';
 
-// The deploy-time migration step against a real PostgreSQL (PGlite, or a server with
-// TEST_DATABASE=server / TEST_DATABASE_URL).
+// The deploy-time migration step against a real PostgreSQL (the run's server or TEST_DATABASE_URL's;
+// PGlite with TEST_DATABASE=pglite).
 let database: TestDatabase;
 let secret: AdminSecret;
 const readSecret = jest.fn(async (secretId: string) => {
