@@ -19,8 +19,8 @@ import type { AwsClients } from '../lib/drill/aws/adapters';
 import type { PublishClients } from '../lib/drill/aws/publish';
 import { renderPlan, type DrillReport } from '../lib/drill/runner';
 import { renderMarkdownReport, writeReports } from '../lib/drill/report';
-import { renderRunbook } from '../lib/drill/runbook';
-import { SCENARIOS } from '../lib/drill/scenarios';
+import { renderProcedureRunbook, renderRunbook } from '../lib/drill/runbook';
+import { PROCEDURES, SCENARIOS } from '../lib/drill/scenarios';
 
 const USAGE = [
   'usage: npm run drill -- --env <env> --scenario <az-failover|point-in-time-restore|region-failover> [--dry-run] [--confirm prod] [--json]',
@@ -133,9 +133,15 @@ export async function runDrillCli(argv: readonly string[], io: DrillCliIo): Prom
   const say = args.json ? io.err : io.out;
 
   if (args.writeRunbooks) {
-    for (const scenario of Object.values(SCENARIOS)) {
-      const file = path.join(io.rootDir, 'runbooks', 'dr', `${scenario.name}.md`);
-      writeFileSync(file, renderRunbook(scenario));
+    const runbooks = [
+      ...Object.values(SCENARIOS).map((scenario) => [scenario.name, renderRunbook(scenario)] as const),
+      ...Object.values(PROCEDURES).map(
+        (procedure) => [procedure.name, renderProcedureRunbook(procedure)] as const,
+      ),
+    ];
+    for (const [name, text] of runbooks) {
+      const file = path.join(io.rootDir, 'runbooks', 'dr', `${name}.md`);
+      writeFileSync(file, text);
       say(`wrote ${path.relative(io.rootDir, file)}`);
     }
     return 0;

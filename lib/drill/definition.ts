@@ -66,28 +66,57 @@ export interface ScenarioDefinition {
   readonly afterwards: readonly string[];
 }
 
-/** Declares a scenario and checks its shape: ids unique and kebab-case, exactly one fault step before every recover step. */
-export function defineScenario<const T extends ScenarioDefinition>(scenario: T): T {
+/** Step ids unique and kebab-case, phases in order, timeouts positive, at least one recover step. */
+function checkSteps(name: string, steps: readonly StepDefinition[]): void {
   const ids = new Set<string>();
   let seen: StepPhase = 'prepare';
   const order: Record<StepPhase, number> = { prepare: 0, fault: 1, recover: 2 };
-  for (const step of scenario.steps) {
+  for (const step of steps) {
     if (!/^[a-z][a-z0-9-]*$/.test(step.id))
-      throw new Error(`${scenario.name}: step id "${step.id}" is not kebab-case`);
-    if (ids.has(step.id)) throw new Error(`${scenario.name}: step id "${step.id}" is declared twice`);
+      throw new Error(`${name}: step id "${step.id}" is not kebab-case`);
+    if (ids.has(step.id)) throw new Error(`${name}: step id "${step.id}" is declared twice`);
     ids.add(step.id);
     if (order[step.phase] < order[seen])
-      throw new Error(`${scenario.name}: ${step.phase} step "${step.id}" comes after a ${seen} step`);
+      throw new Error(`${name}: ${step.phase} step "${step.id}" comes after a ${seen} step`);
     seen = step.phase;
-    if (!(step.timeoutSeconds > 0))
-      throw new Error(`${scenario.name}: step "${step.id}" needs a positive timeout`);
+    if (!(step.timeoutSeconds > 0)) throw new Error(`${name}: step "${step.id}" needs a positive timeout`);
   }
+  if (!steps.some((step) => step.phase === 'recover')) throw new Error(`${name}: has no recover step`);
+}
+
+/** Declares a scenario and checks its shape: ids unique and kebab-case, exactly one fault step before every recover step. */
+export function defineScenario<const T extends ScenarioDefinition>(scenario: T): T {
+  checkSteps(scenario.name, scenario.steps);
   const faults = scenario.steps.filter((step) => step.phase === 'fault');
   if (faults.length !== 1)
     throw new Error(`${scenario.name}: needs exactly one fault step, has ${faults.length}`);
-  if (!scenario.steps.some((step) => step.phase === 'recover'))
-    throw new Error(`${scenario.name}: has no recover step`);
   return scenario;
+}
+
+export const PROCEDURE_NAMES = ['region-failback'] as const;
+export type ProcedureName = (typeof PROCEDURE_NAMES)[number];
+
+/**
+ * A DR procedure that is not a drill scenario: nothing is broken on purpose and nothing is measured
+ * from a fault (a failback is a planned switch in a maintenance window). Its steps are declared
+ * like a scenario's and its runbook rendered the same way (lib/drill/runbook.ts), without the
+ * fault section; its AWS steps are functions of lib/dr.
+ */
+export interface ProcedureDefinition extends Omit<ScenarioDefinition, 'name' | 'failureKind'> {
+  readonly name: ProcedureName;
+  /** The lib/dr file whose functions the steps call (named in the runbook). */
+  readonly stepsFile: string;
+}
+
+/** Declares a procedure and checks its shape: as a scenario's steps, with no fault step. */
+export function defineProcedure<const T extends ProcedureDefinition>(procedure: T): T {
+  checkSteps(procedure.name, procedure.steps);
+  const faults = procedure.steps.filter((step) => step.phase === 'fault');
+  if (faults.length > 0)
+    throw new Error(
+      `${procedure.name}: a procedure breaks nothing on purpose, but has fault step "${faults[0].id}"`,
+    );
+  return procedure;
 }
 
 /** Step ids of a scenario, as a type, so an adapter that misses one does not compile. */

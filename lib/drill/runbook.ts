@@ -1,7 +1,7 @@
-import type { ScenarioDefinition, StepDefinition, StepPhase } from './definition';
+import type { ProcedureDefinition, ScenarioDefinition, StepDefinition, StepPhase } from './definition';
 
-/** Where each scenario's definition lives (named in the generated runbook's header). */
-const DEFINITION_FILE = (scenario: ScenarioDefinition) => `lib/drill/scenarios/${scenario.name}.ts`;
+/** Where each scenario's or procedure's definition lives (named in the generated runbook's header). */
+const DEFINITION_FILE = (scenario: { readonly name: string }) => `lib/drill/scenarios/${scenario.name}.ts`;
 
 const SECTIONS: readonly { readonly phase: StepPhase; readonly heading: string; readonly note?: string }[] = [
   { phase: 'prepare', heading: 'Before you act', note: 'Check these first; stop if one fails.' },
@@ -33,6 +33,24 @@ function renderStep(step: StepDefinition, number: number): string {
  * (`npm run drill -- --write-runbooks` rewrites the files).
  */
 export function renderRunbook(scenario: ScenarioDefinition): string {
+  return render(
+    scenario,
+    `Recovery objectives: \`recovery.${scenario.failureKind}\` of the environment's config (docs/dr.md). ` +
+      `Rehearse this runbook with \`npm run drill -- --env staging --scenario ${scenario.name}\`; a drill follows exactly these steps ` +
+      'and measures the achieved RTO and RPO (docs/drills.md).',
+  );
+}
+
+/** The runbook of a procedure (no fault, no drill run): the same rendering, its own introduction. */
+export function renderProcedureRunbook(procedure: ProcedureDefinition): string {
+  return render(
+    procedure,
+    `Not a drill scenario: nothing is broken on purpose and \`npm run drill\` does not run it. Its AWS steps are the ` +
+      `functions of \`${procedure.stepsFile}\`, tested on their exact requests; the commands below send the same requests.`,
+  );
+}
+
+function render(scenario: ScenarioDefinition | ProcedureDefinition, introduction: string): string {
   const out: string[] = [
     `<!-- Generated from ${DEFINITION_FILE(scenario)} by \`npm run drill -- --write-runbooks\`. Edit the definition, not this file. -->`,
     '',
@@ -40,9 +58,7 @@ export function renderRunbook(scenario: ScenarioDefinition): string {
     '',
     scenario.useWhen,
     '',
-    `Recovery objectives: \`recovery.${scenario.failureKind}\` of the environment's config (docs/dr.md). ` +
-      `Rehearse this runbook with \`npm run drill -- --env staging --scenario ${scenario.name}\`; a drill follows exactly these steps ` +
-      'and measures the achieved RTO and RPO (docs/drills.md).',
+    introduction,
   ];
   if (scenario.variables !== undefined && scenario.variables.length > 0) {
     out.push(

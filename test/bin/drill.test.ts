@@ -81,7 +81,7 @@ describe('npm run drill', () => {
     expect(result.err).toContain('usage: npm run drill -- --env <env>');
   });
 
-  it('--write-runbooks writes one runbook per scenario', async () => {
+  it('--write-runbooks writes one runbook per scenario and procedure', async () => {
     const root = mkdtempSync(path.join(tmpdir(), 'rampart-drill-runbooks-'));
     try {
       const { mkdirSync } = await import('node:fs');
@@ -92,6 +92,7 @@ describe('npm run drill', () => {
         'az-failover.md',
         'point-in-time-restore.md',
         'primary-loss.md',
+        'region-failback.md',
         'region-failover.md',
       ]);
       expect(readFileSync(path.join(root, 'runbooks', 'dr', 'az-failover.md'), 'utf8')).toBe(

@@ -1,5 +1,13 @@
 import { defineScenario } from '../definition';
 
+/** `$P`: where the standby stacks publish the values every region-failover and failback command reads. */
+export const STANDBY_VALUES_VARIABLE = {
+  name: 'P',
+  value: '/rampart/$ENV/standby',
+  meaning:
+    'SSM path of the standby values: `aws ssm get-parameter --region $DR --name $P/<key> --query Parameter.Value --output text`',
+} as const;
+
 /**
  * The primary region is lost: the warm standby in `drRegion` takes over (prod). The replica is
  * promoted, registered with the standby's RDS Proxy, and CloudFront's API origin is switched to
@@ -18,12 +26,7 @@ export const regionFailover = defineScenario({
     { name: 'PRIMARY', value: 'eu-west-1', meaning: "the environment's (primary) region" },
     { name: 'DR', value: 'eu-west-2', meaning: 'drRegion of the environment' },
     { name: 'ENV', value: 'prod', meaning: 'environment (the drill needs `--confirm prod`)' },
-    {
-      name: 'P',
-      value: '/rampart/$ENV/standby',
-      meaning:
-        'SSM path of the standby values: `aws ssm get-parameter --region $DR --name $P/<key> --query Parameter.Value --output text`',
-    },
+    STANDBY_VALUES_VARIABLE,
   ],
   steps: [
     {
