@@ -5,6 +5,7 @@ import type { LocalStack } from '../../lib/local/local-stack';
 import { call, login, startE2eStack } from '../e2e/support/local-stack';
 import { startTestDatabase, type TestDatabase } from '../support/database';
 import { propertyRuns } from '../support/property-runs';
+import { checkApiReference, launchChromium } from '../../scripts/openapi/reference-check';
 import type { Schema } from './support/arbitraries';
 import {
   CALLERS,
@@ -203,6 +204,36 @@ describe('contract fuzzing against the local stack', () => {
     expect(page.headers.get('x-content-type-options')).toBe('nosniff');
     const script = await call(stack, 'GET', '/api/v1/docs/redoc.standalone.js');
     expect([script.status, script.text.length > 100_000]).toEqual([200, true]);
+  });
+
+  it('the reference renders in headless Chromium: every operation, deprecated ones marked, nothing from elsewhere, no error', async () => {
+    // The loopback address is the only host the browser can reach (launchChromium's resolver rules).
+    expect(new URL(stack.url).hostname).toBe('127.0.0.1');
+    const documented = Object.values(document.paths as Record<string, Record<string, Schema>>).flatMap(
+      (item) =>
+        Object.values(item).map((operation) => ({
+          id: operation.operationId as string,
+          summary: operation.summary as string,
+          deprecated: operation.deprecated === true,
+        })),
+    );
+    const browser = await launchChromium();
+    try {
+      const result = await checkApiReference(browser, stack.url, {
+        lastOperationId: documented[documented.length - 1]!.id,
+        // Git-ignored (.local/): the deprecated example as a reader sees it.
+        screenshot: path.resolve(__dirname, '../../.local/test-output/api-reference.png'),
+        screenshotAt: 'whoami',
+      });
+      expect(result.problems).toEqual([]);
+      const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
+      expect([...result.operations].sort(byId)).toEqual([...documented].sort(byId));
+      expect(
+        result.operations.filter((operation) => operation.deprecated).map((operation) => operation.id),
+      ).toEqual(['whoami']);
+    } finally {
+      await browser.close();
+    }
   });
 
   it('fails when an operation answers a status its contract does not declare', async () => {
