@@ -220,16 +220,35 @@ function addStandby(
   drData.addStackDependency(drNetwork);
   drData.addStackDependency(primary.data, 'the replica follows the primary instance');
   drData.addStackDependency(dataDr, 'the replica is encrypted with the DR key');
+  const drApi = parts.api
+    ? addStandbyApi(app, config, { drNetwork, drData, primaryApi: primary.api })
+    : undefined;
   const drOps = new DrOpsStack(app, stackName(config, 'DrOps'), {
     config,
     data: drData,
+    api: drApi && {
+      stack: drApi.api,
+      regionalWebAcl: {
+        webAcl: drApi.api.regionalWebAcl.webAcl,
+        metricName: webAclMetricName(drApi.api.regionalWebAcl.webAcl),
+      },
+    },
     crossRegionReferences: true,
     stackName: stackName(config, 'DrOps'),
-    description: `Rampart ${config.name}: the standby's alarm topics, pager and replica-lag alarm (${config.drRegion})`,
+    description: `Rampart ${config.name}: the standby's alarm topics, pager, replica-lag and component alarms (${config.drRegion})`,
   });
   drOps.addStackDependency(drData);
-  if (!parts.api) return { drNetwork, drData, drOps };
+  if (drApi) drOps.addStackDependency(drApi.api, 'the standby API component alarms name its resources');
+  return { drNetwork, drData, drOps, drAuth: drApi?.auth, drApi: drApi?.api };
+}
 
+/** `warm-standby`: the standby user pool and the idle API in drRegion. */
+function addStandbyApi(
+  app: App,
+  config: EnvironmentConfig,
+  standby: { readonly drNetwork: NetworkStack; readonly drData: DrDataStack; readonly primaryApi: ApiStack },
+): { readonly auth: AuthStack; readonly api: ApiStack } {
+  const { drNetwork, drData, primaryApi } = standby;
   const drAuth = new AuthStack(app, stackName(config, 'DrAuth'), {
     config,
     regionOverride: config.drRegion,
@@ -244,17 +263,17 @@ function addStandby(
     network: drNetwork.network,
     auth: drAuth,
     data: drData,
-    standby: standbyApiOptions(primary.api, config),
+    standby: standbyApiOptions(primaryApi, config),
     stackName: stackName(config, 'DrApi'),
     description: `Rampart ${config.name}: the idle standby REST API, authorizer, functions, usage plans and queue (${config.drRegion})`,
   });
   drApi.addStackDependency(drData);
   drApi.addStackDependency(drAuth);
   drApi.addStackDependency(
-    primary.api,
+    primaryApi,
     'the origin-verify replica and the distribution belong to the primary Api stack',
   );
-  return { drNetwork, drData, drOps, drAuth, drApi };
+  return { auth: drAuth, api: drApi };
 }
 
 /** The standby API's links to the primary: the origin-verify secret's replica here, the distribution. */

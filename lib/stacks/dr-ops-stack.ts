@@ -1,12 +1,15 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import { ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { CloudFormationStackDriftDetectionCheck, MaximumExecutionFrequency } from 'aws-cdk-lib/aws-config';
-import type { Construct } from 'constructs';
+import type { Construct, IConstruct } from 'constructs';
 import type { AlarmFactory } from '../constructs/ops/alarm-factory';
 import { TopicTarget } from '../constructs/ops/event-alert-rules';
 import { SeverityTopics } from '../constructs/ops/severity-topics';
+import { databaseAlarms, proxyAlarms, topicAlarms } from '../constructs/ops/component-alarms';
+import { maxConnectionsOf, proxyConnectionBudget } from '../config';
 import type { DrDataStack } from './dr-data-stack';
-import { environmentAlarmFactory } from './environment-alarms';
+import type { ApiStack } from './api-stack';
+import { alarmFunctions, apiFunctions, apiPathAlarms, environmentAlarmFactory } from './environment-alarms';
 import { RampartStack, type RampartStackProps } from './rampart-stack';
 
 /** `rampart-<env>-standby-<severity>`: the standby's alarm topics in drRegion. */
@@ -17,15 +20,25 @@ export function standbyTopicPrefix(environment: string): string {
 export interface DrOpsStackProps extends Omit<RampartStackProps, 'regionOverride'> {
   /** The standby data tier whose replica is watched. */
   readonly data: DrDataStack;
+  /**
+   * The standby API (`warm-standby`) and its regional web ACL: the same component alarms as the
+   * primary's (functions, stage and routes, work queue and DLQ, web ACL), quiet while it idles.
+   * @default - no standby API (`pilot-light`)
+   */
+  readonly api?: {
+    readonly stack: ApiStack;
+    readonly regionalWebAcl: { readonly webAcl: IConstruct; readonly metricName: string };
+  };
 }
 
 /**
  * The standby's alarms in drRegion (`Rampart-<env>-DrOps`), where its metrics are: severity topics
  * (CMK, fixed names) paging through the environment's pager; the replica lag against the
  * region-loss RPO (above it, a region failover now would lose more acknowledged writes than
- * promised); and drift of this region's stacks (an AWS Config rule; a hand change to the standby
- * would otherwise surface only during a failover). The rule needs AWS Config recording in drRegion
- * (account setup, docs/dr.md).
+ * promised); the standby API's component alarms (the primary's, named `standby-*`); failed
+ * deliveries of its topics; and drift of this region's stacks (an AWS Config rule; a hand change to
+ * the standby would otherwise surface only during a failover). The rule needs AWS Config recording
+ * in drRegion (account setup, docs/dr.md).
  */
 export class DrOpsStack extends RampartStack {
   public readonly topics: SeverityTopics;
@@ -42,11 +55,12 @@ export class DrOpsStack extends RampartStack {
       topicNamePrefix: standbyTopicPrefix(config.name),
     });
     this.topics.subscribePager(config.alarms.paging);
-    this.alarms = environmentAlarmFactory(this, config, this.topics);
+    // `rampart-<env>-standby-<component>-<signal>`: the primary's Ops has the same components.
+    this.alarms = environmentAlarmFactory(this, config, this.topics, { componentPrefix: 'standby' });
     const replica = props.data.database.replica;
     this.alarms.metricAlarm({
       runbook: 'dr-replica-lag',
-      component: 'standby-db',
+      component: 'db',
       signal: 'replica-lag',
       severity: 'critical',
       impact: `A region failover now would lose more than the ${regionLoss.rpoSeconds} s of writes prod promises (region-loss RPO).`,
@@ -63,6 +77,36 @@ export class DrOpsStack extends RampartStack {
       // A replica that stops reporting its lag is not replicating.
       treatMissingData: TreatMissingData.BREACHING,
     });
+
+    // The standby API's components, with the primary's alarms and thresholds: every one treats
+    // missing data as not breaching, so an idle standby (no requests, no invocations) stays OK, and
+    // a failed-over one is watched from its first request.
+    const t = config.alarms.thresholds;
+    if (props.api) {
+      alarmFunctions(this.alarms, apiFunctions(props.api.stack), t);
+      apiPathAlarms(this.alarms, props.api.stack, config, {
+        ...props.api.regionalWebAcl,
+        region: this.region,
+      });
+    }
+    // The replica and the standby proxy: the primary's database and proxy alarms. The replica
+    // reports its metrics while it replicates; the proxy, without a target until promotion, reports
+    // nothing and its alarms treat that as not breaching.
+    databaseAlarms(
+      this.alarms,
+      { instance: replica, maxConnections: maxConnectionsOf(config.database.instanceClass) },
+      t,
+    );
+    proxyAlarms(
+      this.alarms,
+      {
+        // Its name is fixed (`rampart-<env>-standby`): the promotion step registers its target by it.
+        proxy: props.data.database.proxy,
+        connectionBudget: proxyConnectionBudget(config.database),
+      },
+      t,
+    );
+    topicAlarms(this.alarms, this.topics.topics);
 
     // Every CloudFormation stack of drRegion: the standby's and DataDr.
     this.stackDrift = new CloudFormationStackDriftDetectionCheck(this, 'StackDrift', {

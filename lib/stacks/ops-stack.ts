@@ -1,6 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
 import { MathExpression, Metric, TreatMissingData, ComparisonOperator } from 'aws-cdk-lib/aws-cloudwatch';
-import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct, IConstruct } from 'constructs';
 import { EVENT_ALERTS, RDS_EVENT_SUBSCRIPTIONS } from '../../lambda/domain/notify/event-alerts';
 import { GATEWAY_METHODS, ROUTES } from '../../lambda/routes';
@@ -8,19 +7,15 @@ import { maxConnectionsOf, proxyConnectionBudget } from '../config';
 import type { SecureVpc } from '../constructs/network/secure-vpc';
 import type { RampartFunction } from '../constructs/compute/rampart-function';
 import { allowLogsToUse } from '../constructs/core/encrypted-log-group';
-import { AlarmFactory, fastBurnThreshold, kebab } from '../constructs/ops/alarm-factory';
+import { AlarmFactory, fastBurnThreshold } from '../constructs/ops/alarm-factory';
 import {
-  apiAlarms,
   databaseAlarms,
   deadLetterAlarms,
-  functionAlarms,
   proxyAlarms,
   proxyMetric,
-  queueAlarms,
   routeMetric,
   topicAlarms,
   userPoolAlarms,
-  wafAlarms,
 } from '../constructs/ops/component-alarms';
 import { emailAlarms, emailDashboardSection } from '../constructs/ops/email-alarms';
 import { DatabaseEventSubscriptions } from '../constructs/ops/database-event-subscriptions';
@@ -40,7 +35,13 @@ import type { ApiStack } from './api-stack';
 import type { AuthStack } from './auth-stack';
 import type { DataStack } from './data-stack';
 import { globalTopicArns, type OpsGlobalStack } from './ops-global-stack';
-import { environmentAlarmFactory } from './environment-alarms';
+import {
+  alarmFunctions,
+  apiFunctions,
+  apiPathAlarms,
+  environmentAlarmFactory,
+  type AlarmedFunction,
+} from './environment-alarms';
 import { RampartStack, type RampartStackProps } from './rampart-stack';
 
 export interface OpsStackProps extends RampartStackProps {
@@ -198,41 +199,10 @@ export class OpsStack extends RampartStack {
       categories: RDS_EVENT_SUBSCRIPTIONS.categories,
     });
 
-    // Functions: every route, the authorizer, the worker, the scheduled ones, origin-verify rotation
-    // and the notifier itself. Timeout and reservation are read from each function's definition.
-    const watched: { fn: RampartFunction; component: string; impact: string; errorsRunbook?: string }[] = [
-      ...GATEWAY_METHODS.filter((route) => api.routeFunctions[route.id] !== undefined).map((route) => ({
-        fn: api.routeFunctions[route.id],
-        component: kebab(route.id),
-        impact: `${route.method} ${route.path}`,
-      })),
-      {
-        fn: api.authorizerFunction,
-        component: 'authorizer',
-        impact: 'Every authenticated route (the authorizer)',
-        errorsRunbook: 'authorizer-errors',
-      },
-      { fn: api.worker, component: 'worker', impact: 'Event processing (worker)' },
-      {
-        fn: api.outboxRelay,
-        component: 'outbox-relay',
-        impact: 'Relaying unpublished events (outbox relay)',
-      },
-      { fn: api.apiKeyCleanup, component: 'api-key-cleanup', impact: 'Expired API key removal (cleanup)' },
-      ...(api.originVerifyRotation
-        ? [
-            {
-              fn: api.originVerifyRotation,
-              component: 'origin-verify-rotation',
-              impact: 'Rotation of the CloudFront origin-verify header',
-            },
-          ]
-        : []),
-      {
-        fn: api.loginClientSecretRotationFunction,
-        component: 'login-client-secret-rotation',
-        impact: 'Rotation of the login client secret (Cognito)',
-      },
+    // Functions: the Api stack's (every route, the authorizer, the worker, the scheduled ones, the
+    // rotations) and this stack's own. Timeout and reservation are read from each function's definition.
+    const watched: AlarmedFunction[] = [
+      ...apiFunctions(api),
       { fn: this.slack.notifier, component: 'notifier', impact: 'Alert delivery to Slack (notifier)' },
       {
         fn: this.rotationWatch.checker,
@@ -245,37 +215,15 @@ export class OpsStack extends RampartStack {
         impact: 'Measuring backup, DR copy and replication ages and pending maintenance',
       },
     ];
-    for (const w of watched) {
-      const definition = w.fn.node.defaultChild as CfnFunction;
-      functionAlarms(
-        this.alarms,
-        {
-          fn: w.fn,
-          component: w.component,
-          timeout: Duration.seconds(definition.timeout ?? 3),
-          reservedConcurrency: definition.reservedConcurrentExecutions ?? 0,
-          impact: w.impact,
-          errorsRunbook: w.errorsRunbook,
-        },
-        t,
-      );
-    }
+    alarmFunctions(this.alarms, watched, t);
 
     const stage = api.restApi.api.deploymentStage;
-    const apiRef = { stage, apiName: `rampart-${config.name}`, routes: GATEWAY_METHODS };
-    apiAlarms(this.alarms, apiRef, t);
-
-    queueAlarms(
+    const apiRef = apiPathAlarms(
       this.alarms,
-      { queue: api.workQueue.queue, component: 'work-queue', impact: 'Event processing' },
-      t,
+      api,
+      config,
+      props.regionalWebAcl ? { ...props.regionalWebAcl, region: this.region } : undefined,
     );
-    deadLetterAlarms(this.alarms, {
-      queue: api.workQueue.deadLetterQueue,
-      component: 'work-dlq',
-      impact: 'Events or scheduled runs failed for good',
-      retention: Duration.days(config.queue.deadLetterRetentionDays),
-    });
     deadLetterAlarms(this.alarms, {
       queue: this.slack.deadLetterQueue,
       component: 'notifier-dlq',
@@ -295,9 +243,6 @@ export class OpsStack extends RampartStack {
       { proxy: data.database.proxy, connectionBudget: proxyConnectionBudget(config.database) },
       t,
     );
-    if (props.regionalWebAcl) {
-      wafAlarms(this.alarms, { ...props.regionalWebAcl, component: 'api-waf', region: this.region }, t);
-    }
     topicAlarms(this.alarms, this.topics.topics);
     // The user pool's mail goes through SES where config says so (staging, prod); dev uses Cognito's sender.
     if (config.auth.email) emailAlarms(this.alarms, config.auth.email);

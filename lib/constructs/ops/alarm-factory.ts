@@ -43,6 +43,12 @@ export interface AlarmFactoryProps {
   /** Default M of N. */
   readonly evaluationPeriods: number;
   readonly datapointsToAlarm: number;
+  /**
+   * Put before every component (`standby`: `rampart-prod-standby-worker-errors`), for a copy of
+   * components that another factory of the environment also alarms on (the standby in drRegion).
+   * @default - none
+   */
+  readonly componentPrefix?: string;
 }
 
 interface CommonSpec {
@@ -125,9 +131,13 @@ export class AlarmFactory extends Construct {
     this.props = props;
   }
 
-  /** `<app>-<env>-<component>-<signal>`. */
+  /** `<app>-<env>-[<componentPrefix>-]<component>-<signal>`. */
   alarmName(component: string, signal: string): string {
-    return `${this.props.app}-${this.props.environment}-${component}-${signal}`;
+    return `${this.props.app}-${this.props.environment}-${this.prefixed(component)}-${signal}`;
+  }
+
+  private prefixed(component: string): string {
+    return this.props.componentPrefix ? `${this.props.componentPrefix}-${component}` : component;
   }
 
   runbookUrl(runbook: string): string {
@@ -147,7 +157,7 @@ export class AlarmFactory extends Construct {
   metricAlarm(spec: MetricAlarmSpec): Alarm {
     this.check(spec);
     const evaluationPeriods = spec.evaluationPeriods ?? this.props.evaluationPeriods;
-    const alarm = new Alarm(this, `${pascal(spec.component)}${pascal(spec.signal)}`, {
+    const alarm = new Alarm(this, `${pascal(this.prefixed(spec.component))}${pascal(spec.signal)}`, {
       alarmName: this.alarmName(spec.component, spec.signal),
       alarmDescription: this.description(spec.severity, spec.impact, spec.runbook),
       metric: spec.metric,
@@ -162,7 +172,7 @@ export class AlarmFactory extends Construct {
 
   compositeAlarm(spec: CompositeAlarmSpec): CompositeAlarm {
     this.check(spec);
-    const alarm = new CompositeAlarm(this, `${pascal(spec.component)}${pascal(spec.signal)}`, {
+    const alarm = new CompositeAlarm(this, `${pascal(this.prefixed(spec.component))}${pascal(spec.signal)}`, {
       compositeAlarmName: this.alarmName(spec.component, spec.signal),
       alarmDescription: this.description(spec.severity, spec.impact, spec.runbook),
       alarmRule: spec.rule,

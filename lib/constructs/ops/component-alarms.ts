@@ -9,7 +9,7 @@ import {
   type IMetric,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
-import type { DatabaseInstance, DatabaseProxy } from 'aws-cdk-lib/aws-rds';
+import type { IDatabaseInstance } from 'aws-cdk-lib/aws-rds';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { IConstruct } from 'constructs';
@@ -22,6 +22,9 @@ const MINUTE = Duration.minutes(1);
 const FIVE_MINUTES = Duration.minutes(5);
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
+
+/** An RDS Proxy as its alarms need it: the L2 `DatabaseProxy` or the standby's `CfnDBProxy`. */
+export type WatchedProxy = IConstruct & { readonly dbProxyName: string };
 
 /** A function and how it is configured, as the alarms need it. */
 export interface WatchedFunction {
@@ -271,7 +274,7 @@ export function deadLetterAlarms(
 /** The RDS instance: CPU, freeable memory, free storage, connections, I/O latency, DB load. */
 export function databaseAlarms(
   factory: AlarmFactory,
-  db: { readonly instance: DatabaseInstance; readonly maxConnections: number },
+  db: { readonly instance: IDatabaseInstance; readonly maxConnections: number },
   t: Thresholds,
 ): void {
   const { instance } = db;
@@ -346,7 +349,7 @@ export function databaseAlarms(
 
 /** An RDS Proxy metric (`AWS/RDS`, `ProxyName` dimension); CDK has no helpers for these. */
 export function proxyMetric(
-  proxy: DatabaseProxy,
+  proxy: WatchedProxy,
   metricName: string,
   statistic: string,
   period: Duration,
@@ -364,7 +367,7 @@ export function proxyMetric(
 /** RDS Proxy: borrow latency, connections vs budget, auth failures, pinned sessions, availability. */
 export function proxyAlarms(
   factory: AlarmFactory,
-  db: { readonly proxy: DatabaseProxy; readonly connectionBudget: number },
+  db: { readonly proxy: WatchedProxy; readonly connectionBudget: number },
   t: Thresholds,
 ): void {
   const { proxy } = db;

@@ -4,7 +4,11 @@ import type { CfnElement } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { ENVIRONMENT_NAMES, standbyParameterName } from '../../../lib/config';
 import { synthEnvironments } from '../../support/synth';
-import { headings, REQUIRED_SECTIONS } from './ops-environment';
+import { GATEWAY_METHODS } from '../../../lambda/routes';
+import { kebab } from '../../../lib/constructs/ops/alarm-factory';
+import { coverage, headings, REQUIRED_SECTIONS } from './ops-environment';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const environments = synthEnvironments();
 
@@ -494,7 +498,136 @@ describe('prod standby: alarms in drRegion (Rampart-prod-DrOps)', () => {
         '^Severity: critical\\. .* Runbook: https://\\S+/runbooks/alarms/dr-replica-lag\\.md$',
       ),
     });
-    ops.resourceCountIs('AWS::CloudWatch::Alarm', 1);
+    // Its logical id predates the component prefix and is kept.
+    expect(
+      Object.entries(ops.findResources('AWS::CloudWatch::Alarm'))
+        .filter(([, alarm]) => alarm.Properties.AlarmName === 'rampart-prod-standby-db-replica-lag')
+        .map(([id]) => id),
+    ).toEqual([expect.stringMatching(/^AlarmsStandbyDbReplicaLag[0-9A-F]{8}$/)]);
+  });
+
+  test('every function, queue, stage, web ACL, the replica and the proxy in drRegion is named by a DrOps alarm', () => {
+    const templates = new Map(
+      (['drData', 'drApi', 'drOps'] as const).map((part) => [
+        stacks[part]!.stackName,
+        { part, stack: stacks[part]!, json: templateOf(part).toJSON() },
+      ]),
+    );
+    const alarms = Object.entries(templateOf('drOps').toJSON().Resources as Record<string, Json>)
+      .filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm')
+      .map(([logicalId, r]) => ({
+        stack: stacks.drOps!,
+        part: 'drOps',
+        logicalId,
+        type: r.Type as string,
+        properties: r.Properties as Json,
+        name: r.Properties.AlarmName as string,
+        description: r.Properties.AlarmDescription as string,
+      }));
+    const set = { env: environments.prod, templates, alarms };
+    const { unwatched, counted } = coverage(set, alarms);
+    expect(unwatched).toEqual([]);
+    // What was checked: every function of the standby API (but those CloudFormation invokes), its
+    // queue and DLQ, its stage and web ACL, the replica and the proxy.
+    expect(counted).toEqual({
+      'AWS::Lambda::Function': expect.any(Number),
+      'AWS::SQS::Queue': 2,
+      'AWS::ApiGateway::Stage': 1,
+      'AWS::WAFv2::WebACL': 1,
+      'AWS::RDS::DBInstance': 1,
+      'AWS::RDS::DBProxy': 1,
+    });
+    expect(counted['AWS::Lambda::Function']).toBeGreaterThan(GATEWAY_METHODS.length);
+    // docs/alerting.md states how many there are.
+    const docs = readFileSync(join(__dirname, '..', '..', '..', 'docs', 'alerting.md'), 'utf8').replace(
+      /\s+/g,
+      ' ',
+    );
+    expect(/With the replica-lag alarm, (\d+) alarms\./.exec(docs)?.[1]).toBe(String(alarms.length));
+  });
+
+  test("the standby's component alarms are the primary's, same thresholds and datapoints, named standby-*", () => {
+    const alarmsOf = (json: Json) =>
+      new Map(
+        Object.values(json.Resources as Record<string, Json>)
+          .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
+          .map((r) => [r.Properties.AlarmName as string, r.Properties as Json]),
+      );
+    const primary = alarmsOf(templateOf('ops').toJSON());
+    const standby = alarmsOf(ops.toJSON());
+    const settings = (alarm: Json) => ({
+      Threshold: alarm.Threshold,
+      ComparisonOperator: alarm.ComparisonOperator,
+      EvaluationPeriods: alarm.EvaluationPeriods,
+      DatapointsToAlarm: alarm.DatapointsToAlarm,
+      TreatMissingData: alarm.TreatMissingData,
+      MetricName: alarm.MetricName,
+      Statistic: alarm.Statistic ?? alarm.ExtendedStatistic,
+      Period: alarm.Period,
+      Expressions: (alarm.Metrics as Json[] | undefined)?.map(
+        (m) => m.Expression ?? m.MetricStat.Metric.MetricName,
+      ),
+    });
+    const twins: string[] = [];
+    const standbyOnly: string[] = [];
+    for (const [name, alarm] of standby) {
+      expect(name).toMatch(/^rampart-prod-standby-/);
+      const twin = primary.get(name.replace('rampart-prod-standby-', 'rampart-prod-'));
+      if (twin === undefined) {
+        standbyOnly.push(name);
+        continue;
+      }
+      twins.push(name);
+      expect({ name, ...settings(alarm) }).toEqual({ name, ...settings(twin) });
+    }
+    // Only the replica's lag and the API key recreation function (a standby-only function) have no twin.
+    expect(standbyOnly.sort()).toEqual(
+      [
+        'rampart-prod-standby-db-replica-lag',
+        'rampart-prod-standby-api-key-recreation-errors',
+        'rampart-prod-standby-api-key-recreation-throttles',
+        'rampart-prod-standby-api-key-recreation-duration-near-timeout',
+      ].sort(),
+    );
+    // Every primary alarm of a route, the authorizer, the worker, the stage, the queue, the web ACL,
+    // the database and the proxy has its standby twin.
+    const apiComponents =
+      /^rampart-prod-(api-[45]xx-rate|.*-p(90|99)-latency|(authorizer|worker|outbox-relay|api-key-cleanup|login-client-secret-rotation)-.*|work-(queue|dlq)-.*|api-waf-blocked-spike|db-(?!pending-maintenance).*|topic-.*)$/;
+    const routeFunctionAlarms = GATEWAY_METHODS.flatMap((route) =>
+      [...primary.keys()].filter((n) => n.startsWith(`rampart-prod-${kebab(route.id)}-`)),
+    );
+    const expected = [...primary.keys()].filter(
+      (n) => apiComponents.test(n) || routeFunctionAlarms.includes(n),
+    );
+    expect(twins.sort()).toEqual(
+      expected.map((n) => n.replace('rampart-prod-', 'rampart-prod-standby-')).sort(),
+    );
+  });
+
+  test('the standby component alarms notify the standby topics, and stay quiet while it idles (no data is not breaching)', () => {
+    const topics = stacks.drOps!.topics.topics;
+    const topicOf = (severity: 'critical' | 'warning' | 'info') =>
+      stacks.drOps!.resolve(topics[severity].topicArn);
+    for (const alarm of Object.values(ops.findResources('AWS::CloudWatch::Alarm'))) {
+      const p = alarm.Properties;
+      const severity = /^Severity: (critical|warning|info)\. /.exec(p.AlarmDescription)![1] as
+        'critical' | 'warning' | 'info';
+      expect({ name: p.AlarmName, actions: p.AlarmActions, ok: p.OKActions }).toEqual({
+        name: p.AlarmName,
+        actions: [topicOf(severity)],
+        ok: [topicOf(severity)],
+      });
+      // Only the database's own metrics breach when missing: the replica reports them while it
+      // replicates, and one that stops reporting is down.
+      const breaching =
+        /^rampart-prod-standby-db-(replica-lag|cpu|freeable-memory|free-storage|connections)$/.test(
+          p.AlarmName,
+        );
+      expect({ name: p.AlarmName, missing: p.TreatMissingData }).toEqual({
+        name: p.AlarmName,
+        missing: breaching ? 'breaching' : 'notBreaching',
+      });
+    }
   });
 
   test('its topics are encrypted with their own key and page through the environment pager', () => {

@@ -264,8 +264,11 @@ export function coverage(
       counted[resource.Type] = (counted[resource.Type] ?? 0) + 1;
       const byRef = watchedRefs.has(`${stackName}/${id}`);
       const byName =
-        resource.Type === 'AWS::WAFv2::WebACL' &&
-        literals.get('WebACL')?.has(resource.Properties.VisibilityConfig.MetricName);
+        (resource.Type === 'AWS::WAFv2::WebACL' &&
+          literals.get('WebACL')?.has(resource.Properties.VisibilityConfig.MetricName)) ||
+        // The standby's proxy has a fixed name, which its alarms use.
+        (resource.Type === 'AWS::RDS::DBProxy' &&
+          literals.get('ProxyName')?.has(resource.Properties.DBProxyName));
       if (!byRef && !byName) unwatched.push(`${stackName} ${resource.Type} ${id}`);
     }
   }

@@ -16,7 +16,7 @@ const metric = new Metric({
   period: Duration.minutes(1),
 });
 
-function factory(stack: Stack, docsBaseUrl = 'https://docs.example.com/rampart/') {
+function factory(stack: Stack, docsBaseUrl = 'https://docs.example.com/rampart/', componentPrefix?: string) {
   const topics = new SeverityTopics(stack, 'Topics', { environment: 'test' });
   return new AlarmFactory(stack, 'Alarms', {
     app: 'rampart',
@@ -27,6 +27,7 @@ function factory(stack: Stack, docsBaseUrl = 'https://docs.example.com/rampart/'
     topics: topics.topics,
     evaluationPeriods: 5,
     datapointsToAlarm: 3,
+    componentPrefix,
   });
 }
 
@@ -43,6 +44,20 @@ const spec = {
 };
 
 describe('AlarmFactory', () => {
+  test('a component prefix goes before every component, in the name and the construct id', () => {
+    const stack = new Stack(testApp(), 'S', { env });
+    const alarms = factory(stack, undefined, 'standby');
+    alarms.metricAlarm(spec);
+    expect(alarms.alarmName('worker', 'errors')).toBe('rampart-test-standby-worker-errors');
+    const found = Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm');
+    expect(Object.entries(found).map(([id, alarm]) => [id, alarm.Properties.AlarmName])).toEqual([
+      [
+        expect.stringMatching(/^AlarmsStandbyGetProjectErrors[0-9A-F]{8}$/),
+        'rampart-test-standby-get-project-errors',
+      ],
+    ]);
+  });
+
   test('names, describes and routes an alarm, with explicit M of N and missing data', () => {
     const stack = new Stack(testApp(), 'S', { env });
     const alarms = factory(stack);
