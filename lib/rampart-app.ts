@@ -226,6 +226,7 @@ function addStandby(
   const drOps = new DrOpsStack(app, stackName(config, 'DrOps'), {
     config,
     data: drData,
+    network: drNetwork.network,
     api: drApi && {
       stack: drApi.api,
       regionalWebAcl: {
@@ -238,6 +239,7 @@ function addStandby(
     description: `Rampart ${config.name}: the standby's alarm topics, pager, replica-lag and component alarms (${config.drRegion})`,
   });
   drOps.addStackDependency(drData);
+  drOps.addStackDependency(drNetwork, 'the Slack notifier runs in its subnets');
   if (drApi) drOps.addStackDependency(drApi.api, 'the standby API component alarms name its resources');
   return { drNetwork, drData, drOps, drAuth: drApi?.auth, drApi: drApi?.api };
 }

@@ -5,7 +5,15 @@ import type { Construct, IConstruct } from 'constructs';
 import type { AlarmFactory } from '../constructs/ops/alarm-factory';
 import { TopicTarget } from '../constructs/ops/event-alert-rules';
 import { SeverityTopics } from '../constructs/ops/severity-topics';
-import { databaseAlarms, proxyAlarms, topicAlarms } from '../constructs/ops/component-alarms';
+import {
+  databaseAlarms,
+  deadLetterAlarms,
+  proxyAlarms,
+  topicAlarms,
+} from '../constructs/ops/component-alarms';
+import { allowLogsToUse } from '../constructs/core/encrypted-log-group';
+import type { SecureVpc } from '../constructs/network/secure-vpc';
+import { SlackDelivery } from '../constructs/ops/slack-delivery';
 import { maxConnectionsOf, proxyConnectionBudget } from '../config';
 import type { DrDataStack } from './dr-data-stack';
 import type { ApiStack } from './api-stack';
@@ -20,6 +28,8 @@ export function standbyTopicPrefix(environment: string): string {
 export interface DrOpsStackProps extends Omit<RampartStackProps, 'regionOverride'> {
   /** The standby data tier whose replica is watched. */
   readonly data: DrDataStack;
+  /** The standby's network (`Rampart-<env>-DrNetwork`): the Slack notifier runs in its function subnets. */
+  readonly network: SecureVpc;
   /**
    * The standby API (`warm-standby`) and its regional web ACL: the same component alarms as the
    * primary's (functions, stage and routes, work queue and DLQ, web ACL), quiet while it idles.
@@ -33,7 +43,8 @@ export interface DrOpsStackProps extends Omit<RampartStackProps, 'regionOverride
 
 /**
  * The standby's alarms in drRegion (`Rampart-<env>-DrOps`), where its metrics are: severity topics
- * (CMK, fixed names) paging through the environment's pager; the replica lag against the
+ * (CMK, fixed names) paging through the environment's pager and posting to Slack through this
+ * region's own notifier (the webhook secret replicated here); the replica lag against the
  * region-loss RPO (above it, a region failover now would lose more acknowledged writes than
  * promised); the standby API's component alarms (the primary's, named `standby-*`); failed
  * deliveries of its topics; and drift of this region's stacks (an AWS Config rule; a hand change to
@@ -43,6 +54,8 @@ export interface DrOpsStackProps extends Omit<RampartStackProps, 'regionOverride
 export class DrOpsStack extends RampartStack {
   public readonly topics: SeverityTopics;
   public readonly alarms: AlarmFactory;
+  /** The standby's own Slack notifier (webhook secret in drRegion). */
+  public readonly slack: SlackDelivery;
   public readonly stackDrift: CloudFormationStackDriftDetectionCheck;
 
   constructor(scope: Construct, id: string, props: DrOpsStackProps) {
@@ -55,6 +68,21 @@ export class DrOpsStack extends RampartStack {
       topicNamePrefix: standbyTopicPrefix(config.name),
     });
     this.topics.subscribePager(config.alarms.paging);
+    // Slack as the primary does it: the webhook notifier on every topic, reading the webhook from a
+    // secret of the same name here (a replica of the primary's, docs/alerting.md), so the standby's
+    // alerts reach Slack while the primary region is down.
+    this.slack = new SlackDelivery(this, 'Slack', {
+      environment: config.name,
+      alarms: config.alarms,
+      topics: this.topics.topics,
+      key: this.topics.key,
+      vpc: props.network.vpc,
+      subnets: props.network.functionSubnets,
+      logRetentionDays: config.functions.logRetentionDays,
+      logRemovalPolicy: this.logRemovalPolicy,
+      chatbot: false,
+    });
+    allowLogsToUse(this.topics.key, this);
     // `rampart-<env>-standby-<component>-<signal>`: the primary's Ops has the same components.
     this.alarms = environmentAlarmFactory(this, config, this.topics, { componentPrefix: 'standby' });
     const replica = props.data.database.replica;
@@ -106,6 +134,20 @@ export class DrOpsStack extends RampartStack {
       },
       t,
     );
+    // The notifier and its dead letters, as in the primary.
+    alarmFunctions(
+      this.alarms,
+      [{ fn: this.slack.notifier, component: 'notifier', impact: 'Alert delivery to Slack (notifier)' }],
+      t,
+    );
+    deadLetterAlarms(this.alarms, {
+      queue: this.slack.deadLetterQueue,
+      component: 'notifier-dlq',
+      impact: 'Alerts were not delivered to Slack',
+      retention: this.slack.deadLetterRetention,
+      runbook: 'notifier-undelivered',
+      severity: 'critical',
+    });
     topicAlarms(this.alarms, this.topics.topics);
 
     // Every CloudFormation stack of drRegion: the standby's and DataDr.

@@ -31,6 +31,13 @@ export interface SlackDeliveryProps {
    * @default RemovalPolicy.DESTROY
    */
   readonly logRemovalPolicy?: RemovalPolicy;
+  /**
+   * Whether to add AWS Chatbot channels when `alarms.chatbot` is configured. A second region's
+   * delivery (the standby in drRegion) leaves them to the primary: Chatbot configurations are
+   * account-wide and its API is offered in a few regions only.
+   * @default true
+   */
+  readonly chatbot?: boolean;
 }
 
 /**
@@ -131,7 +138,7 @@ export class SlackDelivery extends Construct {
         this.subscribeRemote(severity, props.remoteTopicArns[severity]);
     }
 
-    if (alarms.chatbot) this.addChatbot(props, alarms.chatbot);
+    if (alarms.chatbot && props.chatbot !== false) this.addChatbot(props, alarms.chatbot);
   }
 
   /** Subscribes the notifier to a topic in another region (SNS supports cross-region Lambda subscriptions). */

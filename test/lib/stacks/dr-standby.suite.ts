@@ -531,7 +531,8 @@ describe('prod standby: alarms in drRegion (Rampart-prod-DrOps)', () => {
     // queue and DLQ, its stage and web ACL, the replica and the proxy.
     expect(counted).toEqual({
       'AWS::Lambda::Function': expect.any(Number),
-      'AWS::SQS::Queue': 2,
+      // The work queue and its DLQ (DrApi), the notifier's DLQ (DrOps).
+      'AWS::SQS::Queue': 3,
       'AWS::ApiGateway::Stage': 1,
       'AWS::WAFv2::WebACL': 1,
       'AWS::RDS::DBInstance': 1,
@@ -592,7 +593,7 @@ describe('prod standby: alarms in drRegion (Rampart-prod-DrOps)', () => {
     // Every primary alarm of a route, the authorizer, the worker, the stage, the queue, the web ACL,
     // the database and the proxy has its standby twin.
     const apiComponents =
-      /^rampart-prod-(api-[45]xx-rate|.*-p(90|99)-latency|(authorizer|worker|outbox-relay|api-key-cleanup|login-client-secret-rotation)-.*|work-(queue|dlq)-.*|api-waf-blocked-spike|db-(?!pending-maintenance).*|topic-.*)$/;
+      /^rampart-prod-(api-[45]xx-rate|.*-p(90|99)-latency|(authorizer|worker|outbox-relay|api-key-cleanup|login-client-secret-rotation|notifier)-.*|work-(queue|dlq)-.*|api-waf-blocked-spike|db-(?!pending-maintenance).*|topic-.*)$/;
     const routeFunctionAlarms = GATEWAY_METHODS.flatMap((route) =>
       [...primary.keys()].filter((n) => n.startsWith(`rampart-prod-${kebab(route.id)}-`)),
     );
@@ -665,6 +666,74 @@ describe('prod standby: alarms in drRegion (Rampart-prod-DrOps)', () => {
         },
       ],
     });
+  });
+
+  test("its alerts reach Slack the primary's way: its own notifier on every standby topic, the webhook secret read in drRegion", () => {
+    const json = ops.toJSON() as Json;
+    const resources = Object.entries(json.Resources as Record<string, Json>);
+    const [notifierId] = resources.find(
+      ([id, r]) => r.Type === 'AWS::Lambda::Function' && id.startsWith('SlackNotifier'),
+    )!;
+    const [dlqId] = resources.find(([id]) => id.startsWith('SlackDeadLetterQueue'))!;
+    const topics = stacks.drOps!.topics.topics;
+    const topicRef = (severity: 'critical' | 'warning' | 'info') =>
+      stacks.drOps!.resolve(topics[severity].topicArn);
+    const secretName = config.alarms.slackWebhookSecretName;
+    ops.hasResourceProperties('AWS::Lambda::Function', {
+      DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] } },
+      ReservedConcurrentExecutions: 5,
+      VpcConfig: {
+        SubnetIds: [1, 2, 3].map(() => ({
+          'Fn::GetStackOutput': {
+            StackName: 'Rampart-prod-DrNetwork',
+            Region: 'eu-west-2',
+            OutputName: Match.stringLikeRegexp('^PublishOutputRefNetworkVpcFunctionsSubnet'),
+          },
+        })),
+        SecurityGroupIds: Match.anyValue(),
+      },
+      Environment: {
+        Variables: {
+          RAMPART_ENVIRONMENT: 'prod',
+          DOCS_BASE_URL: config.alarms.docsBaseUrl,
+          SLACK_WEBHOOK_SECRET_ID: secretName,
+          ROUTE_ALL_TO_ONE_CHANNEL: String(config.alarms.routeAllToOneChannel),
+          TOPIC_SEVERITIES: Match.anyValue(),
+        },
+      },
+    });
+    ops.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: notifierId },
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 3600,
+    });
+    // Subscribed to exactly the three standby topics.
+    const subscriptions = resources
+      .map(([, r]) => r)
+      .filter((r) => r.Type === 'AWS::SNS::Subscription' && r.Properties.Protocol === 'lambda');
+    expect(subscriptions.map((r) => [r.Properties.TopicArn, r.Properties.Endpoint])).toEqual(
+      (['critical', 'warning', 'info'] as const).map((severity) => [
+        topicRef(severity),
+        { 'Fn::GetAtt': [notifierId, 'Arn'] },
+      ]),
+    );
+    // The webhook: the secret of that name in drRegion (a replica of the primary's), read only.
+    const statements = resources
+      .filter(([id, r]) => r.Type === 'AWS::IAM::Policy' && id.startsWith('SlackNotifier'))
+      .flatMap(([, r]) => r.Properties.PolicyDocument.Statement as Json[]);
+    expect(statements).toContainEqual({
+      Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+      Effect: 'Allow',
+      Resource: `arn:aws:secretsmanager:eu-west-2:${config.account}:secret:${secretName}-??????`,
+    });
+    expect(statements).toContainEqual({
+      Action: 'kms:Decrypt',
+      Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-2.amazonaws.com' } },
+      Effect: 'Allow',
+      Resource: '*',
+    });
+    // Chatbot stays with the primary (account-wide configurations, API in a few regions only).
+    ops.resourceCountIs('AWS::Chatbot::SlackChannelConfiguration', 0);
   });
 
   test('its runbook exists with every required section', () => {
