@@ -5,19 +5,21 @@ import type { Construct, IConstruct } from 'constructs';
 import type { AlarmFactory } from '../constructs/ops/alarm-factory';
 import { TopicTarget } from '../constructs/ops/event-alert-rules';
 import { SeverityTopics } from '../constructs/ops/severity-topics';
-import {
-  databaseAlarms,
-  deadLetterAlarms,
-  proxyAlarms,
-  topicAlarms,
-} from '../constructs/ops/component-alarms';
+import { databaseAlarms, proxyAlarms, topicAlarms } from '../constructs/ops/component-alarms';
 import { allowLogsToUse } from '../constructs/core/encrypted-log-group';
 import type { SecureVpc } from '../constructs/network/secure-vpc';
 import { SlackDelivery } from '../constructs/ops/slack-delivery';
 import { maxConnectionsOf, proxyConnectionBudget } from '../config';
 import type { DrDataStack } from './dr-data-stack';
 import type { ApiStack } from './api-stack';
-import { alarmFunctions, apiFunctions, apiPathAlarms, environmentAlarmFactory } from './environment-alarms';
+import {
+  alarmFunctions,
+  apiFunctions,
+  apiPathAlarms,
+  environmentAlarmFactory,
+  notifierDeadLetterAlarms,
+  notifierFunction,
+} from './environment-alarms';
 import { RampartStack, type RampartStackProps } from './rampart-stack';
 
 /** `rampart-<env>-standby-<severity>`: the standby's alarm topics in drRegion. */
@@ -135,19 +137,8 @@ export class DrOpsStack extends RampartStack {
       t,
     );
     // The notifier and its dead letters, as in the primary.
-    alarmFunctions(
-      this.alarms,
-      [{ fn: this.slack.notifier, component: 'notifier', impact: 'Alert delivery to Slack (notifier)' }],
-      t,
-    );
-    deadLetterAlarms(this.alarms, {
-      queue: this.slack.deadLetterQueue,
-      component: 'notifier-dlq',
-      impact: 'Alerts were not delivered to Slack',
-      retention: this.slack.deadLetterRetention,
-      runbook: 'notifier-undelivered',
-      severity: 'critical',
-    });
+    alarmFunctions(this.alarms, [notifierFunction(this.slack)], t);
+    notifierDeadLetterAlarms(this.alarms, this.slack);
     topicAlarms(this.alarms, this.topics.topics);
 
     // Every CloudFormation stack of drRegion: the standby's and DataDr.

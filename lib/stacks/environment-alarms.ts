@@ -14,6 +14,7 @@ import {
 } from '../constructs/ops/component-alarms';
 import { dashboardUrl } from '../constructs/ops/ops-dashboard';
 import type { SeverityTopics } from '../constructs/ops/severity-topics';
+import type { SlackDelivery } from '../constructs/ops/slack-delivery';
 import type { ApiStack } from './api-stack';
 
 /**
@@ -143,4 +144,21 @@ export function apiPathAlarms(
   });
   if (regionalWebAcl) wafAlarms(alarms, { ...regionalWebAcl, component: 'api-waf' }, t);
   return apiRef;
+}
+
+/** The Slack notifier of an ops stack, as an alarmed function. */
+export function notifierFunction(slack: SlackDelivery): AlarmedFunction {
+  return { fn: slack.notifier, component: 'notifier', impact: 'Alert delivery to Slack (notifier)' };
+}
+
+/** The Slack notifier's dead letters: alerts that never reached Slack (critical: they page). */
+export function notifierDeadLetterAlarms(alarms: AlarmFactory, slack: SlackDelivery): void {
+  deadLetterAlarms(alarms, {
+    queue: slack.deadLetterQueue,
+    component: 'notifier-dlq',
+    impact: 'Alerts were not delivered to Slack',
+    retention: slack.deadLetterRetention,
+    runbook: 'notifier-undelivered',
+    severity: 'critical',
+  });
 }

@@ -10,7 +10,6 @@ import { allowLogsToUse } from '../constructs/core/encrypted-log-group';
 import { AlarmFactory, fastBurnThreshold } from '../constructs/ops/alarm-factory';
 import {
   databaseAlarms,
-  deadLetterAlarms,
   proxyAlarms,
   proxyMetric,
   routeMetric,
@@ -40,6 +39,8 @@ import {
   apiFunctions,
   apiPathAlarms,
   environmentAlarmFactory,
+  notifierDeadLetterAlarms,
+  notifierFunction,
   type AlarmedFunction,
 } from './environment-alarms';
 import { RampartStack, type RampartStackProps } from './rampart-stack';
@@ -203,7 +204,7 @@ export class OpsStack extends RampartStack {
     // rotations) and this stack's own. Timeout and reservation are read from each function's definition.
     const watched: AlarmedFunction[] = [
       ...apiFunctions(api),
-      { fn: this.slack.notifier, component: 'notifier', impact: 'Alert delivery to Slack (notifier)' },
+      notifierFunction(this.slack),
       {
         fn: this.rotationWatch.checker,
         component: 'secret-rotation-age',
@@ -218,20 +219,24 @@ export class OpsStack extends RampartStack {
     alarmFunctions(this.alarms, watched, t);
 
     const stage = api.restApi.api.deploymentStage;
+    /** Share of the stage's requests answered 5XX over a window (the availability SLO's bad events). */
+    const serverErrorPercent = (window: Duration) =>
+      new MathExpression({
+        expression: 'IF(requests > 0, 100 * errors / requests, 0)',
+        usingMetrics: {
+          errors: stage.metricServerError({ period: window, statistic: 'Sum' }),
+          requests: stage.metricCount({ period: window, statistic: 'Sum' }),
+        },
+        label: '5XX % of requests',
+        period: window,
+      });
     const apiRef = apiPathAlarms(
       this.alarms,
       api,
       config,
       props.regionalWebAcl ? { ...props.regionalWebAcl, region: this.region } : undefined,
     );
-    deadLetterAlarms(this.alarms, {
-      queue: this.slack.deadLetterQueue,
-      component: 'notifier-dlq',
-      impact: 'Alerts were not delivered to Slack',
-      retention: this.slack.deadLetterRetention,
-      runbook: 'notifier-undelivered',
-      severity: 'critical',
-    });
+    notifierDeadLetterAlarms(this.alarms, this.slack);
 
     databaseAlarms(
       this.alarms,
@@ -281,16 +286,7 @@ export class OpsStack extends RampartStack {
       component: 'slo-availability',
       impact: `The availability objective (${alarmsConfig.slo.availabilityPercent}% of requests without 5XX) is burning its error budget too fast.`,
       objectivePercent: alarmsConfig.slo.availabilityPercent,
-      badPercent: (window) =>
-        new MathExpression({
-          expression: 'IF(requests > 0, 100 * errors / requests, 0)',
-          usingMetrics: {
-            errors: stage.metricServerError({ period: window, statistic: 'Sum' }),
-            requests: stage.metricCount({ period: window, statistic: 'Sum' }),
-          },
-          label: '5XX % of requests',
-          period: window,
-        }),
+      badPercent: serverErrorPercent,
       actionsSuppressor: maintenance,
       watches: [stage],
     });
@@ -324,15 +320,7 @@ export class OpsStack extends RampartStack {
           signal: 'overrun',
           severity: 'info',
           impact: `The API answered 5XX above the fast-burn rate for the whole region-loss RTO (${regionLoss.rtoSeconds} s): a region-failover drill has not moved traffic; this stops its FIS fault.`,
-          metric: new MathExpression({
-            expression: 'IF(requests > 0, 100 * errors / requests, 0)',
-            usingMetrics: {
-              errors: stage.metricServerError({ period: MINUTE, statistic: 'Sum' }),
-              requests: stage.metricCount({ period: MINUTE, statistic: 'Sum' }),
-            },
-            label: '5XX % of requests',
-            period: MINUTE,
-          }),
+          metric: serverErrorPercent(MINUTE),
           threshold: fastBurnThreshold(alarmsConfig.slo.availabilityPercent),
           comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
           // No requests (traffic moved to the standby) is not an outage of this API.

@@ -567,6 +567,24 @@ describe.each(ENVIRONMENT_NAMES)('Fault injection (%s)', (name) => {
     });
   });
 
+  /** A per-minute sum of the API stage's metric, as a metric-math input. */
+  const stageSum = (id: string, metricName: string) => ({
+    Id: id,
+    MetricStat: {
+      Metric: {
+        Namespace: 'AWS/ApiGateway',
+        MetricName: metricName,
+        Dimensions: [
+          { Name: 'ApiName', Value: `rampart-${name}` },
+          { Name: 'Stage', Value: Match.anyValue() },
+        ],
+      },
+      Period: 60,
+      Stat: 'Sum',
+    },
+    ReturnData: false,
+  });
+
   test('its stop condition: the API failing at the fast-burn rate in every minute of the region-loss RTO', () => {
     const minutes = Math.ceil(Math.min(regionLoss.rtoSeconds, 12 * 3600) / 60);
     const info = stacks.ops.resolve(stacks.ops.topics.topics.info.topicArn);
@@ -582,38 +600,8 @@ describe.each(ENVIRONMENT_NAMES)('Fault injection (%s)', (name) => {
           Label: '5XX % of requests',
           ReturnData: true,
         },
-        {
-          Id: 'errors',
-          MetricStat: {
-            Metric: {
-              Namespace: 'AWS/ApiGateway',
-              MetricName: '5XXError',
-              Dimensions: [
-                { Name: 'ApiName', Value: `rampart-${name}` },
-                { Name: 'Stage', Value: Match.anyValue() },
-              ],
-            },
-            Period: 60,
-            Stat: 'Sum',
-          },
-          ReturnData: false,
-        },
-        {
-          Id: 'requests',
-          MetricStat: {
-            Metric: {
-              Namespace: 'AWS/ApiGateway',
-              MetricName: 'Count',
-              Dimensions: [
-                { Name: 'ApiName', Value: `rampart-${name}` },
-                { Name: 'Stage', Value: Match.anyValue() },
-              ],
-            },
-            Period: 60,
-            Stat: 'Sum',
-          },
-          ReturnData: false,
-        },
+        stageSum('errors', '5XXError'),
+        stageSum('requests', 'Count'),
       ],
       Threshold: Math.round(14.4 * (100 - config.alarms.slo.availabilityPercent) * 1000) / 1000,
       ComparisonOperator: 'GreaterThanThreshold',
