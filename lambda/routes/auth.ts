@@ -226,8 +226,8 @@ export const authRoutes = {
     deprecation: {
       since: '2026-12-04',
       sunset: '2027-06-30',
-      // Where callers read what to do. The repository URL is the committed configs' placeholder
-      // (alarms.docsBaseUrl): change both when adopting Rampart, or delete this route.
+      // Where callers read what to do: under prod's alarms.docsBaseUrl (still the placeholder
+      // repository), which test/contract/breaking-changes.test.ts holds it to.
       link: 'https://github.com/example-org/rampart/blob/main/docs/api/CHANGELOG.md#110-2026-12-04',
     },
     responses: ME_RESPONSES,

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { MOUNTS, ROUTES } from '../../lambda/routes';
+import { loadEnvironmentConfig } from '../../lib/config';
 import { breakingChanges } from '../../scripts/openapi/breaking-changes';
 import { newestReleasedContract, RELEASED_DIR } from '../../scripts/openapi/released';
 import { openApiDocument } from '../../scripts/openapi/document';
@@ -114,6 +115,17 @@ describe('the deprecation policy in the manifest', () => {
       expect((Date.parse(sunset) - Date.parse(since)) / DAY_MS).toBeGreaterThanOrEqual(180);
       expect(link).toMatch(/^https:\/\//);
     }
+  });
+
+  it("links into this repository's rendered docs, so adopting Rampart's docsBaseUrl moves the links too", () => {
+    // The link is not config (the wrapper sends it as declared): when prod's alarms.docsBaseUrl
+    // changes from the placeholder to the real repository, this fails until each link follows.
+    const base = loadEnvironmentConfig('prod').alarms.docsBaseUrl;
+    const links = ROUTES.flatMap((route) =>
+      route.deprecation?.link !== undefined ? [route.deprecation.link] : [],
+    );
+    expect(links.length).toBeGreaterThan(0);
+    for (const link of links) expect(link.startsWith(`${base}docs/`)).toBe(true);
   });
 
   it('marks a deprecated operation in the document, with its sunset and the headers it sends', () => {
