@@ -1,4 +1,4 @@
-import type { EnvironmentConfig } from '../config';
+import { standbyParts, type EnvironmentConfig } from '../config';
 import { describePlaceholders, findPlaceholders } from '../config/placeholders';
 import {
   callerAccount,
@@ -149,6 +149,7 @@ function prerequisites(config: EnvironmentConfig): Prerequisite[] {
       );
     }
   }
+  if (standbyParts(config).data) steps.push(...standbySecretPrerequisites(config));
   if (auth.email) steps.push(sesPrerequisite(config, auth.email));
   if (alarms.chatbot) {
     steps.push({
@@ -181,6 +182,40 @@ function prerequisites(config: EnvironmentConfig): Prerequisite[] {
         `SNS mails a confirmation link for ${stackName(config, 'Ops')} and ${stackName(config, 'OpsGlobal')}: click both, or critical alarms page nobody.`,
       ],
     });
+  }
+  return steps;
+}
+
+/**
+ * A standby's alerts in drRegion (`Rampart-<env>-DrOps`) need the Slack webhook there (a replica of
+ * the env region's secret: one value to change) and, for an HTTPS pager, the pager endpoint.
+ */
+function standbySecretPrerequisites(config: EnvironmentConfig): Prerequisite[] {
+  const { region, drRegion, alarms } = config;
+  const drOps = stackName(config, 'DrOps');
+  const name = alarms.slackWebhookSecretName;
+  const steps: Prerequisite[] = [
+    {
+      id: `secret:${name}@${drRegion}`,
+      phase: 'before',
+      title: `Secret "${name}" (Slack incoming webhook, a replica of the one in ${region}) exists in ${drRegion}`,
+      how: [
+        `aws secretsmanager replicate-secret-to-regions --region ${region} --secret-id ${name} --add-replica-regions Region=${drRegion}`,
+        `${drOps}'s Slack notifier reads it for the standby's alerts: without it they reach the pager, never Slack (its failed posts page through the notifier's dead-letter alarm).`,
+      ],
+      check: (aws) => checkSecret(aws, drRegion, name),
+    },
+  ];
+  if (alarms.paging?.kind === 'https') {
+    steps.push(
+      secretPrerequisite(
+        drRegion,
+        alarms.paging.endpointSecretName,
+        'pager endpoint, the full HTTPS integration URL',
+        'https://events.pagerduty.com/integration/<key>/enqueue',
+        `${drOps} resolves it at deploy time for the standby's critical topic (the deploy fails without it); the template holds only its name.`,
+      ),
+    );
   }
   return steps;
 }

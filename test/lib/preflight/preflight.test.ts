@@ -20,7 +20,7 @@ import { formatReport } from '../../../lib/preflight/report';
 import { DEPLOYABLE_ACCOUNT, DEPLOYABLE_ZONE, deployableProd } from '../../fixtures/deployable-config';
 
 /** One client per service and region, each under its own mock: a request to an unprepared region fails. */
-function fakeAws(regions: readonly string[] = ['eu-west-1', 'us-east-1']) {
+function fakeAws(regions: readonly string[] = ['eu-west-1', 'us-east-1', 'eu-west-2']) {
   const credentials = { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' };
   const perRegion = <C>(make: (region: string) => C) =>
     Object.fromEntries(regions.map((region) => [region, make(region)])) as Record<string, C>;
@@ -58,7 +58,7 @@ function inputs(mock: { calls(): { args: readonly unknown[] }[] }): unknown[] {
 /** Answers as AWS does when every prerequisite of {@link deployableProd} is in place. */
 function everythingInPlace(mocks: ReturnType<typeof fakeAws>['mocks']) {
   mocks.sts['eu-west-1']!.on(GetCallerIdentityCommand).resolves({ Account: DEPLOYABLE_ACCOUNT });
-  for (const region of ['eu-west-1', 'us-east-1']) {
+  for (const region of ['eu-west-1', 'us-east-1', 'eu-west-2']) {
     mocks.secrets[region]!.on(DescribeSecretCommand).callsFake((input: { SecretId: string }) => ({
       ARN: `arn:aws:secretsmanager:${region}:${DEPLOYABLE_ACCOUNT}:secret:${input.SecretId}-AbCdEf`,
       Name: input.SecretId,
@@ -112,6 +112,8 @@ describe('preflight without AWS credentials', () => {
       ['secret:rampart/prod/slack-webhook@eu-west-1', 'unchecked'],
       ['secret:rampart/prod/pager-endpoint@eu-west-1', 'unchecked'],
       ['secret:rampart/prod/pager-endpoint@us-east-1', 'unchecked'],
+      ['secret:rampart/prod/slack-webhook@eu-west-2', 'unchecked'],
+      ['secret:rampart/prod/pager-endpoint@eu-west-2', 'unchecked'],
       ['ses-identity:example.com@eu-west-1', 'unchecked'],
       ['chatbot-workspace', 'manual'],
       ['cognito-domain:rampart-prod-auth@eu-west-1', 'unchecked'],
@@ -119,6 +121,8 @@ describe('preflight without AWS credentials', () => {
       ['domain-alias', 'manual'],
     ]);
     expect(report.steps.map((step) => step.phase)).toEqual([
+      'before',
+      'before',
       'before',
       'before',
       'before',
@@ -181,6 +185,7 @@ describe('preflight without AWS credentials', () => {
     expect(statuses(report)).toEqual([
       ['bootstrap', 'manual'],
       ['secret:rampart/prod/slack-webhook@eu-west-1', 'unchecked'],
+      ['secret:rampart/prod/slack-webhook@eu-west-2', 'unchecked'],
       ['ses-identity:acme-widgets.io@eu-west-1', 'unchecked'],
       ['chatbot-workspace', 'manual'],
       ['cognito-domain:acme-widgets-rampart-prod@eu-west-1', 'unchecked'],
@@ -206,6 +211,8 @@ describe('preflight without AWS credentials', () => {
       ['secret:rampart/prod/slack-webhook@eu-west-1', 'unchecked'],
       ['secret:rampart/prod/pager-endpoint@eu-west-1', 'unchecked'],
       ['secret:rampart/prod/pager-endpoint@us-east-1', 'unchecked'],
+      ['secret:rampart/prod/slack-webhook@eu-west-2', 'unchecked'],
+      ['secret:rampart/prod/pager-endpoint@eu-west-2', 'unchecked'],
       ['ses-identity:acme-widgets.io@eu-west-1', 'unchecked'],
       ['chatbot-workspace', 'manual'],
       ['cognito-domain:acme-widgets-rampart-prod@eu-west-1', 'unchecked'],
@@ -240,6 +247,8 @@ describe('preflight with AWS credentials (exact requests)', () => {
       ['secret:rampart/prod/slack-webhook@eu-west-1', 'ok'],
       ['secret:rampart/prod/pager-endpoint@eu-west-1', 'ok'],
       ['secret:rampart/prod/pager-endpoint@us-east-1', 'ok'],
+      ['secret:rampart/prod/slack-webhook@eu-west-2', 'ok'],
+      ['secret:rampart/prod/pager-endpoint@eu-west-2', 'ok'],
       ['ses-identity:acme-widgets.io@eu-west-1', 'ok'],
       ['chatbot-workspace', 'manual'],
       ['cognito-domain:acme-widgets-rampart-prod@eu-west-1', 'ok'],
@@ -253,6 +262,11 @@ describe('preflight with AWS credentials (exact requests)', () => {
       { SecretId: 'rampart/prod/pager-endpoint' },
     ]);
     expect(inputs(mocks.secrets['us-east-1']!)).toEqual([{ SecretId: 'rampart/prod/pager-endpoint' }]);
+    // The standby's Slack notifier and pager subscription in drRegion.
+    expect(inputs(mocks.secrets['eu-west-2']!)).toEqual([
+      { SecretId: 'rampart/prod/slack-webhook' },
+      { SecretId: 'rampart/prod/pager-endpoint' },
+    ]);
     expect(inputs(mocks.cognito['eu-west-1']!)).toEqual([{ Domain: 'acme-widgets-rampart-prod' }]);
     expect(inputs(mocks.cognito['us-east-1']!)).toEqual([]);
     expect(inputs(mocks.ses['eu-west-1']!)).toEqual([{ EmailIdentity: 'acme-widgets.io' }, {}]);
@@ -278,6 +292,26 @@ describe('preflight with AWS credentials (exact requests)', () => {
         message:
           'Secret "rampart/prod/pager-endpoint" (pager endpoint, the full HTTPS integration URL) exists in us-east-1: no such secret in us-east-1. ' +
           "Fix: aws secretsmanager create-secret --region us-east-1 --name rampart/prod/pager-endpoint --secret-string 'https://events.pagerduty.com/integration/<key>/enqueue'",
+      },
+    ]);
+    expect(exitCodeOf(report)).toBe(1);
+  });
+
+  test("a standby without the webhook's replica in drRegion: a problem that says how to replicate it", async () => {
+    const { clients, mocks } = fakeAws();
+    everythingInPlace(mocks);
+    mocks.secrets['eu-west-2']!.on(DescribeSecretCommand, { SecretId: 'rampart/prod/slack-webhook' }).rejects(
+      new ResourceNotFoundException({
+        message: "Secrets Manager can't find the specified secret.",
+        $metadata: {},
+      }),
+    );
+    const report = await preflight(deployableProd(), { aws: clients });
+    expect(report.problems).toEqual([
+      {
+        message:
+          'Secret "rampart/prod/slack-webhook" (Slack incoming webhook, a replica of the one in eu-west-1) exists in eu-west-2: no such secret in eu-west-2. ' +
+          'Fix: aws secretsmanager replicate-secret-to-regions --region eu-west-1 --secret-id rampart/prod/slack-webhook --add-replica-regions Region=eu-west-2',
       },
     ]);
     expect(exitCodeOf(report)).toBe(1);
@@ -344,7 +378,7 @@ describe('preflight with AWS credentials (exact requests)', () => {
           'The AWS credentials could not be used (ExpiredToken: The security token included in the request is expired). Fix: refresh them (e.g. aws sso login), or run with --offline for the checklist alone',
       },
     ]);
-    expect(report.steps.filter((s) => s.status === 'unchecked')).toHaveLength(6);
+    expect(report.steps.filter((s) => s.status === 'unchecked')).toHaveLength(8);
   });
 
   test('no hosted zone in config: the account is searched for one that can hold the domain, most specific first', async () => {
@@ -416,7 +450,7 @@ describe('the report as printed', () => {
   test('ready offline: the count of prerequisites left to check with credentials', async () => {
     const text = formatReport(await preflight(deployableProd()));
     expect(text.split('\n').at(-1)).toBe(
-      `No problems in the config. 6 prerequisite(s) not checked: run npm run preflight -- -c env=prod with credentials for account ${DEPLOYABLE_ACCOUNT} to check them.`,
+      `No problems in the config. 8 prerequisite(s) not checked: run npm run preflight -- -c env=prod with credentials for account ${DEPLOYABLE_ACCOUNT} to check them.`,
     );
   });
 });
