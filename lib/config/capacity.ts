@@ -33,10 +33,11 @@ export const MAX_BURST_LIMIT = 5_000;
 export const WAF_MIN_RATE_LIMIT = 10;
 
 /**
- * Functions of the Api stack outside the manifest reserved at 1: outbox relay and API key cleanup
- * (both use the database), JWKS fetcher, origin-verify rotation and login client secret rotation.
+ * Functions of the Api stack outside the manifest reserved at 1: outbox relay, API key cleanup and
+ * API key recreation (the three use the database), JWKS fetcher, origin-verify rotation and login
+ * client secret rotation (the standby has no origin-verify rotation: one fewer there).
  */
-export const SINGLETON_FUNCTIONS = { total: 5, database: 2 } as const;
+export const SINGLETON_FUNCTIONS = { total: 6, database: 3 } as const;
 
 /** A token bucket: API Gateway's steady rate (requests/s) and bucket size. */
 export interface Throttle {

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { IdentitySource, RequestAuthorizer } from 'aws-cdk-lib/aws-apigateway';
 import { Peer, Port, SecurityGroup, type ISecurityGroup } from 'aws-cdk-lib/aws-ec2';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
@@ -124,10 +124,11 @@ export class ApiStack extends RampartStack {
   /** Rotates the origin-verify value in both regions' web ACLs and CloudFront (primary only). */
   public readonly originVerifyRotation?: RampartFunction;
   /**
-   * Standby only: recreates this region's API Gateway keys from the database after promotion,
-   * invoked once by the failover (docs/dr.md).
+   * Recreates this region's API Gateway keys from the database, invoked once by a region switch
+   * (docs/dr.md): in the standby after the failover's promotion, in the primary after a failback
+   * (the rows point at the standby gateway's keys then, and keys created meanwhile are missing).
    */
-  public readonly apiKeyRecreation?: RampartFunction;
+  public readonly apiKeyRecreation: RampartFunction;
   /** The schedules of the outbox relay and API key cleanup (disabled in a standby until failover). */
   public readonly scheduleRules: Rule[] = [];
   /** Rotates the login client's secret (Cognito's two-secret overlap) on `auth.clientSecretRotationDays`. */
@@ -314,18 +315,24 @@ export class ApiStack extends RampartStack {
       invocation: 'synchronous',
       needs: [],
     });
+    this.apiKeyRecreation = this.function('ApiKeyRecreation', {
+      entry: 'api-keys-standby-restore/handler.ts',
+      description: `${props.standby ? 'Failover' : 'Failback'} step: recreates the API Gateway keys of this region from the database`,
+      serviceName: 'api-key-recreation',
+      reservedConcurrentExecutions: 1,
+      timeout: Duration.minutes(5),
+      invocation: 'synchronous',
+      needs: ['database', 'apiKeyGateway'],
+    });
+    this.wireApiKeyGateway(this.apiKeyRecreation);
     if (props.standby) {
-      this.apiKeyRecreation = this.function('ApiKeyRecreation', {
-        entry: 'api-keys-standby-restore/handler.ts',
-        description: 'Failover step: recreates the API Gateway keys of this region from the database',
-        serviceName: 'api-key-recreation',
-        reservedConcurrentExecutions: 1,
-        timeout: Duration.minutes(5),
-        invocation: 'synchronous',
-        needs: ['database', 'apiKeyGateway'],
-      });
-      this.wireApiKeyGateway(this.apiKeyRecreation);
       this.publishStandbyValues(props.standby);
+    } else {
+      new CfnOutput(this, 'ApiKeyRecreationFunctionName', {
+        value: this.apiKeyRecreation.functionName,
+        description:
+          'Failback step (runbooks/dr/region-failback.md): invoke once after the primary proxy targets the new primary',
+      });
     }
     this.loginClientSecretRotation = new LoginClientSecretRotation(
       this,
@@ -440,7 +447,7 @@ export class ApiStack extends RampartStack {
     );
     publish(
       'api-key-recreation-function',
-      this.apiKeyRecreation!.functionName,
+      this.apiKeyRecreation.functionName,
       'Invoke once after promotion: recreates the API Gateway keys from the database',
     );
     publish(

@@ -86,15 +86,11 @@ export function apiFunctions(api: ApiStack): AlarmedFunction[] {
       component: 'login-client-secret-rotation',
       impact: 'Rotation of the login client secret (Cognito)',
     },
-    ...(api.apiKeyRecreation
-      ? [
-          {
-            fn: api.apiKeyRecreation,
-            component: 'api-key-recreation',
-            impact: "Recreating the gateway's API keys after a failover",
-          },
-        ]
-      : []),
+    {
+      fn: api.apiKeyRecreation,
+      component: 'api-key-recreation',
+      impact: "Recreating the gateway's API keys after a failover or failback",
+    },
   ];
 }
 

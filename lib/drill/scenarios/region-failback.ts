@@ -114,6 +114,20 @@ export const regionFailback = defineProcedure({
       ],
     },
     {
+      id: 'recreate-primary-api-keys',
+      phase: 'recover',
+      title: "Recreate the API Gateway keys in the primary's usage plans",
+      action:
+        "Invoke the primary API's key recreation function once (the `ApiKeyRecreationFunctionName` output of `Rampart-<env>-Api`; `recreateGatewayKeys`, the standby's function code): it reuses every key whose value the primary gateway still holds, creates the keys made while on the standby, and points each row back at the primary gateway's key (idempotent).",
+      verification: 'the function answers `{ created, existing, repointed }` without a function error',
+      rollback: 'Nothing to undo: the primary gateway serves keys only once traffic moves back.',
+      decides: 'on-call engineer',
+      timeoutSeconds: 300,
+      commands: [
+        'aws lambda invoke --region $PRIMARY --function-name $(aws cloudformation describe-stacks --region $PRIMARY --stack-name Rampart-$ENV-Api --query "Stacks[0].Outputs[?OutputKey==\'ApiKeyRecreationFunctionName\'].OutputValue" --output text) /dev/stdout',
+      ],
+    },
+    {
       id: 'switch-traffic-back',
       phase: 'recover',
       title: "Switch CloudFront's API origin back to the primary API",
@@ -160,7 +174,6 @@ export const regionFailback = defineProcedure({
     },
   ],
   afterwards: [
-    'API keys: while on the standby, every key row was pointed at a key of the standby gateway (`recreateGatewayKeys`); the primary gateway has no such function, so keys used with usage-plan methods fail until their primary gateway keys are recreated and the rows pointed back (not scripted yet, docs/dr.md).',
     'Users created or changed in the standby user pool during the failover are not in the primary pool (identity backups run from the primary): export them from the standby pool and import them with `importIdentities` before deleting it.',
     'The admin secret: if it was promoted and rotated in drRegion, put its current value into the primary secret before the next rotation there.',
     '`Rampart-prod-Data` still owns the old instance and the proxy target: bring the stack in line before its next deploy, as after a point-in-time restore (restore-point-in-time.md); keep the old primary until the review is closed, then delete it.',

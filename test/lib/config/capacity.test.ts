@@ -139,10 +139,10 @@ describe('capacity model: derivations', () => {
       reservedConcurrency: 9,
     });
     expect(plan.maxFunctionConcurrency).toBe(900);
-    // Routes 24, authorizer 9, worker 3, five singletons.
-    expect(plan.reservedConcurrency).toBe(41);
-    // (list 9 + create 9 + keys 4 + authorizer 9 + worker 3 + relay and cleanup 2) x dbPoolMax 2.
-    expect(plan.databaseConnections).toBe(72);
+    // Routes 24, authorizer 9, worker 3, six singletons.
+    expect(plan.reservedConcurrency).toBe(42);
+    // (list 9 + create 9 + keys 4 + authorizer 9 + worker 3 + relay, cleanup and key recreation 3) x dbPoolMax 2.
+    expect(plan.databaseConnections).toBe(74);
   });
 
   test("a reservation never exceeds what one function may reserve; the token plan never exceeds API Gateway's bucket", () => {
@@ -289,16 +289,16 @@ describe('capacity model: synth refuses contradictions, saying what to change', 
   });
 
   test('reservations that leave Lambda less than 100 unreserved executions', () => {
-    // Prod reserves 332 with headroom 1.5; with 6, 1258.
+    // Prod reserves 333 with headroom 1.5; with 6, 1259.
     expect(prodWith({ concurrencyHeadroom: 6 })).toThrow(
-      'capacity.routeClasses: the functions reserve 1258 concurrent executions (routes 845, authorizer 398, worker 10, ' +
-        '5 singletons); Lambda keeps 100 unreserved, so functions.accountConcurrencyLimit 1000 allows at most 900: ' +
+      'capacity.routeClasses: the functions reserve 1259 concurrent executions (routes 845, authorizer 398, worker 10, ' +
+        '6 singletons); Lambda keeps 100 unreserved, so functions.accountConcurrencyLimit 1000 allows at most 900: ' +
         "lower the classes' rateLimit or expectedDurationMs, or capacity.concurrencyHeadroom, or raise the quota",
     );
     expect(prodWith({}, { accountConcurrencyLimit: 300 })).toThrow(
-      /the functions reserve 332 concurrent executions .* functions\.accountConcurrencyLimit 300 allows at most 200/,
+      /the functions reserve 333 concurrent executions .* functions\.accountConcurrencyLimit 300 allows at most 200/,
     );
-    expect(prodWith({}, { accountConcurrencyLimit: 432 })).not.toThrow();
+    expect(prodWith({}, { accountConcurrencyLimit: 433 })).not.toThrow();
   });
 
   test('the dev model, as committed, stays in its small database', () => {

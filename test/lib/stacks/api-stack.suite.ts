@@ -351,9 +351,9 @@ describe.each(ENVIRONMENT_NAMES)('Api stack (%s)', (name) => {
     const framework = all.filter((fn) => fn.Properties.Handler === 'framework.onEvent');
     expect(framework).toHaveLength(1);
     const functions = all.filter((fn) => !framework.includes(fn));
-    // Routes, the authorizer, worker, outbox relay, key cleanup, JWKS fetcher, origin-verify rotation
-    // and login client secret rotation.
-    expect(functions.length).toBe(ROUTES.length + MOUNTS.filter((m) => 'handler' in m.target).length + 7);
+    // Routes, the authorizer, worker, outbox relay, key cleanup, key recreation (failback), JWKS
+    // fetcher, origin-verify rotation and login client secret rotation.
+    expect(functions.length).toBe(ROUTES.length + MOUNTS.filter((m) => 'handler' in m.target).length + 8);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',

@@ -46,7 +46,7 @@ const EXPECTED: Record<EnvironmentName, Expected> = {
     worker: 2,
     tiers: { free: [1, 5, 1_000], standard: [10, 20, 5_000], premium: [20, 40, 20_000] },
     tokens: [395, 790],
-    reserved: 96,
+    reserved: 97,
   },
   staging: {
     waf: { perIp: 30_000, authPerIp: 100, perCredential: 18_000 },
@@ -66,7 +66,7 @@ const EXPECTED: Record<EnvironmentName, Expected> = {
     worker: 5,
     tiers: { free: [1, 5, 1_000], standard: [10, 20, 10_000], premium: [50, 100, 100_000] },
     tokens: [825, 1_650],
-    reserved: 254,
+    reserved: 255,
   },
   prod: {
     waf: { perIp: 30_000, authPerIp: 100, perCredential: 18_000 },
@@ -86,7 +86,7 @@ const EXPECTED: Record<EnvironmentName, Expected> = {
     worker: 10,
     tiers: { free: [1, 5, 1_000], standard: [10, 20, 50_000], premium: [50, 100, 1_000_000] },
     tokens: [1_325, 2_650],
-    reserved: 332,
+    reserved: 333,
   },
 };
 

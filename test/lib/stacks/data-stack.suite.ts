@@ -672,10 +672,10 @@ describe('config: proxy connection budget', () => {
   });
 
   test('rejects the capacity model reservations x pool size above the budget, naming what to change', () => {
-    // Dev's database functions reserve 61 executions (test/lib/config/capacity.test.ts): 2 connections each is 122.
+    // Dev's database functions reserve 62 executions (test/lib/config/capacity.test.ts): 2 connections each is 124.
     expect(() => parseEnvironmentConfig({ ...dev, functions: { ...dev.functions, dbPoolMax: 2 } })).toThrow(
-      'Invalid config for environment "dev": functions.dbPoolMax: the database functions reserve 61 concurrent ' +
-        'executions (capacity model) x functions.dbPoolMax 2 = 122 proxy connections, above the proxy connection ' +
+      'Invalid config for environment "dev": functions.dbPoolMax: the database functions reserve 62 concurrent ' +
+        'executions (capacity model) x functions.dbPoolMax 2 = 124 proxy connections, above the proxy connection ' +
         'budget 67 (max_connections 112 of database.instanceClass db.t4g.micro x database.proxy.maxConnectionsPercent 60%): ' +
         'lower capacity.routeClasses (rateLimit or expectedDurationMs), capacity.concurrencyHeadroom or ' +
         'functions.workerReservedConcurrency, or choose a larger database.instanceClass',

@@ -389,7 +389,14 @@ describe('prod standby: user pool and API (Rampart-prod-DrAuth, Rampart-prod-DrA
       Name: '/rampart/prod/standby/api-key-recreation-function',
       Value: { Ref: logicalId },
     });
-    expect(stacks.api.apiKeyRecreation).toBeUndefined();
+    // The primary has one too, for the failback (runbooks/dr/region-failback.md), named by an output.
+    templateOf('api').hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'Failback step: recreates the API Gateway keys of this region from the database',
+      ReservedConcurrentExecutions: 1,
+    });
+    templateOf('api').hasOutput('ApiKeyRecreationFunctionName', {
+      Value: { Ref: stacks.api.getLogicalId(stacks.api.apiKeyRecreation.node.defaultChild as CfnElement) },
+    });
   });
 
   test('SSM parameters name the API, the distribution, the usage plans and the schedules', () => {
