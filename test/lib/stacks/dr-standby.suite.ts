@@ -588,19 +588,12 @@ describe('prod standby: alarms in drRegion (Rampart-prod-DrOps)', () => {
       twins.push(name);
       expect({ name, ...settings(alarm) }).toEqual({ name, ...settings(twin) });
     }
-    // Only the replica's lag and the API key recreation function (a standby-only function) have no twin.
-    expect(standbyOnly.sort()).toEqual(
-      [
-        'rampart-prod-standby-db-replica-lag',
-        'rampart-prod-standby-api-key-recreation-errors',
-        'rampart-prod-standby-api-key-recreation-throttles',
-        'rampart-prod-standby-api-key-recreation-duration-near-timeout',
-      ].sort(),
-    );
+    // Only the replica's lag has no twin (the API key recreation function is in both: failover and failback).
+    expect(standbyOnly.sort()).toEqual(['rampart-prod-standby-db-replica-lag']);
     // Every primary alarm of a route, the authorizer, the worker, the stage, the queue, the web ACL,
     // the database and the proxy has its standby twin.
     const apiComponents =
-      /^rampart-prod-(api-[45]xx-rate|.*-p(90|99)-latency|(authorizer|worker|outbox-relay|api-key-cleanup|login-client-secret-rotation|notifier)-.*|work-(queue|dlq)-.*|api-waf-blocked-spike|db-(?!pending-maintenance).*|topic-.*)$/;
+      /^rampart-prod-(api-[45]xx-rate|.*-p(90|99)-latency|(authorizer|worker|outbox-relay|api-key-cleanup|api-key-recreation|login-client-secret-rotation|notifier)-.*|work-(queue|dlq)-.*|api-waf-blocked-spike|db-(?!pending-maintenance).*|topic-.*)$/;
     const routeFunctionAlarms = GATEWAY_METHODS.flatMap((route) =>
       [...primary.keys()].filter((n) => n.startsWith(`rampart-prod-${kebab(route.id)}-`)),
     );
