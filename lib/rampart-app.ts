@@ -149,7 +149,7 @@ function addDrRestore(
   app: App,
   config: EnvironmentConfig,
   primary: { readonly data: DataStack; readonly dataDr?: DataDrStack },
-  standby: Pick<RampartEnvironment, 'drNetwork' | 'drData'>,
+  standby: Pick<RampartEnvironment, 'drNetwork' | 'drData' | 'drOps'>,
 ): DrRestoreStack | undefined {
   const { dataDr } = primary;
   if (!drRestoreTests(config) || !dataDr) return undefined;
@@ -161,6 +161,8 @@ function addDrRestore(
       standby.drNetwork && standby.drData
         ? { network: standby.drNetwork.network, data: standby.drData }
         : undefined,
+    // The standby's topics page and reach Slack in drRegion; without a standby, topics of its own.
+    topics: standby.drOps?.topics,
     crossRegionReferences: true,
     stackName: stackName(config, 'DrRestore'),
     description: `Rampart ${config.name}: weekly restore tests of the DR vault's copies, their validator and alarms (${config.drRegion})`,
@@ -168,6 +170,7 @@ function addDrRestore(
   drRestore.addStackDependency(dataDr);
   drRestore.addStackDependency(primary.data, "the admin secret's replica belongs to the Data stack");
   if (standby.drData) drRestore.addStackDependency(standby.drData);
+  if (standby.drOps) drRestore.addStackDependency(standby.drOps, "its alarms use the standby's topics");
   return drRestore;
 }
 

@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { CfnRestoreTestingPlan, CfnRestoreTestingSelection } from 'aws-cdk-lib/aws-backup';
 import { SecurityGroup } from 'aws-cdk-lib/aws-ec2';
 import { ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key, type IKey } from 'aws-cdk-lib/aws-kms';
 import { SubnetGroup } from 'aws-cdk-lib/aws-rds';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -41,6 +42,12 @@ export interface DrRestoreStackProps extends Omit<RampartStackProps, 'regionOver
    * @default - an isolated network of its own (`backup.drRestoreTestNetwork`), no source to compare with
    */
   readonly standby?: { readonly network: SecureVpc; readonly data: DrDataStack };
+  /**
+   * Alarm topics of drRegion that already page and reach Slack (the standby's, `Rampart-<env>-DrOps`);
+   * their key also encrypts the validator's logs and dead letters.
+   * @default - topics of its own, `rampart-<env>-dr-restore-<severity>` (pager only)
+   */
+  readonly topics?: SeverityTopics;
 }
 
 /**
@@ -140,18 +147,32 @@ export class DrRestoreStack extends RampartStack {
     });
     this.selection.addResourceDependency(this.plan);
 
-    this.topics = new SeverityTopics(this, 'Topics', {
-      environment: config.name,
-      topicNamePrefix: drRestoreTopicPrefix(config.name),
-    });
-    this.topics.subscribePager(config.alarms.paging);
-    allowLogsToUse(this.topics.key, this);
+    // The validator's logs and dead letters: the topics' key when the topics are this stack's, else
+    // a key of its own (log groups are encrypted with a key of their stack).
+    let key: IKey;
+    if (props.topics) {
+      this.topics = props.topics;
+      key = new Key(this, 'Key', {
+        description: `Rampart ${config.name}: logs and dead letters of the DR vault restore tests`,
+        enableKeyRotation: true,
+        removalPolicy: this.logRemovalPolicy,
+      });
+      allowLogsToUse(key, this);
+    } else {
+      this.topics = new SeverityTopics(this, 'Topics', {
+        environment: config.name,
+        topicNamePrefix: drRestoreTopicPrefix(config.name),
+      });
+      this.topics.subscribePager(config.alarms.paging);
+      allowLogsToUse(this.topics.key, this);
+      key = this.topics.key;
+    }
     this.alarms = environmentAlarmFactory(this, config, this.topics);
 
     const deadLetterRetention = Duration.days(14);
     const deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
       encryption: QueueEncryption.KMS,
-      encryptionMasterKey: this.topics.key,
+      encryptionMasterKey: key,
       enforceSSL: true,
       retentionPeriod: deadLetterRetention,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -194,7 +215,7 @@ export class DrRestoreStack extends RampartStack {
       alarms: this.alarms,
       vpc,
       subnets: this.network.functionSubnets,
-      logEncryptionKey: this.topics.key,
+      logEncryptionKey: key,
       logRetentionDays: config.functions.logRetentionDays,
       logRemovalPolicy: this.logRemovalPolicy,
       deadLetterQueue,

@@ -37,7 +37,7 @@ describe.each(['staging', 'prod'] as const)('DR vault restore tests (%s)', (name
       [
         `Rampart-${name}-Data`,
         `Rampart-${name}-DataDr`,
-        ...(standby ? [`Rampart-${name}-DrData`, `Rampart-${name}-DrNetwork`] : []),
+        ...(standby ? [`Rampart-${name}-DrData`, `Rampart-${name}-DrNetwork`, `Rampart-${name}-DrOps`] : []),
       ].sort(),
     );
   });
@@ -293,7 +293,27 @@ describe.each(['staging', 'prod'] as const)('DR vault restore tests (%s)', (name
     });
   });
 
-  test('its topics page through the environment pager, with fixed names', () => {
+  if (standby) {
+    test("prod alarms on the standby's topics (pager and Slack in drRegion), with no topics of its own", () => {
+      expect(stack.topics).toBe(stacks.drOps!.topics);
+      expect(resourcesOf(json, 'AWS::SNS::Topic')).toEqual([]);
+      expect(stack.resolve(stack.topics.topics.warning.topicArn)).toEqual({
+        'Fn::GetStackOutput': {
+          StackName: `Rampart-${name}-DrOps`,
+          Region: config.drRegion,
+          OutputName: expect.stringMatching(/^PublishOutputRefTopicsWarning/),
+        },
+      });
+      // Logs and dead letters: a key of this stack, rotated.
+      template.hasResourceProperties('AWS::KMS::Key', {
+        Description: `Rampart ${name}: logs and dead letters of the DR vault restore tests`,
+        EnableKeyRotation: true,
+      });
+    });
+    return;
+  }
+
+  test('staging: topics of its own page through the environment pager, with fixed names', () => {
     for (const severity of ['critical', 'warning', 'info']) {
       template.hasResourceProperties('AWS::SNS::Topic', {
         TopicName: `rampart-${name}-dr-restore-${severity}`,
