@@ -1,5 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { synthEnvironments } from '../../support/synth';
+import { drCopyObjective } from '../../../lib/stacks/dr-restore-stack';
 
 // Restore tests of the DR vault's copies in drRegion (lib/stacks/dr-restore-stack.ts): AWS Backup's
 // restore testing sees its own region's vaults only, so the primary's plans never restore them.
@@ -327,5 +328,28 @@ describe.each(['staging', 'prod'] as const)('DR vault restore tests (%s)', (name
         Endpoint: `{{resolve:secretsmanager:${paging.endpointSecretName}:SecretString:::}}`,
       });
     }
+  });
+});
+
+describe('drCopyObjective: what a restore from the DR copies is held to', () => {
+  const pit = { rtoSeconds: 3600, rpoSeconds: 300 };
+  test('the region-loss RTO; its RPO but never under the 30 h copy cadence', () => {
+    expect(
+      drCopyObjective({
+        recovery: { pointInTimeRestore: pit, regionLoss: { rtoSeconds: 1800, rpoSeconds: 60 } },
+      }),
+    ).toEqual({ rtoSeconds: 1800, rpoSeconds: 108_000 });
+    expect(
+      drCopyObjective({
+        recovery: { pointInTimeRestore: pit, regionLoss: { rtoSeconds: 14_400, rpoSeconds: 172_800 } },
+      }),
+    ).toEqual({ rtoSeconds: 14_400, rpoSeconds: 172_800 });
+  });
+
+  test('without a region-loss objective, the point-in-time restore RTO', () => {
+    expect(drCopyObjective({ recovery: { pointInTimeRestore: pit } })).toEqual({
+      rtoSeconds: 3600,
+      rpoSeconds: 108_000,
+    });
   });
 });
