@@ -178,11 +178,7 @@ describe('restoreValidationDeps', () => {
       SecretString: JSON.stringify({ ...JSON.parse(adminSecret(source)), host: 'primary.invalid', port: 1 }),
     });
 
-    const outcome = await validateRestoreJob(
-      runtime(restoreValidationSource(REPLICA)),
-      'job-42',
-      [PLAN],
-    );
+    const outcome = await validateRestoreJob(runtime(restoreValidationSource(REPLICA)), 'job-42', [PLAN]);
 
     expect(outcome).toMatchObject({ status: 'SUCCESSFUL' });
     expect(rds).toHaveReceivedCommandTimes(DescribeDBInstancesCommand, 2);

@@ -238,7 +238,9 @@ describe('checkRestoredDatabaseAlone (no source in the region)', () => {
     expect(result.ok).toBe(true);
     expect(result.newestRowAgeSeconds).toBe(600);
     const checks = byName(result);
-    expect(checks['migrations'].detail).toMatch(/^\d+ migrations \(not compared: no source in this region\)$/);
+    expect(checks['migrations'].detail).toMatch(
+      /^\d+ migrations \(not compared: no source in this region\)$/,
+    );
     expect(checks['row-counts'].detail).toBe(
       'restored rows written before the point (not compared: no source in this region): projects 2, api_keys 0, project_activity 1',
     );
