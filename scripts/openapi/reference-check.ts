@@ -5,7 +5,7 @@ import { chromium, type Browser } from 'playwright-core';
 
 /**
  * The API reference (`/api/v1/docs`) opened in a real headless Chromium: the check behind
- * `npm run docs:check` and test/e2e/api-reference.test.ts.
+ * `npm run docs:check` and test/contract/fuzz.test.ts (which reuses its local stack).
  *
  * The browser is the npm package `@sparticuz/chromium` (chrome-headless-shell for Linux x64,
  * brotli-compressed inside the registry tarball, no install script and no download), unpacked once
