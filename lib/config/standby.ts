@@ -29,12 +29,30 @@ export const STANDBY_PARAMETER_KEYS = [
   'schedule-rule-names',
   'origin-verify-pattern-set',
   'api-key-recreation-function',
+  'replica-alarm-names',
 ] as const;
 export type StandbyParameterKey = (typeof STANDBY_PARAMETER_KEYS)[number];
 
 /** `/rampart/<env>/standby/<key>`: where the standby stacks publish what a failover script needs. */
 export function standbyParameterName(environment: string, key: StandbyParameterKey): string {
   return `/rampart/${environment}/standby/${key}`;
+}
+
+/**
+ * Parses a standby value that holds names (`schedule-rule-names`, `replica-alarm-names`): a JSON
+ * array of non-empty strings, as the standby stacks write it; anything else is refused by key.
+ */
+export function parseStandbyNameList(key: StandbyParameterKey, raw: string): string[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new Error(`${key} must be a JSON array of names`);
+  }
+  if (!Array.isArray(parsed) || !parsed.every((name) => typeof name === 'string' && name !== '')) {
+    throw new Error(`${key} must be a JSON array of names`);
+  }
+  return parsed as string[];
 }
 
 /** Name of the standby's RDS Proxy: fixed, so the promotion step can register its target. */

@@ -1,4 +1,5 @@
 import { DisableRuleCommand, EnableRuleCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { parseStandbyNameList } from '../config';
 
 /**
  * Step 4 of a region failover: enables the standby's scheduled functions (outbox relay, API key
@@ -23,14 +24,5 @@ export async function disableStandbySchedules(
 
 /** Parses `schedule-rule-names` as the DrApi stack writes it (a JSON array of rule names). */
 export function parseScheduleRuleNames(raw: string): string[] {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    throw new Error('schedule-rule-names must be a JSON array of rule names');
-  }
-  if (!Array.isArray(parsed) || !parsed.every((name) => typeof name === 'string' && name !== '')) {
-    throw new Error('schedule-rule-names must be a JSON array of rule names');
-  }
-  return parsed as string[];
+  return parseStandbyNameList('schedule-rule-names', raw);
 }

@@ -14,15 +14,23 @@ const SECTIONS: readonly { readonly phase: StepPhase; readonly heading: string; 
 ];
 
 function renderStep(step: StepDefinition, number: number): string {
+  const marker = `${number}. `;
+  // Markdown continues a list item at the width of its marker (3 up to step 9, 4 from step 10).
+  const indent = ' '.repeat(marker.length);
   const lines = [
-    `${number}. **${step.title}** (\`${step.id}\`, at most ${step.timeoutSeconds} s)`,
-    `   - Do: ${step.action}`,
-    `   - Verify: ${step.verification}.`,
-    `   - Roll back: ${step.rollback}`,
-    `   - Decides to go on: ${step.decides}.`,
+    `${marker}**${step.title}** (\`${step.id}\`, at most ${step.timeoutSeconds} s)`,
+    `${indent}- Do: ${step.action}`,
+    `${indent}- Verify: ${step.verification}.`,
+    `${indent}- Roll back: ${step.rollback}`,
+    `${indent}- Decides to go on: ${step.decides}.`,
   ];
   if (step.commands !== undefined && step.commands.length > 0)
-    lines.push('', '   ```sh', ...step.commands.map((command) => `   ${command}`), '   ```');
+    lines.push(
+      '',
+      `${indent}\`\`\`sh`,
+      ...step.commands.map((command) => `${indent}${command}`),
+      `${indent}\`\`\``,
+    );
   return lines.join('\n');
 }
 

@@ -10,7 +10,7 @@ import { allowLogsToUse } from '../constructs/core/encrypted-log-group';
 import type { SecureVpc } from '../constructs/network/secure-vpc';
 import { SlackDelivery } from '../constructs/ops/slack-delivery';
 import { maxConnectionsOf, proxyConnectionBudget } from '../config';
-import type { DrDataStack } from './dr-data-stack';
+import { publishStandbyValue, type DrDataStack } from './dr-data-stack';
 import type { ApiStack } from './api-stack';
 import {
   alarmFunctions,
@@ -59,6 +59,8 @@ export class DrOpsStack extends RampartStack {
   /** The standby's own Slack notifier (webhook secret in drRegion). */
   public readonly slack: SlackDelivery;
   public readonly stackDrift: CloudFormationStackDriftDetectionCheck;
+  /** Names of the alarms that only mean something while the standby database is a replica. */
+  public readonly replicaAlarmNames: readonly string[];
 
   constructor(scope: Construct, id: string, props: DrOpsStackProps) {
     super(scope, id, { ...props, regionOverride: props.config.drRegion });
@@ -107,6 +109,17 @@ export class DrOpsStack extends RampartStack {
       // A replica that stops reporting its lag is not replicating.
       treatMissingData: TreatMissingData.BREACHING,
     });
+    // A promoted replica reports no lag: the failover step disables this alarm's actions by these
+    // names, the failback re-enables them once a replica streams again (lib/dr/standby-alarms.ts).
+    // The replica's other alarms keep reporting under the same identifier and then watch the
+    // promoted primary, so they stay armed.
+    this.replicaAlarmNames = [this.alarms.alarmName('db', 'replica-lag')];
+    publishStandbyValue(
+      this,
+      'replica-alarm-names',
+      JSON.stringify(this.replicaAlarmNames),
+      'Alarms that mean something only while the standby is a replica (actions disabled after promotion)',
+    );
 
     // The standby API's components, with the primary's alarms and thresholds: every one treats
     // missing data as not breaching, so an idle standby (no requests, no invocations) stays OK, and

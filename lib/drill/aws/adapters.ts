@@ -22,6 +22,7 @@ import {
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import {
   DRILL_TEMPLATE_TAGS,
+  parseStandbyNameList,
   standbyParameterName,
   type EnvironmentConfig,
   type StandbyParameterKey,
@@ -32,6 +33,7 @@ import {
   standbyDatabaseState,
   type StandbyDatabaseRef,
 } from '../../dr/standby-database';
+import { describeReplicaAlarms, disableReplicaAlarmActions } from '../../dr/standby-alarms';
 import { switchTrafficToStandby } from '../../dr/traffic-switch';
 import { waitFor } from '../clock';
 import { step, verifyWithin } from '../steps';
@@ -484,13 +486,15 @@ const STANDBY_KEYS = [
   'schedule-rule-names',
   'api-key-recreation-function',
   'origin-verify-pattern-set',
+  'replica-alarm-names',
 ] as const satisfies readonly StandbyParameterKey[];
 type StandbyKey = (typeof STANDBY_KEYS)[number];
 
 /**
  * `region-failover`: FIS cuts the primary region off; then the failover steps of docs/dr.md, each
  * through its function in lib/dr where one exists (promoteStandby, registerStandbyProxyTarget,
- * switchTrafficToStandby): the replica promoted, the standby proxy's target, the scheduled rules
+ * switchTrafficToStandby, disableReplicaAlarmActions): the replica promoted and its replica-only
+ * alarms silenced, the standby proxy's target, the scheduled rules
  * enabled, the gateway's API keys recreated, CloudFront's origin moved, Multi-AZ afterwards.
  */
 export function regionFailoverAdapter(options: AwsAdapterOptions): DrillAdapter<typeof regionFailover> {
@@ -567,6 +571,25 @@ export function regionFailoverAdapter(options: AwsAdapterOptions): DrillAdapter<
               ? { ok: true, detail: `${value('replica-instance-id')} promoted and available` }
               : { ok: false, detail: `${value('replica-instance-id')} ${state}` };
           }),
+      }),
+      'silence-replica-alarms': step({
+        run: async () => {
+          const names = parseStandbyNameList('replica-alarm-names', value('replica-alarm-names'));
+          await disableReplicaAlarmActions(clients.cloudWatchDr, names);
+          return `actions disabled: ${names.join(', ')}`;
+        },
+        verify: async () => {
+          const names = parseStandbyNameList('replica-alarm-names', value('replica-alarm-names'));
+          const armed = (await describeReplicaAlarms(clients.cloudWatchDr, names)).filter(
+            (alarm) => alarm.ActionsEnabled !== false,
+          );
+          return armed.length === 0
+            ? { ok: true, detail: `${names.length} replica alarms keep evaluating, notifying nobody` }
+            : {
+                ok: false,
+                detail: `actions still enabled: ${armed.map((alarm) => alarm.AlarmName).join(', ')}`,
+              };
+        },
       }),
       'register-standby-proxy': step({
         run: () => registerStandbyProxyTarget(clients.rdsDr, database()),

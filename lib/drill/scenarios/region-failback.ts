@@ -4,7 +4,8 @@ import { STANDBY_VALUES_VARIABLE } from './region-failover';
 /**
  * Back to the primary region after a region failover (prod): the reverse of region-failover.ts,
  * in a maintenance window. Not a drill scenario (nothing is broken on purpose); the AWS steps are
- * lib/dr/failback.ts plus the reverse steps of lib/dr/traffic-switch.ts and standby-schedules.ts.
+ * lib/dr/failback.ts plus the reverse steps of lib/dr/traffic-switch.ts and standby-schedules.ts, and
+ * enableReplicaAlarmActions (lib/dr/standby-alarms.ts) once the rebuilt standby streams.
  */
 export const regionFailback = defineProcedure({
   name: 'region-failback',
@@ -172,11 +173,28 @@ export const regionFailback = defineProcedure({
         'aws rds modify-db-instance --region $PRIMARY --db-instance-identifier $NEW --multi-az --apply-immediately',
       ],
     },
+    {
+      id: 'rearm-replica-alarms',
+      phase: 'recover',
+      title: "Rebuild the standby, then enable its replica-only alarms' actions again",
+      action:
+        'Once the new primary has run a day: delete the promoted standby, then deploy the DR stacks so that a new replica follows the new primary (`Rampart-prod-DrData`, `DrOps`, `DrApi`). When the new replica streams (its `ReplicaLag` reports and the replica-lag alarm is `OK`), enable the actions of every alarm named in `$P/replica-alarm-names`, disabled at failover (`enableReplicaAlarmActions`, lib/dr/standby-alarms.ts: it refuses while one of them is not `OK`, since an alarm armed in ALARM never pages).',
+      verification:
+        'every alarm named in `$P/replica-alarm-names` is `OK` with its actions enabled, and the standby is a replica of the new primary',
+      rollback:
+        'Disable their actions again (`aws cloudwatch disable-alarm-actions`) if the new replica has to be rebuilt once more.',
+      decides: 'database owner',
+      timeoutSeconds: 259_200,
+      commands: [
+        "ALARMS=$(aws ssm get-parameter --region $DR --name $P/replica-alarm-names --query Parameter.Value --output text | node -pe \"JSON.parse(require('fs').readFileSync(0)).join(' ')\")",
+        'aws cloudwatch describe-alarms --region $DR --alarm-names $ALARMS --query "MetricAlarms[].[AlarmName,StateValue,ActionsEnabled]"   # every one OK before going on',
+        'aws cloudwatch enable-alarm-actions --region $DR --alarm-names $ALARMS',
+      ],
+    },
   ],
   afterwards: [
     'Users created or changed in the standby user pool during the failover are not in the primary pool (identity backups run from the primary): export them from the standby pool and import them with `importIdentities` before deleting it.',
     'The admin secret: if it was promoted and rotated in drRegion, put its current value into the primary secret before the next rotation there.',
     '`Rampart-prod-Data` still owns the old instance and the proxy target: bring the stack in line before its next deploy, as after a point-in-time restore (restore-point-in-time.md); keep the old primary until the review is closed, then delete it.',
-    'Rebuild the standby: the promoted standby is no replica any more; delete it once the new primary has run a day, then deploy the DR stacks so that a new replica follows the new primary (`Rampart-prod-DrData`, `DrOps`, `DrApi`).',
   ],
 });

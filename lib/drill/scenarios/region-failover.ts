@@ -77,6 +77,21 @@ export const regionFailover = defineScenario({
       ],
     },
     {
+      id: 'silence-replica-alarms',
+      phase: 'recover',
+      title: "Disable the actions of the standby's replica-only alarms",
+      action:
+        "The promoted instance reports no `ReplicaLag` any more, and the replica-lag alarm treats missing data as breaching: disable the actions of every alarm named in `$P/replica-alarm-names` (`disableReplicaAlarmActions`, lib/dr/standby-alarms.ts) so it does not page during the failover. The alarms keep evaluating; the promoted instance's other alarms (CPU, memory, storage, connections) stay armed and now watch the new primary.",
+      verification: 'every alarm named in `$P/replica-alarm-names` has its actions disabled',
+      rollback:
+        'Nothing to undo while the instance stays promoted; the failback enables them again once a standby replica streams (region-failback.md, `rearm-replica-alarms`).',
+      decides: 'on-call engineer',
+      timeoutSeconds: 120,
+      commands: [
+        "aws cloudwatch disable-alarm-actions --region $DR --alarm-names $(aws ssm get-parameter --region $DR --name $P/replica-alarm-names --query Parameter.Value --output text | node -pe \"JSON.parse(require('fs').readFileSync(0)).join(' ')\")",
+      ],
+    },
+    {
       id: 'register-standby-proxy',
       phase: 'recover',
       title: "Register the promoted instance with the standby's RDS Proxy",

@@ -513,6 +513,39 @@ describe('prod standby: alarms in drRegion (Rampart-prod-DrOps)', () => {
     ).toEqual([expect.stringMatching(/^AlarmsStandbyDbReplicaLag[0-9A-F]{8}$/)]);
   });
 
+  test("the replica-only alarms are published for the failover to silence; the replica's other alarms watch metrics a promoted instance still reports", () => {
+    const alarms = Object.values(ops.findResources('AWS::CloudWatch::Alarm')) as Json[];
+    const onReplica = alarms.filter((alarm) =>
+      JSON.stringify(alarm.Properties.Dimensions ?? []).includes('PublishOutputRefDatabaseReplica'),
+    );
+    // ReplicaLag is reported by a replica only; these are reported by every instance (CloudWatch RDS metrics).
+    const INSTANCE_METRICS = [
+      'CPUUtilization',
+      'FreeableMemory',
+      'FreeStorageSpace',
+      'DatabaseConnections',
+      'ReadLatency',
+      'WriteLatency',
+      'DBLoad',
+    ];
+    const replicaOnly = onReplica.filter((alarm) => alarm.Properties.MetricName === 'ReplicaLag');
+    expect(
+      onReplica
+        .filter((alarm) => !replicaOnly.includes(alarm))
+        .every((alarm) => INSTANCE_METRICS.includes(alarm.Properties.MetricName)),
+    ).toBe(true);
+    expect(onReplica.length).toBeGreaterThan(replicaOnly.length);
+    const names = replicaOnly.map((alarm) => alarm.Properties.AlarmName as string);
+    expect(names).toEqual(['rampart-prod-standby-db-replica-lag']);
+    expect(stacks.drOps!.replicaAlarmNames).toEqual(names);
+    ops.hasResourceProperties('AWS::SSM::Parameter', {
+      Name: standbyParameterName('prod', 'replica-alarm-names'),
+      Type: 'String',
+      Value: JSON.stringify(names),
+    });
+    ops.hasOutput('ReplicaAlarmNames', { Value: JSON.stringify(names) });
+  });
+
   test('every function, queue, stage, web ACL, the replica and the proxy in drRegion is named by a DrOps alarm', () => {
     const templates = new Map(
       (['drData', 'drApi', 'drOps'] as const).map((part) => [

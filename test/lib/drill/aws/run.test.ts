@@ -12,6 +12,8 @@ import {
 } from '@aws-sdk/client-cloudfront';
 import {
   CloudWatchClient,
+  DescribeAlarmsCommand,
+  DisableAlarmActionsCommand,
   GetMetricStatisticsCommand,
   PutMetricDataCommand,
 } from '@aws-sdk/client-cloudwatch';
@@ -447,6 +449,7 @@ describe('region-failover on AWS', () => {
     'schedule-rule-names': '["rampart-prod-outbox-relay","rampart-prod-api-key-cleanup"]',
     'api-key-recreation-function': 'rampart-prod-api-keys-standby-restore',
     'origin-verify-pattern-set': '{"name":"rampart-prod-origin-verify","id":"ps-1"}',
+    'replica-alarm-names': '["rampart-prod-standby-db-replica-lag"]',
   };
   const ssmAnswer = {
     Parameters: Object.entries(parameters).map(([key, value]) => ({
@@ -495,6 +498,18 @@ describe('region-failover on AWS', () => {
       promoted = true;
       return {};
     });
+    let silenced = false;
+    mocks.cloudWatchDr.on(DisableAlarmActionsCommand).callsFake(async () => {
+      // Only after the promotion: before it, the alarm still watches a replicating standby.
+      expect(promoted).toBe(true);
+      silenced = true;
+      return {};
+    });
+    mocks.cloudWatchDr.on(DescribeAlarmsCommand).callsFake(async () => ({
+      MetricAlarms: [
+        { AlarmName: 'rampart-prod-standby-db-replica-lag', StateValue: 'ALARM', ActionsEnabled: !silenced },
+      ],
+    }));
     mocks.rdsDr.on(RegisterDBProxyTargetsCommand).resolves({});
     mocks.rdsDr.on(DescribeDBProxyTargetsCommand).resolves({
       Targets: [{ RdsResourceId: 'rampart-prod-replica', TargetHealth: { State: 'AVAILABLE' } }],
@@ -572,6 +587,18 @@ describe('region-failover on AWS', () => {
       DBInstanceIdentifier: 'rampart-prod-replica',
       BackupRetentionPeriod: 35,
       PreferredBackupWindow: '01:00-02:00',
+    });
+    // The promoted replica reports no lag: its alarm notifies nobody from here on.
+    expect(
+      mocks.cloudWatchDr.commandCalls(DisableAlarmActionsCommand).map((call) => call.args[0].input),
+    ).toEqual([{ AlarmNames: ['rampart-prod-standby-db-replica-lag'] }]);
+    expect(mocks.cloudWatchDr.commandCalls(DescribeAlarmsCommand)[0].args[0].input).toEqual({
+      AlarmNames: ['rampart-prod-standby-db-replica-lag'],
+      AlarmTypes: ['MetricAlarm'],
+      MaxRecords: 100,
+    });
+    expect(report.steps.find((s) => s.id === 'silence-replica-alarms')).toMatchObject({
+      outcome: 'passed',
     });
     expect(mocks.rdsDr.commandCalls(RegisterDBProxyTargetsCommand)[0].args[0].input).toEqual({
       DBProxyName: 'rampart-prod-standby',
