@@ -48,6 +48,13 @@ export interface RouteResponses {
   readonly errors?: readonly ErrorCode[];
 }
 
+/**
+ * The longest `instance` (the request path) a problem carries. A regional API Gateway passes URLs
+ * of up to 10,240 characters to the function; a longer path is left out of the problem rather than
+ * sent in an answer this schema refuses.
+ */
+export const MAX_PROBLEM_INSTANCE_LENGTH = 8192;
+
 /** RFC 9457 problem details as Rampart sends them (handlers and gateway responses alike). */
 export const problemSchema = z.strictObject({
   type: z.string().check(z.maxLength(200)),
@@ -56,8 +63,8 @@ export const problemSchema = z.strictObject({
   status: z.optional(z.int().check(z.gte(400), z.lte(599))),
   detail: z.string().check(z.maxLength(2000)),
   code: z.enum(Object.keys(ERROR_CATALOGUE) as [ErrorCode, ...ErrorCode[]]),
-  /** The request path: as long as a URL API Gateway accepts (8 KiB). */
-  instance: z.optional(z.string().check(z.maxLength(8192))),
+  /** The request path, left out when longer (`MAX_PROBLEM_INSTANCE_LENGTH`). */
+  instance: z.optional(z.string().check(z.maxLength(MAX_PROBLEM_INSTANCE_LENGTH))),
   correlationId: z.string().check(z.maxLength(200)),
   errors: z.optional(
     z

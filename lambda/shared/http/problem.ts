@@ -1,6 +1,7 @@
 import * as jwtErrors from 'aws-jwt-verify/error';
 import { describeDbError } from '../db/errors';
 import { AppError, ERROR_CATALOGUE, type ErrorCode, type FieldError } from '../errors';
+import { MAX_PROBLEM_INSTANCE_LENGTH } from './contract';
 
 /** Base of every problem `type`: one anchor per code in docs/errors.md. */
 export const PROBLEM_TYPE_BASE = 'https://docs.rampart.dev/errors#';
@@ -163,7 +164,7 @@ export function problemDetails(
     status: entry.status,
     detail: classified.detail ?? entry.title,
     code: classified.code,
-    instance,
+    instance: instance !== undefined && instance.length <= MAX_PROBLEM_INSTANCE_LENGTH ? instance : undefined,
     correlationId,
     errors: classified.errors !== undefined && classified.errors.length > 0 ? classified.errors : undefined,
   };

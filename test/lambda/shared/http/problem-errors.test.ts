@@ -4,6 +4,7 @@ import { DatabaseError } from 'pg';
 import { join } from 'node:path';
 import { ERROR_CATALOGUE } from '../../../../lambda/shared/errors';
 import { api } from '../../../../lambda/shared/http/api';
+import { problemSchema } from '../../../../lambda/shared/http/contract';
 import { classifyError } from '../../../../lambda/shared/http/problem';
 import { apiEvent } from '../../../fixtures/api-gateway-event';
 import { captureStdout, type CapturedOutput } from '../../../fixtures/captured-output';
@@ -123,6 +124,20 @@ describe('problem+json shape', () => {
     );
     expect(res.json?.type).toBe('https://docs.rampart.dev/errors#AUTH_TOKEN_EXPIRED');
     expect(res.json?.correlationId).toBe(res.headers['x-correlation-id']);
+  });
+
+  it('leaves instance out for a path longer than the contract allows, instead of breaking it', async () => {
+    // A regional API Gateway accepts URLs of 10,240 characters: such a path reaches the function.
+    const long = `/api/v1/status/${'a'.repeat(10_000)}`;
+    const handler = api(publicStatus, () => {
+      throw new jwtErrors.JwtExpiredError('x', '1', '2');
+    });
+    const res = await invoke(handler, apiEvent({ path: long, authorizer: null }));
+    expect(res.statusCode).toBe(401);
+    expect(res.json?.instance).toBeUndefined();
+    expect(problemSchema.safeParse(res.json).success).toBe(true);
+    const short = await thrownBy(new jwtErrors.JwtExpiredError('x', '1', '2'));
+    expect(short.json?.instance).toBe('/api/v1/status');
   });
 });
 
