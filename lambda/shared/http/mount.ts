@@ -36,7 +36,15 @@ export const RAMPART_HEADER_PREFIX = 'x-rampart-';
 /** `application/json` and `application/<anything>+json`, with optional parameters. */
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.-]+\+)?json[\t ]*(?:;|$)/i;
 
+/**
+ * A percent-encoded unreserved character (RFC 3986 2.3: letters, digits, `-`, `.`, `_`, `~`). Its
+ * normal form is the character itself (6.2.2.2), and an app's router decodes it (Hono matches on
+ * `decodeURI(path)`), so `/%6frders` would reach `/orders` after the rules saw another path.
+ */
+const ENCODED_UNRESERVED = /%(?:[46][1-9A-F]|[57][0-9A]|3[0-9]|2[DE]|5F|7E)/i;
+
 function isNormalizedPath(path: string): boolean {
+  if (ENCODED_UNRESERVED.test(path)) return false;
   try {
     return new URL(path, 'http://mount.invalid').pathname === path;
   } catch {
@@ -47,7 +55,8 @@ function isNormalizedPath(path: string): boolean {
 /**
  * Authorization per sub-path (the mount's rules, `MountAccessRules`) and the request guards an app
  * behind Rampart gets whatever its own code does: a path that resolves to another one (`..`, `%2e`,
- * `\`) is refused before any rule is read (the app's router would resolve it after the check), the
+ * `\`) or an unreserved character written percent-encoded (`%6f`) is refused before any rule is read
+ * (the app's router would resolve or decode it after the check), the
  * body limit (413), a JSON body that does not parse (400, so the app never throws on it), NUL in the
  * path or query (PostgreSQL refuses it: 400 instead of the app's 500). Client headers in Rampart's
  * namespace are removed, and the correlation id is set as `x-correlation-id`.

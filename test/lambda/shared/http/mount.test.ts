@@ -1,8 +1,10 @@
 import { AppError } from '../../../../lambda/shared/errors';
-import { mountedResult } from '../../../../lambda/shared/http/mount';
+import { mountedApp, mountedResult } from '../../../../lambda/shared/http/mount';
 import { mountAccess, mountAccessEntries, MountAccessRules } from '../../../../lambda/shared/mount-access';
 import type { Principal } from '../../../../lambda/shared/http/types';
 import type { MountDefinition } from '../../../../lambda/shared/route';
+import { apiEvent, VIEWER_USER } from '../../../fixtures/api-gateway-event';
+import { invoke } from '../../../fixtures/invoke';
 
 const mount: MountDefinition = {
   id: 'shop',
@@ -54,6 +56,48 @@ describe('MountAccessRules', () => {
     expect(() => new MountAccessRules({ ...mount, rules: [{ ...mount.rules[0], path: 'orders' }] })).toThrow(
       /must start with \//,
     );
+  });
+});
+
+describe('mountedApp request guards', () => {
+  const seen: string[] = [];
+  const handler = mountedApp(mount, (event) => {
+    seen.push(event.path);
+    return { statusCode: 200, body: '{}' };
+  });
+  beforeEach(() => {
+    seen.length = 0;
+  });
+
+  test.each([
+    '/api/v1/shop/%61dmin/report',
+    '/api/v1/shop/%41dmin/report',
+    '/api/v1/shop/adm%69n/report',
+    '/api/v1/shop/%2Dx/admin/report',
+    '/api/v1/shop/%7Eadmin/report',
+    '/api/v1/shop/%5F',
+    '/api/v1/shop/%30',
+  ])(
+    'refuses %s: a percent-encoded unreserved character that the app decodes after the rules ran',
+    async (path) => {
+      const res = await invoke(handler, apiEvent({ method: 'GET', path, authorizer: VIEWER_USER }));
+      expect({ status: res.statusCode, code: res.json?.code }).toEqual({ status: 400, code: 'UNSAFE_INPUT' });
+      expect(seen).toEqual([]);
+    },
+  );
+
+  test('passes encoded reserved and non-ASCII characters on, and still applies the rules', async () => {
+    const ok = await invoke(
+      handler,
+      apiEvent({ method: 'GET', path: '/api/v1/shop/customers/a%40b%2Fc%C3%BC%20', authorizer: VIEWER_USER }),
+    );
+    expect(ok.statusCode).toBe(200);
+    expect(seen).toEqual(['/api/v1/shop/customers/a%40b%2Fc%C3%BC%20']);
+    const admin = await invoke(
+      handler,
+      apiEvent({ method: 'GET', path: '/api/v1/shop/admin/report', authorizer: VIEWER_USER }),
+    );
+    expect({ status: admin.statusCode, code: admin.json?.code }).toEqual({ status: 403, code: 'FORBIDDEN' });
   });
 });
 
