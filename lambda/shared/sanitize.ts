@@ -1,5 +1,6 @@
 import { FilterXSS, type IFilterXSSOptions } from 'xss';
 import { AppError } from './errors';
+import { hasLoneSurrogate } from './unicode';
 
 /**
  * Input sanitization, applied by the handler wrapper to every request before schema validation
@@ -16,7 +17,10 @@ import { AppError } from './errors';
  * - NUL (U+0000) is rejected in every string and every object key of the body, query and path:
  *   PostgreSQL cannot store it in `text`/`jsonb` (SQLSTATE 22021), and no legitimate text holds it.
  *   Refusing it here, once, means no route has to remember it (the error handler's mapping of
- *   SQLSTATE class 22 to 400 remains as the net for values that are decoded later, e.g. cursors).
+ *   SQLSTATE class 22 to 400 remains as the net for values that are decoded later, e.g. cursors);
+ * - a lone surrogate (`"\ud800"` in JSON) is rejected in the same places: it is not Unicode text, and
+ *   encoding it to UTF-8 for PostgreSQL silently turns it into U+FFFD, so the row would not hold what
+ *   the client sent.
  */
 
 export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
@@ -144,6 +148,8 @@ export function assertSafeName(value: string, field: string): void {
 const NUL = '\0';
 const NUL_MESSAGE = 'must not contain the NUL character (U+0000)';
 const NUL_KEY_MESSAGE = 'must not have a key containing the NUL character (U+0000)';
+const SURROGATE_MESSAGE = 'must be well-formed Unicode (a lone surrogate is not a character)';
+const SURROGATE_KEY_MESSAGE = 'must not have a key holding a lone surrogate';
 
 function unsafe(field: string, message: string): AppError {
   return new AppError('UNSAFE_INPUT', {
@@ -178,6 +184,7 @@ function sanitizeString(
   options: WalkOptions,
 ): string {
   if (value.includes(NUL)) throw unsafe(fieldName(options.prefix, path), NUL_MESSAGE);
+  if (hasLoneSurrogate(value)) throw unsafe(fieldName(options.prefix, path), SURROGATE_MESSAGE);
   if (typeof key === 'string' && NAME_FIELD.test(key) && isUnsafeName(value)) {
     throw unsafe(
       fieldName(options.prefix, path),
@@ -218,6 +225,7 @@ function walk(
   for (const name of Object.keys(record)) {
     // Named by the object that holds it: a field name with a NUL in it is no use in a message.
     if (name.includes(NUL)) throw unsafe(fieldName(options.prefix, path), NUL_KEY_MESSAGE);
+    if (hasLoneSurrogate(name)) throw unsafe(fieldName(options.prefix, path), SURROGATE_KEY_MESSAGE);
     path.push(name);
     if (FORBIDDEN_KEYS.has(name)) throw unsafe(fieldName(options.prefix, path), 'is a forbidden key');
     const value = record[name];
@@ -247,9 +255,11 @@ export function sanitizeQuery(query: Record<string, string | undefined>): Record
   for (const name of Object.keys(query)) {
     const value = query[name];
     if (name.includes(NUL)) throw unsafe('query', NUL_KEY_MESSAGE);
+    if (hasLoneSurrogate(name)) throw unsafe('query', SURROGATE_KEY_MESSAGE);
     if (FORBIDDEN_KEYS.has(name)) throw unsafe(`query.${name}`, 'is a forbidden key');
     if (typeof value !== 'string') continue;
     if (value.includes(NUL)) throw unsafe(`query.${name}`, NUL_MESSAGE);
+    if (hasLoneSurrogate(value)) throw unsafe(`query.${name}`, SURROGATE_MESSAGE);
     if (NAME_FIELD.test(name) && isUnsafeName(value)) {
       throw unsafe(`query.${name}`, 'must not contain path traversal, NUL, backslashes or an absolute path');
     }
@@ -267,9 +277,11 @@ export function assertSafePathParameters(params: Record<string, string | undefin
   for (const name of Object.keys(params)) {
     const value = params[name];
     if (name.includes(NUL)) throw unsafe('path', NUL_KEY_MESSAGE);
+    if (hasLoneSurrogate(name)) throw unsafe('path', SURROGATE_KEY_MESSAGE);
     if (FORBIDDEN_KEYS.has(name)) throw unsafe(`path.${name}`, 'is a forbidden key');
     if (typeof value !== 'string') continue;
     if (value.includes(NUL)) throw unsafe(`path.${name}`, NUL_MESSAGE);
+    if (hasLoneSurrogate(value)) throw unsafe(`path.${name}`, SURROGATE_MESSAGE);
     assertSafeName(value, `path.${name}`);
     if (TAG_LIKE.test(value)) throw unsafe(`path.${name}`, 'must not contain markup');
   }

@@ -4,6 +4,7 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { AppError } from '../errors';
+import { hasLoneSurrogate } from '../unicode';
 import { MountAccessRules } from '../mount-access';
 import { rateLimitHeadersMiddleware } from '../rate-limit-headers';
 import { DEFAULT_BODY_LIMIT_BYTES, DEFAULT_TIMEOUT_MS, type MountDefinition } from '../route';
@@ -57,8 +58,8 @@ function isNormalizedPath(path: string): boolean {
  * behind Rampart gets whatever its own code does: a path that resolves to another one (`..`, `%2e`,
  * `\`) or an unreserved character written percent-encoded (`%6f`) is refused before any rule is read
  * (the app's router would resolve or decode it after the check), the
- * body limit (413), a JSON body that does not parse (400, so the app never throws on it), NUL in the
- * path or query (PostgreSQL refuses it: 400 instead of the app's 500). Client headers in Rampart's
+ * body limit (413), a JSON body that does not parse (400, so the app never throws on it), a lone
+ * surrogate in a JSON body (400: it would be stored as U+FFFD), NUL in the path or query (PostgreSQL refuses it: 400 instead of the app's 500). Client headers in Rampart's
  * namespace are removed, and the correlation id is set as `x-correlation-id`.
  */
 function mountGuardMiddleware(
@@ -98,10 +99,20 @@ function mountGuardMiddleware(
       const contentType = event.headers?.['content-type'];
       if (contentType !== undefined && JSON_MEDIA_TYPE.test(contentType)) {
         const text = isBase64 ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+        let wellFormed = true;
         try {
-          JSON.parse(text);
+          JSON.parse(text, (key, value: unknown) => {
+            if (hasLoneSurrogate(key) || (typeof value === 'string' && hasLoneSurrogate(value)))
+              wellFormed = false;
+            return value;
+          });
         } catch {
           throw new AppError('MALFORMED_JSON');
+        }
+        if (!wellFormed) {
+          throw new AppError('UNSAFE_INPUT', {
+            detail: 'The body contains a lone surrogate, not Unicode text',
+          });
         }
         if (text.includes('\\u0000') || text.includes('\0')) {
           throw new AppError('UNSAFE_INPUT', { detail: 'The body contains a NUL character' });

@@ -212,6 +212,30 @@ describe('sanitizeBody', () => {
     expect(rich?.errors?.[0].field).toBe('body.body');
   });
 
+  it('rejects a lone surrogate in any string or key: it would be stored as U+FFFD, not as sent', () => {
+    const cases: [string, string][] = [
+      ['{"name":"sur\\ud800rogate"}', 'body.name'],
+      ['{"description":"x\\udfffy"}', 'body.description'],
+      ['{"tags":["ok","\\udc00\\ud800"]}', 'body.tags.1'],
+      ['{"nested":{"a\\ud800":1}}', 'body.nested'],
+      ['"\\ud83d"', 'body'],
+    ];
+    for (const [raw, field] of cases) {
+      const error = unsafeErrorOf(() => sanitizeBody(JSON.parse(raw)));
+      expect(error?.code).toBe('UNSAFE_INPUT');
+      expect(error?.errors).toEqual([{ field, message: expect.stringContaining('surrogate') }]);
+    }
+    // A pair is one character (here U+1F600) and stays.
+    expect(sanitizeBody(JSON.parse('{"name":"\\ud83d\\ude00"}'))).toEqual({ name: '\u{1F600}' });
+    for (const [fn, field] of [
+      [() => sanitizeQuery({ owner: 'a\ud800' }), 'query.owner'],
+      [() => sanitizeQuery({ '\udc00': 'x' }), 'query'],
+      [() => assertSafePathParameters({ id: '\ud800' }), 'path.id'],
+    ] as const) {
+      expect(unsafeErrorOf(fn)?.errors).toEqual([{ field, message: expect.stringContaining('surrogate') }]);
+    }
+  });
+
   it('rejects a NUL wherever it is inserted into a string (property)', () => {
     fc.assert(
       fc.property(

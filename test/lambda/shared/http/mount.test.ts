@@ -86,6 +86,30 @@ describe('mountedApp request guards', () => {
     },
   );
 
+  test('refuses a JSON body holding a lone surrogate (stored, it would be U+FFFD), keeps a pair', async () => {
+    const post = (body: string) =>
+      invoke(
+        handler,
+        apiEvent({
+          method: 'GET',
+          path: '/api/v1/shop/customers',
+          body,
+          headers: { 'content-type': 'application/json' },
+          authorizer: VIEWER_USER,
+        }),
+      );
+    for (const body of ['{"name":"a\\ud800b"}', '{"x":["\\udfff"]}', '{"\\udc00":1}']) {
+      const res = await post(body);
+      expect({ body, status: res.statusCode, code: res.json?.code }).toEqual({
+        body,
+        status: 400,
+        code: 'UNSAFE_INPUT',
+      });
+    }
+    expect(seen).toEqual([]);
+    expect((await post('{"name":"\\ud83d\\ude00 \\\\ud800"}')).statusCode).toBe(200);
+  });
+
   test('passes encoded reserved and non-ASCII characters on, and still applies the rules', async () => {
     const ok = await invoke(
       handler,
