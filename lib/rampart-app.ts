@@ -1,11 +1,11 @@
 import { Aws, Fn, Validations, type App } from 'aws-cdk-lib';
 import type { CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
-import { standbyParts, type EnvironmentConfig } from './config';
+import { drRestoreTests, standbyParts, type EnvironmentConfig } from './config';
 import { ApiStack, restApiDomain } from './stacks/api-stack';
 import { AuthStack } from './stacks/auth-stack';
 import { DataDrStack, drKeyAlias, identityBackupBucketName } from './stacks/data-dr-stack';
-import { DataStack, drRestoreTests } from './stacks/data-stack';
+import { DataStack } from './stacks/data-stack';
 import { DrDataStack } from './stacks/dr-data-stack';
 import { DrOpsStack } from './stacks/dr-ops-stack';
 import { DrRestoreStack } from './stacks/dr-restore-stack';

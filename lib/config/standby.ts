@@ -13,6 +13,23 @@ export function standbyParts(config: Pick<EnvironmentConfig, 'recovery'>): {
   return { data: strategy !== 'backup-restore', api: strategy === 'warm-standby' };
 }
 
+/** The DR vault's copies are restore-tested in drRegion (`Rampart-<env>-DrRestore`). */
+export function drRestoreTests(config: Pick<EnvironmentConfig, 'backup'>): boolean {
+  return config.backup.copyToDrRegion && config.backup.restoreTesting;
+}
+
+/**
+ * The stack whose alarm topics in drRegion page and post to Slack (so drRegion needs the Slack
+ * webhook's replica and, for an HTTPS pager, its endpoint secret): the standby's `DrOps`, else the
+ * DR restore tests' own topics (`DrRestore`), else none.
+ */
+export function drRegionAlertStack(
+  config: Pick<EnvironmentConfig, 'recovery' | 'backup'>,
+): 'DrOps' | 'DrRestore' | undefined {
+  if (standbyParts(config).data) return 'DrOps';
+  return drRestoreTests(config) ? 'DrRestore' : undefined;
+}
+
 /** What the failover steps read from SSM Parameter Store in drRegion, by key. */
 export const STANDBY_PARAMETER_KEYS = [
   'replica-instance-id',

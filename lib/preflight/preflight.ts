@@ -1,4 +1,4 @@
-import { standbyParts, type EnvironmentConfig } from '../config';
+import { drRegionAlertStack, type EnvironmentConfig } from '../config';
 import { describePlaceholders, findPlaceholders } from '../config/placeholders';
 import {
   callerAccount,
@@ -149,7 +149,8 @@ function prerequisites(config: EnvironmentConfig): Prerequisite[] {
       );
     }
   }
-  if (standbyParts(config).data) steps.push(...standbySecretPrerequisites(config));
+  const drAlerts = drRegionAlertStack(config);
+  if (drAlerts) steps.push(...drRegionSecretPrerequisites(config, drAlerts));
   if (auth.email) steps.push(sesPrerequisite(config, auth.email));
   if (alarms.chatbot) {
     steps.push({
@@ -187,12 +188,17 @@ function prerequisites(config: EnvironmentConfig): Prerequisite[] {
 }
 
 /**
- * A standby's alerts in drRegion (`Rampart-<env>-DrOps`) need the Slack webhook there (a replica of
- * the env region's secret: one value to change) and, for an HTTPS pager, the pager endpoint.
+ * Alerts in drRegion need the Slack webhook there (a replica of the env region's secret: one value
+ * to change) and, for an HTTPS pager, the pager endpoint: the standby's (`Rampart-<env>-DrOps`) or,
+ * without a standby, the DR restore tests' own topics (`Rampart-<env>-DrRestore`).
  */
-function standbySecretPrerequisites(config: EnvironmentConfig): Prerequisite[] {
+function drRegionSecretPrerequisites(
+  config: EnvironmentConfig,
+  alertStack: 'DrOps' | 'DrRestore',
+): Prerequisite[] {
   const { region, drRegion, alarms } = config;
-  const drOps = stackName(config, 'DrOps');
+  const stack = stackName(config, alertStack);
+  const alerts = alertStack === 'DrOps' ? "the standby's alerts" : "the DR restore tests' alerts";
   const name = alarms.slackWebhookSecretName;
   const steps: Prerequisite[] = [
     {
@@ -201,7 +207,7 @@ function standbySecretPrerequisites(config: EnvironmentConfig): Prerequisite[] {
       title: `Secret "${name}" (Slack incoming webhook, a replica of the one in ${region}) exists in ${drRegion}`,
       how: [
         `aws secretsmanager replicate-secret-to-regions --region ${region} --secret-id ${name} --add-replica-regions Region=${drRegion}`,
-        `${drOps}'s Slack notifier reads it for the standby's alerts: without it they reach the pager, never Slack (its failed posts page through the notifier's dead-letter alarm).`,
+        `${stack}'s Slack notifier reads it for ${alerts}: without it they reach the pager, never Slack (its failed posts page through the notifier's dead-letter alarm).`,
       ],
       check: (aws) => checkSecret(aws, drRegion, name),
     },
@@ -213,7 +219,7 @@ function standbySecretPrerequisites(config: EnvironmentConfig): Prerequisite[] {
         alarms.paging.endpointSecretName,
         'pager endpoint, the full HTTPS integration URL',
         'https://events.pagerduty.com/integration/<key>/enqueue',
-        `${drOps} resolves it at deploy time for the standby's critical topic (the deploy fails without it); the template holds only its name.`,
+        `${stack} resolves it at deploy time for ${alertStack === 'DrOps' ? "the standby's" : 'its own'} critical topic (the deploy fails without it); the template holds only its name.`,
       ),
     );
   }

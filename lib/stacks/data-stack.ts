@@ -4,7 +4,7 @@ import type { SubnetGroup } from 'aws-cdk-lib/aws-rds';
 import type { Grant } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
-import type { EnvironmentConfig } from '../config';
+import { drRestoreTests } from '../config';
 import { BackupAudit } from '../constructs/data/backup-audit';
 import { DataKey } from '../constructs/data/data-key';
 import { DatabaseBackup } from '../constructs/data/database-backup';
@@ -14,11 +14,6 @@ import { APP_DB_USER, PostgresDatabase } from '../constructs/data/postgres-datab
 import type { SecureVpc } from '../constructs/network/secure-vpc';
 import { drKeyAlias, drVaultName } from './data-dr-stack';
 import { RampartStack, type RampartStackProps } from './rampart-stack';
-
-/** The DR vault's copies are restore-tested in drRegion (`Rampart-<env>-DrRestore`). */
-export function drRestoreTests(config: Pick<EnvironmentConfig, 'backup'>): boolean {
-  return config.backup.copyToDrRegion && config.backup.restoreTesting;
-}
 
 export interface DataStackProps extends RampartStackProps {
   /** The environment's VPC (Network stack). */

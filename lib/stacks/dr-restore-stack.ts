@@ -20,11 +20,20 @@ import { RestoreValidation } from '../constructs/ops/restore-validation';
 import { SeverityTopics } from '../constructs/ops/severity-topics';
 import type { DataDrStack } from './data-dr-stack';
 import type { DrDataStack } from './dr-data-stack';
-import { environmentAlarmFactory } from './environment-alarms';
+import { SlackDelivery } from '../constructs/ops/slack-delivery';
+import {
+  alarmFunctions,
+  environmentAlarmFactory,
+  notifierDeadLetterAlarms,
+  notifierFunction,
+} from './environment-alarms';
 import { RampartStack, type RampartStackProps } from './rampart-stack';
 
 /** What the DR vault restore tests ask of the AWS APIs: the validator's calls, through interface endpoints. */
 export const DR_RESTORE_TEST_ENDPOINTS = ['secretsmanager', 'rds', 'backup'] as const;
+
+/** `rampart-<env>-dr-restore-notifier-*`: the alarms of the DR restore topics' own Slack notifier. */
+const SLACK_COMPONENT = 'dr-restore-notifier';
 
 /** `rampart-<env>-dr-restore-<severity>`: the topics of the DR restore tests' alarms in drRegion. */
 export function drRestoreTopicPrefix(environment: string): string {
@@ -45,7 +54,8 @@ export interface DrRestoreStackProps extends Omit<RampartStackProps, 'regionOver
   /**
    * Alarm topics of drRegion that already page and reach Slack (the standby's, `Rampart-<env>-DrOps`);
    * their key also encrypts the validator's logs and dead letters.
-   * @default - topics of its own, `rampart-<env>-dr-restore-<severity>` (pager only)
+   * @default - topics of its own, `rampart-<env>-dr-restore-<severity>`, paging and posting to Slack
+   * through a notifier of its own (outside any VPC)
    */
   readonly topics?: SeverityTopics;
 }
@@ -66,6 +76,11 @@ export class DrRestoreStack extends RampartStack {
   public readonly topics: SeverityTopics;
   public readonly alarms: AlarmFactory;
   public readonly validation: RestoreValidation;
+  /**
+   * The webhook notifier on this stack's own topics (outside any VPC), when it has them.
+   * @default - none: the given topics (the standby's) have DrOps' notifier
+   */
+  public readonly slack?: SlackDelivery;
   /** Restore jobs of this region that failed or were aborted: a warning, as in the primary region. */
   public readonly failedRestores: EventAlertRules;
 
@@ -164,10 +179,26 @@ export class DrRestoreStack extends RampartStack {
         topicNamePrefix: drRestoreTopicPrefix(config.name),
       });
       this.topics.subscribePager(config.alarms.paging);
+      // Slack as the primary does it, with the webhook secret's replica in this region. The
+      // isolated network has no route to the internet (a NAT gateway would cost more than the
+      // weekly test): the notifier runs outside any VPC.
+      this.slack = new SlackDelivery(this, 'Slack', {
+        environment: config.name,
+        alarms: config.alarms,
+        topics: this.topics.topics,
+        key: this.topics.key,
+        logRetentionDays: config.functions.logRetentionDays,
+        logRemovalPolicy: this.logRemovalPolicy,
+        chatbot: false,
+      });
       allowLogsToUse(this.topics.key, this);
       key = this.topics.key;
     }
     this.alarms = environmentAlarmFactory(this, config, this.topics);
+    if (this.slack) {
+      alarmFunctions(this.alarms, [notifierFunction(this.slack, SLACK_COMPONENT)], config.alarms.thresholds);
+      notifierDeadLetterAlarms(this.alarms, this.slack, SLACK_COMPONENT);
+    }
 
     const deadLetterRetention = Duration.days(14);
     const deadLetterQueue = new Queue(this, 'DeadLetterQueue', {

@@ -143,15 +143,19 @@ export function apiPathAlarms(
 }
 
 /** The Slack notifier of an ops stack, as an alarmed function. */
-export function notifierFunction(slack: SlackDelivery): AlarmedFunction {
-  return { fn: slack.notifier, component: 'notifier', impact: 'Alert delivery to Slack (notifier)' };
+export function notifierFunction(slack: SlackDelivery, component = 'notifier'): AlarmedFunction {
+  return { fn: slack.notifier, component, impact: 'Alert delivery to Slack (notifier)' };
 }
 
 /** The Slack notifier's dead letters: alerts that never reached Slack (critical: they page). */
-export function notifierDeadLetterAlarms(alarms: AlarmFactory, slack: SlackDelivery): void {
+export function notifierDeadLetterAlarms(
+  alarms: AlarmFactory,
+  slack: SlackDelivery,
+  component = 'notifier',
+): void {
   deadLetterAlarms(alarms, {
     queue: slack.deadLetterQueue,
-    component: 'notifier-dlq',
+    component: `${component}-dlq`,
     impact: 'Alerts were not delivered to Slack',
     retention: slack.deadLetterRetention,
     runbook: 'notifier-undelivered',

@@ -113,8 +113,7 @@ export class OpsStack extends RampartStack {
       topics: this.topics.topics,
       remoteTopicArns: props.global ? globalTopicArns(this, config.name) : undefined,
       key: this.topics.key,
-      vpc: network.vpc,
-      subnets: network.functionSubnets,
+      network: { vpc: network.vpc, subnets: network.functionSubnets },
       logRetentionDays: config.functions.logRetentionDays,
       logRemovalPolicy: this.logRemovalPolicy,
     });

@@ -29,10 +29,18 @@ export interface RampartFunctionProps {
    * @default RemovalPolicy.DESTROY
    */
   readonly logRemovalPolicy?: RemovalPolicy;
-  /** VPC the function runs in. */
-  readonly vpc: IVpc;
-  /** Subnets for the function's network interfaces. */
-  readonly vpcSubnets: SubnetSelection;
+  /**
+   * VPC the function runs in.
+   * @default - outside any VPC: only for a function that reaches no resource in one; cdk-nag's
+   * NIST.800.53.R5-LambdaInsideVPC then needs an acknowledgement saying why (e.g. the Slack
+   * notifier of an isolated network, which posts alarm text to Slack and reads nothing else)
+   */
+  readonly vpc?: IVpc;
+  /**
+   * Subnets for the function's network interfaces (required with `vpc`).
+   * @default - none: only without `vpc`
+   */
+  readonly vpcSubnets?: SubnetSelection;
   /**
    * Security groups of the function.
    * @default - a new group with no inbound rules and all outbound traffic allowed
@@ -97,7 +105,7 @@ export interface RampartFunctionProps {
 /**
  * The one sanctioned Lambda base: Node.js 24 on arm64, bundled with the project's esbuild
  * settings (CJS, minified, AWS SDK bundled), JSON logs to an explicit encrypted log group with
- * retention, in the VPC, with reserved concurrency, X-Ray active tracing (the function joins the
+ * retention, in the VPC (unless it reaches none of it), with reserved concurrency, X-Ray active tracing (the function joins the
  * trace API Gateway starts; docs/performance.md says why there are no SDK or pg subsegments) and
  * Powertools configured by environment.
  */
@@ -108,6 +116,11 @@ export class RampartFunction extends NodejsFunction {
     if (props.invocation === 'asynchronous' && !props.overrides?.deadLetterQueue) {
       throw new Error(
         `RampartFunction ${id}: an asynchronously invoked function needs overrides.deadLetterQueue`,
+      );
+    }
+    if ((props.vpc === undefined) !== (props.vpcSubnets === undefined)) {
+      throw new Error(
+        `RampartFunction ${id}: give vpc and vpcSubnets together, or neither (outside any VPC)`,
       );
     }
     if (props.reservedConcurrentExecutions < 1) {
@@ -146,10 +159,10 @@ export class RampartFunction extends NodejsFunction {
     // Lambda writes failed asynchronous events to the dead-letter queue as this role (CDK grants
     // sqs:SendMessage); an SSE-KMS queue also needs its key, or the events are lost.
     props.overrides?.deadLetterQueue?.encryptionMasterKey?.grant(this, 'kms:GenerateDataKey', 'kms:Decrypt');
-    this.acknowledgeFindings(props.invocation);
+    this.acknowledgeFindings(props.invocation, props.vpc !== undefined);
   }
 
-  private acknowledgeFindings(invocation: RampartFunctionProps['invocation']): void {
+  private acknowledgeFindings(invocation: RampartFunctionProps['invocation'], inVpc: boolean): void {
     if (invocation !== 'asynchronous') {
       Validations.of(this).acknowledge({
         id: 'NIST.800.53.R5-LambdaDLQ',
@@ -169,9 +182,13 @@ export class RampartFunction extends NodejsFunction {
       reason:
         'CDK grants write one policy per function role, holding only the statements this function needs on its own resources; it is created and deleted with the role and never shared.',
     });
-    const reason =
-      'AWSLambdaBasicExecutionRole and AWSLambdaVPCAccessExecutionRole are the AWS-maintained minimum for a function in a VPC that writes its own logs (ENI management and log delivery).';
-    for (const policy of ['AWSLambdaBasicExecutionRole', 'AWSLambdaVPCAccessExecutionRole']) {
+    const reason = inVpc
+      ? 'AWSLambdaBasicExecutionRole and AWSLambdaVPCAccessExecutionRole are the AWS-maintained minimum for a function in a VPC that writes its own logs (ENI management and log delivery).'
+      : 'AWSLambdaBasicExecutionRole is the AWS-maintained minimum for a function that writes its own logs (log delivery only; outside a VPC it manages no ENI).';
+    const policies = inVpc
+      ? ['AWSLambdaBasicExecutionRole', 'AWSLambdaVPCAccessExecutionRole']
+      : ['AWSLambdaBasicExecutionRole'];
+    for (const policy of policies) {
       Validations.of(this.role!).acknowledge({
         id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/${policy}]`,
         reason,

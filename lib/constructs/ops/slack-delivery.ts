@@ -23,8 +23,13 @@ export interface SlackDeliveryProps {
   readonly remoteTopicArns?: Readonly<Record<AlarmSeverity, string>>;
   /** Key of the topics; also encrypts the dead-letter queue and the notifier's logs. */
   readonly key: IKey;
-  readonly vpc: IVpc;
-  readonly subnets: SubnetSelection;
+  /**
+   * Where the notifier runs: its VPC and subnets (Slack through the NAT gateway, Secrets Manager
+   * through its endpoint).
+   * @default - outside any VPC: for a region whose network has no route to the internet (staging's
+   * isolated DR restore network); the notifier reads only the webhook secret and posts alarm text
+   */
+  readonly network?: { readonly vpc: IVpc; readonly subnets: SubnetSelection };
   readonly logRetentionDays: number;
   /**
    * What happens to the notifier's log group when it is deleted.
@@ -69,12 +74,15 @@ export class SlackDelivery extends Construct {
         "This queue is the notifier function's dead-letter queue (Lambda async on-failure); it has no DLQ of its own.",
     });
 
-    const securityGroup = new SecurityGroup(this, 'SecurityGroup', {
-      vpc: props.vpc,
-      description: 'Slack notifier: HTTPS out only (Slack through NAT, Secrets Manager endpoint)',
-      allowAllOutbound: false,
-    });
-    securityGroup.addEgressRule(Peer.anyIpv4(), Port.tcp(443), 'HTTPS to Slack and AWS APIs');
+    let securityGroup: SecurityGroup | undefined;
+    if (props.network) {
+      securityGroup = new SecurityGroup(this, 'SecurityGroup', {
+        vpc: props.network.vpc,
+        description: 'Slack notifier: HTTPS out only (Slack through NAT, Secrets Manager endpoint)',
+        allowAllOutbound: false,
+      });
+      securityGroup.addEgressRule(Peer.anyIpv4(), Port.tcp(443), 'HTTPS to Slack and AWS APIs');
+    }
 
     const webhook = Secret.fromSecretNameV2(this, 'Webhook', alarms.slackWebhookSecretName);
     const topicSeverities: Record<string, AlarmSeverity> = {};
@@ -90,9 +98,9 @@ export class SlackDelivery extends Construct {
       logRetentionDays: props.logRetentionDays,
       logEncryptionKey: key,
       logRemovalPolicy: props.logRemovalPolicy,
-      vpc: props.vpc,
-      vpcSubnets: props.subnets,
-      securityGroups: [securityGroup],
+      vpc: props.network?.vpc,
+      vpcSubnets: props.network?.subnets,
+      securityGroups: securityGroup ? [securityGroup] : undefined,
       reservedConcurrentExecutions: 5,
       timeout: Duration.seconds(30),
       memorySize: 256,
@@ -106,6 +114,13 @@ export class SlackDelivery extends Construct {
       },
       overrides: { deadLetterQueue: this.deadLetterQueue, retryAttempts: 2, maxEventAge: Duration.hours(1) },
     });
+    if (!props.network) {
+      Validations.of(this.notifier).acknowledge({
+        id: 'NIST.800.53.R5-LambdaInsideVPC',
+        reason:
+          'Outside any VPC on purpose: the network of this region has no route to the internet (no NAT gateway) and the notifier must reach Slack. It holds no data access: its role reads only the Slack webhook secret, and it posts alarm and event text from the alarm topics to Slack.',
+      });
+    }
     webhook.grantRead(this.notifier);
     // Lambda sends failed events to the dead-letter queue as the function's role: an SSE-KMS queue
     // also needs the key (CDK grants only sqs:SendMessage).

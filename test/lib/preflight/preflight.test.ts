@@ -159,6 +159,22 @@ describe('preflight without AWS credentials', () => {
     });
   });
 
+  test("staging (no standby): the DR restore tests' own topics need the webhook's replica and the pager endpoint in drRegion", async () => {
+    const steps = (await preflight(loadEnvironmentConfig('staging'))).steps;
+    const step = (id: string) => steps.find((s) => s.id === id)!;
+    expect(step('secret:rampart/staging/slack-webhook@eu-west-2')).toMatchObject({
+      title:
+        'Secret "rampart/staging/slack-webhook" (Slack incoming webhook, a replica of the one in eu-west-1) exists in eu-west-2',
+      how: [
+        'aws secretsmanager replicate-secret-to-regions --region eu-west-1 --secret-id rampart/staging/slack-webhook --add-replica-regions Region=eu-west-2',
+        "Rampart-staging-DrRestore's Slack notifier reads it for the DR restore tests' alerts: without it they reach the pager, never Slack (its failed posts page through the notifier's dead-letter alarm).",
+      ],
+    });
+    expect(step('secret:rampart/staging/pager-endpoint@eu-west-2').how[1]).toBe(
+      'Rampart-staging-DrRestore resolves it at deploy time for its own critical topic (the deploy fails without it); the template holds only its name.',
+    );
+  });
+
   test('without a hosted zone: which CNAME to create and where to find it', async () => {
     const cname = (await preflight(loadEnvironmentConfig('prod'))).steps.find(
       (s) => s.id === 'certificate-cname',

@@ -244,6 +244,17 @@ describe.each(['staging', 'prod'] as const)('DR vault restore tests (%s)', (name
     );
     expect(Object.keys(alarms).sort()).toEqual(
       [
+        // Staging's own Slack notifier, watched as the primary's (prod's topics have DrOps' notifier).
+        ...(standby
+          ? []
+          : [
+              'dr-restore-notifier-concurrency-near-limit',
+              'dr-restore-notifier-dlq-messages',
+              'dr-restore-notifier-dlq-oldest-message-age',
+              'dr-restore-notifier-duration-near-timeout',
+              'dr-restore-notifier-errors',
+              'dr-restore-notifier-throttles',
+            ]),
         'dr-restore-test-duration',
         'dr-restore-test-point-age',
         'dr-restore-test-validation-failed',
@@ -328,6 +339,78 @@ describe.each(['staging', 'prod'] as const)('DR vault restore tests (%s)', (name
         Endpoint: `{{resolve:secretsmanager:${paging.endpointSecretName}:SecretString:::}}`,
       });
     }
+  });
+
+  test("staging: its topics reach Slack through the primary's webhook notifier, outside any VPC (no route out of the isolated network), reading the webhook secret's replica in drRegion", () => {
+    const resources = Object.entries(json.Resources as Record<string, Json>);
+    const notifiers = resourcesOf(json, 'AWS::Lambda::Function').filter(([id]) =>
+      id.startsWith('SlackNotifier'),
+    );
+    expect(notifiers).toHaveLength(1);
+    const [[notifierId, notifier]] = notifiers;
+    const [dlqId] = resources.find(([id]) => id.startsWith('SlackDeadLetterQueue'))!;
+    const secretName = config.alarms.slackWebhookSecretName;
+    // No VpcConfig, no security group of its own: it needs no NAT gateway to reach Slack.
+    expect(notifier.Properties.VpcConfig).toBeUndefined();
+    expect(resourcesOf(json, 'AWS::EC2::SecurityGroup').map(([id]) => id)).not.toContainEqual(
+      expect.stringMatching(/^Slack/),
+    );
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] } },
+      ReservedConcurrentExecutions: 5,
+      Timeout: 30,
+      Environment: {
+        Variables: {
+          RAMPART_ENVIRONMENT: name,
+          DOCS_BASE_URL: config.alarms.docsBaseUrl,
+          SLACK_WEBHOOK_SECRET_ID: secretName,
+          ROUTE_ALL_TO_ONE_CHANNEL: String(config.alarms.routeAllToOneChannel),
+          TOPIC_SEVERITIES: Match.anyValue(),
+        },
+      },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: notifierId },
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 3600,
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      KmsMasterKeyId: stack.resolve(stack.topics.key.keyArn),
+      MessageRetentionPeriod: 14 * 86_400,
+    });
+    // Subscribed to exactly its three topics.
+    const subscriptions = resourcesOf(json, 'AWS::SNS::Subscription').filter(
+      ([, r]) => r.Properties.Protocol === 'lambda',
+    );
+    expect(subscriptions.map(([, r]) => [r.Properties.TopicArn, r.Properties.Endpoint])).toEqual(
+      (['critical', 'warning', 'info'] as const).map((severity) => [
+        stack.resolve(stack.topics.topics[severity].topicArn),
+        { 'Fn::GetAtt': [notifierId, 'Arn'] },
+      ]),
+    );
+    // Its only data access: the webhook secret of that name in drRegion, read only.
+    const statements = resources
+      .filter(([id, r]) => r.Type === 'AWS::IAM::Policy' && id.startsWith('SlackNotifier'))
+      .flatMap(([, r]) => r.Properties.PolicyDocument.Statement as Json[]);
+    expect(statements.filter((st) => JSON.stringify(st.Action).includes('secretsmanager'))).toEqual([
+      {
+        Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+        Effect: 'Allow',
+        Resource: `arn:aws:secretsmanager:${config.drRegion}:${config.account}:secret:${secretName}-??????`,
+      },
+    ]);
+    expect(statements).toContainEqual({
+      Action: 'kms:Decrypt',
+      Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${config.drRegion}.amazonaws.com` } },
+      Effect: 'Allow',
+      Resource: '*',
+    });
+    template.resourceCountIs('AWS::Chatbot::SlackChannelConfiguration', 0);
+    // Undelivered alerts page (critical), as in the primary.
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: `rampart-${name}-dr-restore-notifier-dlq-messages`,
+      AlarmActions: [stack.resolve(stack.topics.topics.critical.topicArn)],
+    });
   });
 });
 

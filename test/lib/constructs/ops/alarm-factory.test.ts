@@ -160,8 +160,7 @@ describe('SlackDelivery', () => {
       alarms: { ...config.alarms, routeAllToOneChannel },
       topics: topics.topics,
       key: topics.key,
-      vpc,
-      subnets: { subnets: vpc.privateSubnets },
+      network: { vpc, subnets: { subnets: vpc.privateSubnets } },
       logRetentionDays: 30,
     });
     return Template.fromStack(stack);
