@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Context, SQSEvent } from 'aws-lambda';
@@ -354,15 +355,23 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           `request ${requestId} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
         ),
     });
-    const server = createServer((request, response) => {
+    const serve = (request: IncomingMessage, response: ServerResponse): void => {
       if (!reference(request, response)) void gateway(request, response);
-    });
+    };
+    const server = createServer(serve);
     server.keepAliveTimeout = 5_000;
     // Requests Node's parser refuses still get a problem body and the security headers.
     server.on('clientError', (error: Error & { code?: string }, socket) => {
       if (socket.writable) socket.end(clientErrorResponse(error));
       else socket.destroy();
     });
+    // CONNECT (no listener: Node would close the socket without a word) is refused the same way;
+    // an Expect other than 100-continue (Node: a bare 417) is ignored, as a proxy that drops it.
+    server.on('connect', (_request: IncomingMessage, socket: Duplex) => {
+      if (socket.writable) socket.end(clientErrorResponse(new Error('CONNECT is not served')));
+      else socket.destroy();
+    });
+    server.on('checkExpectation', serve);
     const port = await listen(server, options.port ?? 3000);
     cleanups.push(
       () =>

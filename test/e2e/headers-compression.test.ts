@@ -1,5 +1,6 @@
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import type { LocalStack } from '../../lib/local/local-stack';
 import { securityHeaderValues } from '../../lambda/shared/security-headers';
 import { call, devTemplateWith, login, startE2eStack } from './support/local-stack';
@@ -168,5 +169,37 @@ describe('security headers and compression on every response kind', () => {
     }
     expect(throttled!.headers['retry-after']).toBe('1');
     expect(JSON.parse(gunzipSync(throttled!.body).toString('utf8'))).toMatchObject({ code: 'RATE_LIMITED' });
+  });
+});
+
+describe('requests the local server answers itself', () => {
+  /** Writes `head` on a fresh socket and returns everything the server sent before closing. */
+  function exchange(head: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(Number(new URL(stack.url).port), '127.0.0.1');
+      const chunks: Buffer[] = [];
+      socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+      socket.on('error', reject);
+      socket.on('close', () => resolve(Buffer.concat(chunks).toString('latin1')));
+      socket.end(head);
+    });
+  }
+  const expectedHeaders = securityHeaderValues();
+
+  it('answers CONNECT with a problem body and the security headers, not a closed socket', async () => {
+    const answer = await exchange(`CONNECT 127.0.0.1:443 HTTP/1.1\r\nHost: 127.0.0.1:443\r\n\r\n`);
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(answer).toContain('"code":"MALFORMED_REQUEST"');
+    for (const [header, value] of Object.entries(expectedHeaders))
+      expect(answer.toLowerCase()).toContain(`${header}: ${value.toLowerCase()}`);
+  });
+
+  it('serves a request whose Expect it does not know instead of a bare 417', async () => {
+    const answer = await exchange(
+      `GET /api/v1/health HTTP/1.1\r\nHost: x\r\nExpect: something-else\r\nConnection: close\r\n\r\n`,
+    );
+    expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+    for (const [header, value] of Object.entries(expectedHeaders))
+      expect(answer.toLowerCase()).toContain(`${header}: ${value.toLowerCase()}`);
   });
 });
