@@ -23,9 +23,11 @@ export interface DeployedApi {
   readonly headerOrderRules: readonly DeployedHeaderOrderRule[];
 }
 
-/** A blocking WAF rule matching a regex against the `HeaderOrder` field. */
+/** A blocking WAF rule matching a regex against the `HeaderOrder` or the `UriPath` field. */
 export interface DeployedHeaderOrderRule {
   readonly name: string;
+  /** `headerOrder`: the header names joined by `:`; `uriPath`: the path as sent, before `?`. */
+  readonly field: 'headerOrder' | 'uriPath';
   readonly regex: string;
   readonly lowercase: boolean;
   readonly status: number;
@@ -50,11 +52,18 @@ function headerOrderRulesOf(webAcl: Record<string, unknown>): DeployedHeaderOrde
     .flatMap((rule) => {
       const regex = rule.Statement?.RegexMatchStatement;
       const response = rule.Action?.Block?.CustomResponse;
-      if (regex?.FieldToMatch?.HeaderOrder === undefined || rule.Action?.Block === undefined) return [];
+      const field =
+        regex?.FieldToMatch?.HeaderOrder !== undefined
+          ? 'headerOrder'
+          : regex?.FieldToMatch?.UriPath !== undefined
+            ? 'uriPath'
+            : undefined;
+      if (field === undefined || rule.Action?.Block === undefined) return [];
       const body = bodies[String(response?.CustomResponseBodyKey)];
       return [
         {
           name: String(rule.Name),
+          field,
           regex: String(regex.RegexString),
           lowercase: ((regex.TextTransformations ?? []) as { Type?: string }[]).some(
             (t) => t.Type === 'LOWERCASE',

@@ -237,14 +237,15 @@ export function createLocalGateway(options: LocalGatewayOptions): RequestListene
   const validators = new BodyValidators();
   const headerOrderRules = api.headerOrderRules.map((rule) => ({ ...rule, pattern: new RegExp(rule.regex) }));
 
-  /** The regional web ACL's header-order rules, evaluated before API Gateway as WAF does. */
+  /** The regional web ACL's header-order and URI path rules, evaluated before API Gateway as WAF does. */
   const wafBlock = (
     request: IncomingMessage,
   ): { rule: string; result: APIGatewayProxyResult } | undefined => {
     const names = request.rawHeaders.filter((_, index) => index % 2 === 0);
     for (const rule of headerOrderRules) {
-      const order = names.join(':');
-      if (!rule.pattern.test(rule.lowercase ? order.toLowerCase() : order)) continue;
+      // The path as the client sent it: WAF inspects it before anything decodes or resolves it.
+      const value = rule.field === 'uriPath' ? (request.url ?? '/').split('?')[0] : names.join(':');
+      if (!rule.pattern.test(rule.lowercase ? value.toLowerCase() : value)) continue;
       return {
         rule: rule.name,
         result: { statusCode: rule.status, headers: { 'Content-Type': rule.contentType }, body: rule.body },

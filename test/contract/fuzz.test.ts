@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
+import { wafProblemBody } from '../../lib/constructs/edge/waf-rules';
 import type { LocalStack } from '../../lib/local/local-stack';
 import { call, login, startE2eStack } from '../e2e/support/local-stack';
 import { startTestDatabase, type TestDatabase } from '../support/database';
@@ -42,6 +43,7 @@ const document = JSON.parse(
   readFileSync(path.resolve(__dirname, '../../docs/api/openapi.json'), 'utf8'),
 ) as Schema;
 const problemSchema = document.components.schemas.Problem as Schema;
+const NON_CANONICAL_PATH_REFUSAL = String(wafProblemBody('NonCanonicalPath').content);
 const operations = operationsOf(document);
 
 let stack: LocalStack;
@@ -139,7 +141,10 @@ function fuzz(operation: Operation, numRuns: number): Promise<void> {
       const response = await send(operation, request);
       const seen = (statuses[operation.id] ??= {});
       seen[response.status] = (seen[response.status] ?? 0) + 1;
-      const violations = contractViolations(operation, problemSchema, response);
+      // The web ACL refuses a non-canonical path (an encoded `/` in a path parameter) before API
+      // Gateway: its fixed body, asserted with the ACL's rules, not a route's contract.
+      const refusedByWaf = response.status === 400 && response.text === NON_CANONICAL_PATH_REFUSAL;
+      const violations = refusedByWaf ? [] : contractViolations(operation, problemSchema, response);
       if (violations.length > 0) {
         const logged = stackLog.splice(0).slice(-3).join('\n');
         throw new Error(

@@ -89,6 +89,21 @@ describe('an HTTP backend mounted behind Rampart (local stack)', () => {
     }).toEqual({ sub: viewer.sub, roles: 'viewer', scopes: '', authType: 'user', apiKeyId: '' });
   });
 
+  test('refuses a path the policy and the backend would read differently, before the backend sees it', async () => {
+    const { accessToken } = await login(stack, 'editor@example.com');
+    const before = received.length;
+    // Deleting orders is for admins; each spelling below is /orders/1 once decoded or resolved.
+    for (const path of [`${SHOP}/%6frders/1`, `${SHOP}/orders%2f1`, `${SHOP}/x/..%2forders/1`]) {
+      const result = await call(stack, 'DELETE', path, { token: accessToken });
+      expect({ path, status: result.status, code: result.json?.code }).toEqual({
+        path,
+        status: 400,
+        code: 'UNSAFE_INPUT',
+      });
+    }
+    expect(received).toHaveLength(before);
+  });
+
   test("answers 504 when the backend outlives the integration's timeout", async () => {
     const { accessToken } = await login(stack, 'viewer@example.com');
     const result = await call(stack, 'GET', `${SHOP}/slow`, { token: accessToken });

@@ -8,6 +8,7 @@ import {
   BROWSER_ONLY_GROUPS,
   BROWSER_ONLY_RULE_LABELS,
   MANAGED_RULE_GROUPS,
+  NON_CANONICAL_PATH_REGEX,
   bodyInspectionLimitFor,
   decimalGreaterThanRegex,
   needsBrowserPaths,
@@ -189,6 +190,18 @@ export class ProtectedWebAcl extends Construct {
         regexMatchStatement: {
           regexString: repeatedHeaderRegex(AUTHORIZER_IDENTITY_HEADERS),
           fieldToMatch: { headerOrder: { oversizeHandling: 'MATCH' } },
+          textTransformations: [{ priority: 0, type: 'LOWERCASE' }],
+        },
+      },
+    });
+    // Always blocks too: a path the policy and the router read differently (see the regex).
+    add({
+      name: 'NonCanonicalPath',
+      action: blockWith('NonCanonicalPath'),
+      statement: {
+        regexMatchStatement: {
+          regexString: NON_CANONICAL_PATH_REGEX,
+          fieldToMatch: { uriPath: {} },
           textTransformations: [{ priority: 0, type: 'LOWERCASE' }],
         },
       },

@@ -175,6 +175,7 @@ export const WAF_PROBLEMS = {
   PayloadTooLarge: 'PAYLOAD_TOO_LARGE',
   Forbidden: 'FORBIDDEN',
   AmbiguousCredentials: 'AUTH_TOKEN_INVALID',
+  NonCanonicalPath: 'UNSAFE_INPUT',
 } as const satisfies Record<string, ErrorCode>;
 export type WafProblemKey = keyof typeof WAF_PROBLEMS;
 
@@ -293,3 +294,13 @@ export function repeatedHeaderRegex(names: readonly string[]): string {
   const escaped = names.map((name) => name.toLowerCase().replace(/[.*+?^${}()|[\]\\-]/g, '\\$&'));
   return escaped.map((name) => `(^|:)${name}(:.*)?:${name}(:|$)`).join('|');
 }
+
+/**
+ * A URI path, as the client sent it and lower-cased, that routers and backends may read as another
+ * path than the one the authorizer's policy matched: a percent-encoded NUL, `/`, backslash or
+ * unreserved character (`%2f`, `%5c`, `%6f` for `o`: RFC 3986's normal form writes unreserved characters plain),
+ * a raw backslash, or a `.`/`..` segment. `DELETE /shop/%6frders/1` passes a policy that denies
+ * `/shop/orders/*` and reaches a backend as `/shop/orders/1`.
+ */
+export const NON_CANONICAL_PATH_REGEX =
+  '%(?:00|2[def]|3[0-9]|[46][1-9a-f]|[57][0-9a]|5[cf]|7e)|\\\\|/\\.\\.?(?:/|$)';

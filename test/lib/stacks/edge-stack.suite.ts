@@ -14,6 +14,7 @@ import {
   BODY_INSPECTION_LIMITS,
   MANAGED_BLOCKING_RULES,
   MANAGED_RULE_GROUPS,
+  NON_CANONICAL_PATH_REGEX,
   type ManagedRuleGroup,
 } from '../../../lib/constructs/edge/waf-rules';
 import { BROWSER_PATH_PREFIXES, largestBodyLimit } from '../../../lib/stacks/edge-stack';
@@ -103,6 +104,7 @@ describe.each(ENVIRONMENT_NAMES)('edge (%s)', (name) => {
     expect(rules.map((rule) => [rule.Priority, rule.Name])).toEqual(
       [
         'AmbiguousCredentials',
+        'NonCanonicalPath',
         'RateLimitAuth',
         'RateLimitPerIp',
         'BodySizeLimit',
@@ -111,7 +113,16 @@ describe.each(ENVIRONMENT_NAMES)('edge (%s)', (name) => {
         ...(config.edge.anonymousIpList ? ['NonBrowserOnBrowserPath'] : []),
       ].map((ruleName, index) => [index, ruleName]),
     );
-    const [ambiguous, auth, perIp, body] = rules;
+    const [ambiguous, nonCanonical, auth, perIp, body] = rules;
+    // Always blocks too: a path the policy and a router would read differently.
+    expect(nonCanonical.Action).toEqual(blockWith('NonCanonicalPath', 400));
+    expect(nonCanonical.Statement).toEqual({
+      RegexMatchStatement: {
+        RegexString: NON_CANONICAL_PATH_REGEX,
+        FieldToMatch: { UriPath: {} },
+        TextTransformations: [{ Priority: 0, Type: 'LOWERCASE' }],
+      },
+    });
     // Always blocks, in every environment: two Authorization headers are never let through.
     expect(ambiguous.Action).toEqual(blockWith('AmbiguousCredentials', 401));
     expect(auth.Action).toEqual(
@@ -132,7 +143,7 @@ describe.each(ENVIRONMENT_NAMES)('edge (%s)', (name) => {
       EvaluationWindowSec: waf.perIp.windowSeconds,
     });
     expect(body.Action).toEqual(expectAction('PayloadTooLarge', 413));
-    for (const rule of rules.slice(4, 4 + managed.length)) {
+    for (const rule of rules.slice(5, 5 + managed.length)) {
       expect(rule.OverrideAction).toEqual(mode === 'count' ? { Count: {} } : { None: {} });
       expect(rule.Action).toBeUndefined();
     }
@@ -182,7 +193,7 @@ describe.each(ENVIRONMENT_NAMES)('edge (%s)', (name) => {
     );
     expect(largestBodyLimit()).toBe(largest);
     const [declared] = (
-      rulesOf(edge)[3].Statement.OrStatement as {
+      rulesOf(edge)[4].Statement.OrStatement as {
         Statements: { RegexMatchStatement: { RegexString: string } }[];
       }
     ).Statements;
@@ -333,9 +344,11 @@ describe.each(ENVIRONMENT_NAMES)('edge (%s)', (name) => {
     expect(Object.keys(bodies).sort()).toEqual([
       'AmbiguousCredentials',
       'Forbidden',
+      'NonCanonicalPath',
       'PayloadTooLarge',
       'RateLimited',
     ]);
+    expect(JSON.parse(bodies.NonCanonicalPath.Content)).toMatchObject({ status: 400, code: 'UNSAFE_INPUT' });
     expect(JSON.parse(bodies.AmbiguousCredentials.Content)).toMatchObject({
       status: 401,
       code: 'AUTH_TOKEN_INVALID',
@@ -429,17 +442,20 @@ describe.each(ENVIRONMENT_NAMES)('edge (%s)', (name) => {
     }
   });
 
-  test('regional ACL: origin-verify first (always block, 403), ambiguous credentials (always block, 401), per-credential rate rule, body size, content groups', () => {
+  test('regional ACL: origin-verify first (always block, 403), ambiguous credentials (always block, 401), non-canonical paths (always block, 400), per-credential rate rule, body size, content groups', () => {
     const rules = rulesOf(api);
     expect(rules.map((rule) => [rule.Priority, rule.Name])).toEqual([
       [0, 'OriginVerify'],
       [1, 'AmbiguousCredentials'],
-      [2, 'RateLimitPerCredential'],
-      [3, 'BodySizeLimit'],
-      [4, 'AWSManagedRulesCommonRuleSet'],
-      [5, 'AWSManagedRulesKnownBadInputsRuleSet'],
-      [6, 'AWSManagedRulesSQLiRuleSet'],
+      [2, 'NonCanonicalPath'],
+      [3, 'RateLimitPerCredential'],
+      [4, 'BodySizeLimit'],
+      [5, 'AWSManagedRulesCommonRuleSet'],
+      [6, 'AWSManagedRulesKnownBadInputsRuleSet'],
+      [7, 'AWSManagedRulesSQLiRuleSet'],
     ]);
+    expect(rules[2].Action).toEqual(blockWith('NonCanonicalPath', 400));
+    expect(rules[2].Statement.RegexMatchStatement.FieldToMatch).toEqual({ UriPath: {} });
     expect(rules[1].Action).toEqual(blockWith('AmbiguousCredentials', 401));
     expect(rules[1].Statement).toEqual({
       RegexMatchStatement: {
@@ -462,12 +478,12 @@ describe.each(ENVIRONMENT_NAMES)('edge (%s)', (name) => {
         },
       },
     });
-    expect(rules[2].Action).toEqual(
+    expect(rules[3].Action).toEqual(
       expectAction('RateLimited', 429, [
         { Name: 'Retry-After', Value: String(waf.perCredential.windowSeconds) },
       ]),
     );
-    expect(rules[2].Statement.RateBasedStatement).toEqual({
+    expect(rules[3].Statement.RateBasedStatement).toEqual({
       AggregateKeyType: 'CUSTOM_KEYS',
       CustomKeys: [
         { Header: { Name: 'authorization', TextTransformations: [{ Priority: 0, Type: 'NONE' }] } },

@@ -8,6 +8,7 @@ import {
 import {
   MANAGED_BLOCKING_RULES,
   MANAGED_RULE_GROUPS,
+  NON_CANONICAL_PATH_REGEX,
   pathStartsWith,
   repeatedHeaderRegex,
   type ManagedRuleGroup,
@@ -70,7 +71,7 @@ describe('ProtectedWebAcl', () => {
     expect(() => new ProtectedWebAcl(stackIn('us-east-1'), 'Acl', props)).not.toThrow();
   });
 
-  test('count mode counts every rule except origin-verify and ambiguous credentials, which always block', () => {
+  test('count mode counts every rule except origin-verify, ambiguous credentials and non-canonical paths, which always block', () => {
     const stack = stackIn('us-east-1');
     new ProtectedWebAcl(stack, 'Acl', props);
     const [acl] = Object.values(Template.fromStack(stack).findResources('AWS::WAFv2::WebACL')) as {
@@ -84,6 +85,10 @@ describe('ProtectedWebAcl', () => {
       [
         'AmbiguousCredentials',
         { Block: { CustomResponse: { CustomResponseBodyKey: 'AmbiguousCredentials', ResponseCode: 401 } } },
+      ],
+      [
+        'NonCanonicalPath',
+        { Block: { CustomResponse: { CustomResponseBodyKey: 'NonCanonicalPath', ResponseCode: 400 } } },
       ],
       ['RateLimitPerIp', { Count: {} }],
       ['BodySizeLimit', { Count: {} }],
@@ -126,6 +131,51 @@ describe('ProtectedWebAcl', () => {
     expect(pattern.test('host:authorization:authorizationx:accept')).toBe(false);
   });
 
+  test('a path the policy and a router would read differently is refused on the URI path as sent', () => {
+    const stack = stackIn('us-east-1');
+    new ProtectedWebAcl(stack, 'Acl', props);
+    Template.fromStack(stack).hasResourceProperties('AWS::WAFv2::WebACL', {
+      Rules: Match.arrayWith([
+        Match.objectLike({
+          Name: 'NonCanonicalPath',
+          Statement: {
+            RegexMatchStatement: {
+              RegexString: NON_CANONICAL_PATH_REGEX,
+              FieldToMatch: { UriPath: {} },
+              TextTransformations: [{ Priority: 0, Type: 'LOWERCASE' }],
+            },
+          },
+        }),
+      ]),
+      CustomResponseBodies: Match.objectLike({
+        NonCanonicalPath: Match.objectLike({ Content: Match.stringLikeRegexp('"code":"UNSAFE_INPUT"') }),
+      }),
+    });
+    const pattern = new RegExp(NON_CANONICAL_PATH_REGEX);
+    const refused = [
+      '/api/v1/shop/%6frders/1',
+      '/api/v1/shop/orders%2f1',
+      '/api/v1/shop/x/..%2forders/1',
+      '/api/v1/shop/%2e%2e/x',
+      '/api/v1/shop/a%5cb',
+      '/api/v1/shop/a\\b',
+      '/api/v1/shop/a/../b',
+      '/api/v1/shop/./b',
+      '/api/v1/shop/a/..',
+      '/api/v1/projects/%30',
+      '/api/v1/projects/a%00',
+      '/api/v1/projects/%7e',
+    ];
+    const allowed = [
+      '/api/v1/projects/5f2a1c1e-0000-4000-8000-000000000001',
+      '/api/v1/shop/customers/a%40b%20c%c3%bc',
+      '/api/v1/shop/a..b/.well-known/x',
+      '/api/v1/shop/%3f%23%25',
+    ];
+    expect(refused.filter((path) => !pattern.test(path.toLowerCase()))).toEqual([]);
+    expect(allowed.filter((path) => pattern.test(path.toLowerCase()))).toEqual([]);
+  });
+
   test('block mode: every managed group is present, and every body key a rule or override uses is defined', () => {
     const stack = stackIn('us-east-1');
     const groups = Object.keys(MANAGED_RULE_GROUPS) as ManagedRuleGroup[];
@@ -136,7 +186,7 @@ describe('ProtectedWebAcl', () => {
       browserPaths: ['/login/'],
     });
     const acl = aclOf(stack);
-    expect(acl.Rules.map((rule) => rule.Name).slice(4)).toEqual([
+    expect(acl.Rules.map((rule) => rule.Name).slice(5)).toEqual([
       ...groups.map((group) => MANAGED_RULE_GROUPS[group]),
       'NonBrowserOnBrowserPath',
     ]);
@@ -144,9 +194,9 @@ describe('ProtectedWebAcl', () => {
       (match) => match[1],
     );
     const overrides = groups.reduce((sum, group) => sum + MANAGED_BLOCKING_RULES[group].length, 0) - 2;
-    // origin-verify, ambiguous credentials, rate, body size, one per blocking managed rule
-    // (SizeRestrictions_BODY and HostingProviderIPList count), then the browser-path label rule
-    expect(keys).toHaveLength(4 + overrides + 1);
+    // origin-verify, ambiguous credentials, non-canonical path, rate, body size, one per blocking
+    // managed rule (SizeRestrictions_BODY and HostingProviderIPList count), then the browser-path label rule
+    expect(keys).toHaveLength(5 + overrides + 1);
     for (const key of keys) expect(Object.keys(acl.CustomResponseBodies as object)).toContain(key);
   });
 
@@ -183,7 +233,7 @@ describe('ProtectedWebAcl', () => {
       browserPaths: ['/login/'],
     });
     const bot = aclOf(stack).Rules.find((rule) => rule.Name === 'AWSManagedRulesBotControlRuleSet')!;
-    expect(bot.Priority).toBe(5);
+    expect(bot.Priority).toBe(6);
     expect(bot.OverrideAction).toEqual({ None: {} });
     expect(bot.Statement.ManagedRuleGroupStatement).toEqual({
       VendorName: 'AWS',
