@@ -17,8 +17,10 @@ import {
   apiFunctions,
   apiPathAlarms,
   environmentAlarmFactory,
+  maintenanceAlarm,
   notifierDeadLetterAlarms,
   notifierFunction,
+  sloAlarms,
 } from './environment-alarms';
 import { RampartStack, type RampartStackProps } from './rampart-stack';
 
@@ -59,6 +61,11 @@ export class DrOpsStack extends RampartStack {
   /** The standby's own Slack notifier (webhook secret in drRegion). */
   public readonly slack: SlackDelivery;
   public readonly stackDrift: CloudFormationStackDriftDetectionCheck;
+  /**
+   * The standby API's availability and latency burn-rate composites (page once it serves).
+   * @default - none without a standby API (`pilot-light`)
+   */
+  public readonly slo?: ReturnType<typeof sloAlarms>;
   /** Names of the alarms that only mean something while the standby database is a replica. */
   public readonly replicaAlarmNames: readonly string[];
 
@@ -126,10 +133,14 @@ export class DrOpsStack extends RampartStack {
     const t = config.alarms.thresholds;
     if (props.api) {
       alarmFunctions(this.alarms, apiFunctions(props.api.stack), t);
-      apiPathAlarms(this.alarms, props.api.stack, config, {
+      const { stage } = apiPathAlarms(this.alarms, props.api.stack, config, {
         ...props.api.regionalWebAcl,
         region: this.region,
       });
+      // The primary's SLO composites for the standby stage (`standby-slo-*-burn-rate`), muted by
+      // this region's maintenance alarm (composites see alarms of their own region only). Idle,
+      // the stage has no requests: its window alarms get no data, which is not breaching.
+      this.slo = sloAlarms(this.alarms, stage, config.alarms.slo, maintenanceAlarm(this.alarms, config.name));
     }
     // The replica and the standby proxy: the primary's database and proxy alarms. The replica
     // reports its metrics while it replicates; the proxy, without a target until promotion, reports

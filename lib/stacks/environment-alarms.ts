@@ -1,4 +1,13 @@
 import { Duration } from 'aws-cdk-lib';
+import type { Stage } from 'aws-cdk-lib/aws-apigateway';
+import {
+  ComparisonOperator,
+  MathExpression,
+  Metric,
+  TreatMissingData,
+  type Alarm,
+  type CompositeAlarm,
+} from 'aws-cdk-lib/aws-cloudwatch';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct, IConstruct } from 'constructs';
 import { GATEWAY_METHODS } from '../../lambda/routes';
@@ -161,4 +170,87 @@ export function notifierDeadLetterAlarms(
     runbook: 'notifier-undelivered',
     severity: 'critical',
   });
+}
+
+/** Custom metric that mutes the paging composites while it is 1 (maintenance, DR drills). */
+export const MAINTENANCE_METRIC = { namespace: 'Rampart/Operations', metricName: 'MaintenanceMode' } as const;
+
+/**
+ * `<prefix>ops-maintenance-mode`: in ALARM while the region's `MaintenanceMode` metric for the
+ * environment is 1 (set by hand or by a drill, in the region of the stack), muting that region's
+ * paging SLO composites; it keeps its state until the next data point (1 mutes, 0 unmutes).
+ */
+export function maintenanceAlarm(alarms: AlarmFactory, environment: string): Alarm {
+  return alarms.metricAlarm({
+    runbook: 'ops-maintenance-mode',
+    component: 'ops',
+    signal: 'maintenance-mode',
+    severity: 'info',
+    impact: 'Paging SLO alarms are muted while this is in ALARM (maintenance or DR drill).',
+    metric: new Metric({
+      ...MAINTENANCE_METRIC,
+      dimensionsMap: { Environment: environment },
+      statistic: 'Maximum',
+      period: Duration.minutes(1),
+    }),
+    threshold: 1,
+    comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    treatMissingData: TreatMissingData.IGNORE,
+    evaluationPeriods: 1,
+    datapointsToAlarm: 1,
+  });
+}
+
+/** Share of a stage's requests answered 5XX over a window (the availability SLO's bad events). */
+export function serverErrorPercent(stage: Stage, window: Duration): MathExpression {
+  return new MathExpression({
+    expression: 'IF(requests > 0, 100 * errors / requests, 0)',
+    usingMetrics: {
+      errors: stage.metricServerError({ period: window, statistic: 'Sum' }),
+      requests: stage.metricCount({ period: window, statistic: 'Sum' }),
+    },
+    label: '5XX % of requests',
+    period: window,
+  });
+}
+
+/**
+ * The availability and latency objectives of an API stage as paging burn-rate composites
+ * (`<prefix>slo-<availability|latency>-burn-rate`, docs/alerting.md "SLOs"), muted by
+ * `actionsSuppressor`. Their window alarms treat missing data as not breaching: a stage without
+ * requests (an idle standby) burns no budget.
+ */
+export function sloAlarms(
+  alarms: AlarmFactory,
+  stage: Stage,
+  slo: EnvironmentConfig['alarms']['slo'],
+  actionsSuppressor: Alarm,
+): { readonly availability: CompositeAlarm; readonly latency: CompositeAlarm } {
+  const availability = alarms.burnRateSlo({
+    runbook: 'slo-availability',
+    component: 'slo-availability',
+    impact: `The availability objective (${slo.availabilityPercent}% of requests without 5XX) is burning its error budget too fast.`,
+    objectivePercent: slo.availabilityPercent,
+    badPercent: (window) => serverErrorPercent(stage, window),
+    actionsSuppressor,
+    watches: [stage],
+  });
+  const latency = alarms.burnRateSlo({
+    runbook: 'slo-latency',
+    component: 'slo-latency',
+    impact: `The latency objective (${slo.latencyPercent}% of requests under ${slo.latencyThresholdMs} ms) is burning its error budget too fast.`,
+    objectivePercent: slo.latencyPercent,
+    badPercent: (window) =>
+      new MathExpression({
+        expression: '100 - fast',
+        usingMetrics: {
+          fast: stage.metricLatency({ period: window, statistic: `PR(:${slo.latencyThresholdMs})` }),
+        },
+        label: `% of requests slower than ${slo.latencyThresholdMs} ms`,
+        period: window,
+      }),
+    actionsSuppressor,
+    watches: [stage],
+  });
+  return { availability, latency };
 }

@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import { MathExpression, Metric, TreatMissingData, ComparisonOperator } from 'aws-cdk-lib/aws-cloudwatch';
+import { Metric, TreatMissingData, ComparisonOperator } from 'aws-cdk-lib/aws-cloudwatch';
 import type { Construct, IConstruct } from 'constructs';
 import { EVENT_ALERTS, RDS_EVENT_SUBSCRIPTIONS } from '../../lambda/domain/notify/event-alerts';
 import { GATEWAY_METHODS, ROUTES } from '../../lambda/routes';
@@ -39,8 +39,11 @@ import {
   apiFunctions,
   apiPathAlarms,
   environmentAlarmFactory,
+  maintenanceAlarm,
   notifierDeadLetterAlarms,
   notifierFunction,
+  serverErrorPercent,
+  sloAlarms,
   type AlarmedFunction,
 } from './environment-alarms';
 import { RampartStack, type RampartStackProps } from './rampart-stack';
@@ -71,8 +74,7 @@ export interface OpsStackProps extends RampartStackProps {
 const MINUTE = Duration.minutes(1);
 const FIVE_MINUTES = Duration.minutes(5);
 
-/** Custom metric that mutes the paging composites while it is 1 (maintenance, DR drills). */
-export const MAINTENANCE_METRIC = { namespace: 'Rampart/Operations', metricName: 'MaintenanceMode' } as const;
+export { MAINTENANCE_METRIC } from './environment-alarms';
 
 /**
  * Operations of an environment: severity topics (customer-managed key that CloudWatch and
@@ -218,17 +220,6 @@ export class OpsStack extends RampartStack {
     alarmFunctions(this.alarms, watched, t);
 
     const stage = api.restApi.api.deploymentStage;
-    /** Share of the stage's requests answered 5XX over a window (the availability SLO's bad events). */
-    const serverErrorPercent = (window: Duration) =>
-      new MathExpression({
-        expression: 'IF(requests > 0, 100 * errors / requests, 0)',
-        usingMetrics: {
-          errors: stage.metricServerError({ period: window, statistic: 'Sum' }),
-          requests: stage.metricCount({ period: window, statistic: 'Sum' }),
-        },
-        label: '5XX % of requests',
-        period: window,
-      });
     const apiRef = apiPathAlarms(
       this.alarms,
       api,
@@ -261,54 +252,13 @@ export class OpsStack extends RampartStack {
     });
 
     // SLOs: burn-rate composites page; muted by the maintenance alarm.
-    const maintenance = this.alarms.metricAlarm({
-      runbook: 'ops-maintenance-mode',
-      component: 'ops',
-      signal: 'maintenance-mode',
-      severity: 'info',
-      impact: 'Paging SLO alarms are muted while this is in ALARM (maintenance or DR drill).',
-      metric: new Metric({
-        ...MAINTENANCE_METRIC,
-        dimensionsMap: { Environment: config.name },
-        statistic: 'Maximum',
-        period: MINUTE,
-      }),
-      threshold: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      // Keeps its state until the next data point: 1 mutes, 0 unmutes.
-      treatMissingData: TreatMissingData.IGNORE,
-      evaluationPeriods: 1,
-      datapointsToAlarm: 1,
-    });
-    const availabilitySlo = this.alarms.burnRateSlo({
-      runbook: 'slo-availability',
-      component: 'slo-availability',
-      impact: `The availability objective (${alarmsConfig.slo.availabilityPercent}% of requests without 5XX) is burning its error budget too fast.`,
-      objectivePercent: alarmsConfig.slo.availabilityPercent,
-      badPercent: serverErrorPercent,
-      actionsSuppressor: maintenance,
-      watches: [stage],
-    });
-    const latencySlo = this.alarms.burnRateSlo({
-      runbook: 'slo-latency',
-      component: 'slo-latency',
-      impact: `The latency objective (${alarmsConfig.slo.latencyPercent}% of requests under ${alarmsConfig.slo.latencyThresholdMs} ms) is burning its error budget too fast.`,
-      objectivePercent: alarmsConfig.slo.latencyPercent,
-      badPercent: (window) =>
-        new MathExpression({
-          expression: '100 - fast',
-          usingMetrics: {
-            fast: stage.metricLatency({
-              period: window,
-              statistic: `PR(:${alarmsConfig.slo.latencyThresholdMs})`,
-            }),
-          },
-          label: `% of requests slower than ${alarmsConfig.slo.latencyThresholdMs} ms`,
-          period: window,
-        }),
-      actionsSuppressor: maintenance,
-      watches: [stage],
-    });
+    const maintenance = maintenanceAlarm(this.alarms, config.name);
+    const { availability: availabilitySlo, latency: latencySlo } = sloAlarms(
+      this.alarms,
+      stage,
+      alarmsConfig.slo,
+      maintenance,
+    );
 
     // The region-loss fault's stop condition: the API failing at the SLO's fast-burn rate in every
     // minute of the region-loss RTO (capped at FIS's 12 h) means traffic never moved to the standby.
@@ -319,7 +269,7 @@ export class OpsStack extends RampartStack {
           signal: 'overrun',
           severity: 'info',
           impact: `The API answered 5XX above the fast-burn rate for the whole region-loss RTO (${regionLoss.rtoSeconds} s): a region-failover drill has not moved traffic; this stops its FIS fault.`,
-          metric: serverErrorPercent(MINUTE),
+          metric: serverErrorPercent(stage, MINUTE),
           threshold: fastBurnThreshold(alarmsConfig.slo.availabilityPercent),
           comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
           // No requests (traffic moved to the standby) is not an outage of this API.

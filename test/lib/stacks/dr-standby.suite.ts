@@ -626,7 +626,7 @@ describe('prod standby: alarms in drRegion (Rampart-prod-DrOps)', () => {
     // Every primary alarm of a route, the authorizer, the worker, the stage, the queue, the web ACL,
     // the database and the proxy has its standby twin.
     const apiComponents =
-      /^rampart-prod-(api-[45]xx-rate|.*-p(90|99)-latency|(authorizer|worker|outbox-relay|api-key-cleanup|api-key-recreation|login-client-secret-rotation|notifier)-.*|work-(queue|dlq)-.*|api-waf-blocked-spike|db-(?!pending-maintenance).*|topic-.*)$/;
+      /^rampart-prod-(api-[45]xx-rate|.*-p(90|99)-latency|(authorizer|worker|outbox-relay|api-key-cleanup|api-key-recreation|login-client-secret-rotation|notifier)-.*|work-(queue|dlq)-.*|api-waf-blocked-spike|db-(?!pending-maintenance).*|topic-.*|slo-(availability|latency)-burn-.*|ops-maintenance-mode)$/;
     const routeFunctionAlarms = GATEWAY_METHODS.flatMap((route) =>
       [...primary.keys()].filter((n) => n.startsWith(`rampart-prod-${kebab(route.id)}-`)),
     );
@@ -652,16 +652,73 @@ describe('prod standby: alarms in drRegion (Rampart-prod-DrOps)', () => {
         ok: [topicOf(severity)],
       });
       // Only the database's own metrics breach when missing: the replica reports them while it
-      // replicates, and one that stops reporting is down.
+      // replicates, and one that stops reporting is down. The maintenance alarm keeps its state
+      // (info, it pages nobody: it mutes the SLO composites).
       const breaching =
         /^rampart-prod-standby-db-(replica-lag|cpu|freeable-memory|free-storage|connections)$/.test(
           p.AlarmName,
         );
+      const keepsState = p.AlarmName === 'rampart-prod-standby-ops-maintenance-mode';
       expect({ name: p.AlarmName, missing: p.TreatMissingData }).toEqual({
         name: p.AlarmName,
-        missing: breaching ? 'breaching' : 'notBreaching',
+        missing: breaching ? 'breaching' : keepsState ? 'ignore' : 'notBreaching',
       });
     }
+  });
+
+  test("the standby API's SLO burn-rate composites are the primary's, page on the standby's critical topic, muted by drRegion's maintenance alarm", () => {
+    const composites = (json: Json) =>
+      new Map(
+        Object.values(json.Resources as Record<string, Json>)
+          .filter((r) => r.Type === 'AWS::CloudWatch::CompositeAlarm')
+          .map((r) => [r.Properties.AlarmName as string, r.Properties as Json]),
+      );
+    const primary = composites(templateOf('ops').toJSON());
+    const standby = composites(ops.toJSON());
+    expect([...standby.keys()].sort()).toEqual([
+      'rampart-prod-standby-slo-availability-burn-rate',
+      'rampart-prod-standby-slo-latency-burn-rate',
+    ]);
+    const critical = stacks.drOps!.resolve(stacks.drOps!.topics.topics.critical.topicArn);
+    const [maintenanceId] = Object.entries(ops.findResources('AWS::CloudWatch::Alarm')).find(
+      ([, r]) => r.Properties.AlarmName === 'rampart-prod-standby-ops-maintenance-mode',
+    )!;
+    ops.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'rampart-prod-standby-ops-maintenance-mode',
+      Namespace: 'Rampart/Operations',
+      MetricName: 'MaintenanceMode',
+      Dimensions: [{ Name: 'Environment', Value: 'prod' }],
+      Threshold: 1,
+      TreatMissingData: 'ignore',
+    });
+    // The rule names the window alarms by their ARNs: with logical ids stripped of their hashes
+    // (each stack's path differs), it is the primary's with the standby's alarms in their places.
+    const ruleOf = (alarm: Json) =>
+      JSON.stringify(alarm.AlarmRule)
+        .replace(/[0-9A-F]{8}"/g, '"')
+        .replace(/AlarmsStandby/g, 'Alarms');
+    for (const [name, alarm] of standby) {
+      const twin = primary.get(name.replace('rampart-prod-standby-', 'rampart-prod-'))!;
+      expect(alarm).toMatchObject({
+        AlarmActions: [critical],
+        OKActions: [critical],
+        ActionsSuppressor: { 'Fn::GetAtt': [maintenanceId, 'Arn'] },
+        ActionsSuppressorExtensionPeriod: twin.ActionsSuppressorExtensionPeriod,
+        ActionsSuppressorWaitPeriod: twin.ActionsSuppressorWaitPeriod,
+      });
+      expect(ruleOf(alarm)).toEqual(ruleOf(twin));
+      expect(alarm.AlarmDescription).toMatch(
+        /^Severity: critical\. .* Runbook: https:\/\/\S+\/runbooks\/alarms\/slo-(availability|latency)\.md$/,
+      );
+    }
+    // Its window alarms read the standby stage (the API's name is the primary's, the region is drRegion).
+    ops.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'rampart-prod-standby-slo-availability-burn-fast-1h',
+      TreatMissingData: 'notBreaching',
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: 'IF(requests > 0, 100 * errors / requests, 0)' }),
+      ]),
+    });
   });
 
   test('its topics are encrypted with their own key and page through the environment pager', () => {
