@@ -33,7 +33,8 @@ describe('npm run drill', () => {
     expect(result.out).toContain(
       '   2. [fault] Start the FIS experiment that cuts the primary region off (drill only) (timeout 120 s;',
     );
-    expect(result.out).toContain('   4. [recover] Register the promoted instance with the standby');
+    expect(result.out).toContain("   4. [recover] Disable the actions of the standby's replica-only alarms");
+    expect(result.out).toContain('   5. [recover] Register the promoted instance with the standby');
     expect(result.out).toContain('Dry run: nothing was called.');
   });
 
