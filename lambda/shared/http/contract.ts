@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import type { ZodMiniType } from 'zod/mini';
 import { ERROR_CATALOGUE, type ErrorCode } from '../errors';
 import type { RouteDefinition } from '../route';
+import { PARSE_WITHOUT_LOCALE } from './validation-messages';
 
 /**
  * Response headers a route may declare on a success response. Each has one meaning everywhere; the
@@ -155,7 +156,7 @@ function parseJson(body: string | undefined): { ok: true; value: unknown } | { o
 }
 
 function issuesOf(schema: ZodMiniType, value: unknown): string | undefined {
-  const result = schema.safeParse(value);
+  const result = schema.safeParse(value, PARSE_WITHOUT_LOCALE);
   if (result.success) return undefined;
   return result.error.issues
     .slice(0, 5)

@@ -5,7 +5,7 @@ import { AppError, type FieldError } from '../errors';
 import type { RouteSchemas } from '../route';
 import { assertSafePathParameters, sanitizeBody, sanitizeQuery } from '../sanitize';
 import { requestState, type StatefulEvent } from './request-state';
-import { fieldErrors } from './validation-messages';
+import { fieldErrors, PARSE_WITHOUT_LOCALE } from './validation-messages';
 
 export interface ValidateRequestOptions {
   readonly schemas?: RouteSchemas;
@@ -20,7 +20,7 @@ const defaults: ValidateRequestOptions = { schemas: {}, richTextFields: [] };
 
 function check(schema: ZodMiniType | undefined, part: string, input: unknown, errors: FieldError[]): unknown {
   if (schema === undefined) return input;
-  const result = schema.safeParse(input);
+  const result = schema.safeParse(input, PARSE_WITHOUT_LOCALE);
   if (result.success) return result.data;
   fieldErrors(part, result.error.issues, input, errors);
   return undefined;

@@ -9,6 +9,15 @@ import type { FieldError } from '../errors';
 
 const DEFAULT_MESSAGE = 'Invalid input';
 
+/**
+ * Parse options that keep zod's own messages at "Invalid input" whatever its global config says.
+ * That config lives on `globalThis` and anything else in the process can set it: classic `zod`
+ * installs its English locale on import (lib/config does, and jest's global setup loads lib/config
+ * in the process that runs a lone test file), and then every issue would carry a locale message
+ * that `issueMessage` takes for the route author's. A message written on the schema still wins.
+ */
+export const PARSE_WITHOUT_LOCALE = { error: () => DEFAULT_MESSAGE } as const;
+
 const NOUNS: Readonly<Record<string, string>> = {
   string: 'a string',
   number: 'a number',

@@ -33,6 +33,27 @@ describe('schema validation', () => {
     expect(fn).not.toHaveBeenCalled();
   });
 
+  it('builds the same messages when classic zod has installed its English locale in the process', async () => {
+    // Classic zod sets the locale on globalThis when imported (lib/config imports it; jest's global
+    // setup loads lib/config in the process that runs a lone test file). Without parsing with
+    // PARSE_WITHOUT_LOCALE, the locale's "Invalid input: expected string, received number" was taken
+    // for a message the route author wrote.
+    const { config, locales } = await import('zod');
+    config(locales.en());
+    try {
+      const { handler } = createHandler();
+      const res = await invoke(handler, post({ name: '', priority: 2.5, tags: ['a', 7], description: 3 }));
+      expect(res.json?.errors).toEqual([
+        { field: 'body.name', message: 'must be at least 1 characters long' },
+        { field: 'body.description', message: 'must be a string' },
+        { field: 'body.priority', message: 'must be an integer' },
+        { field: 'body.tags.1', message: 'must be a string' },
+      ]);
+    } finally {
+      config({ localeError: undefined });
+    }
+  });
+
   it('says "is required" for missing fields and gives bounds for numbers', async () => {
     const { handler } = createHandler();
     const res = await invoke(handler, post({ priority: 9 }));
