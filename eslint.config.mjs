@@ -100,6 +100,23 @@ export default tseslint.config(
     rules: { 'no-console': 'off' },
   },
   {
+    files: ['lambda/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'zod',
+              message:
+                'Lambda code uses zod/mini: classic zod adds to the bundle and installs its English locale on globalThis, which changes every validation message in the process (lambda/shared/http/validation-messages.ts).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.ts'],
     plugins: { boundaries },
     settings: {

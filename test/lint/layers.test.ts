@@ -240,3 +240,18 @@ describe('layer rules (eslint-plugin-boundaries)', () => {
     expect(await withProjectResolver()).toHaveLength(1);
   });
 });
+
+describe('zod in lambda/', () => {
+  const classic = lint({
+    file: 'lambda/domain/projects/probe.ts',
+    code: "import { z } from 'zod';\nexport const s = z.string();\n",
+  });
+  const mini = lint({
+    file: 'lambda/domain/projects/probe.ts',
+    code: "import * as z from 'zod/mini';\nexport const s = z.string();\n",
+  });
+  it('refuses classic zod (its English locale on globalThis changes every validation message) and allows zod/mini', async () => {
+    expect((await classic()).map((message) => message.ruleId)).toEqual(['no-restricted-imports']);
+    expect(await mini()).toEqual([]);
+  });
+});

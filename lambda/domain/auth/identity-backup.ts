@@ -10,7 +10,7 @@ import {
   type CognitoIdentityProviderClient,
   type UserType,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * Identities that survive a region: Cognito user pools are regional and cannot be replicated or
@@ -41,8 +41,8 @@ export const CARRIED_ATTRIBUTES = [
 ] as const;
 
 const userSchema = z.strictObject({
-  username: z.string().min(1),
-  sub: z.string().min(1),
+  username: z.string().check(z.minLength(1)),
+  sub: z.string().check(z.minLength(1)),
   attributes: z.record(z.string(), z.string()),
   emailVerified: z.boolean(),
   enabled: z.boolean(),
@@ -50,9 +50,9 @@ const userSchema = z.strictObject({
   groups: z.array(z.string()),
 });
 const groupSchema = z.strictObject({
-  name: z.string().min(1),
-  description: z.string().optional(),
-  precedence: z.number().int().optional(),
+  name: z.string().check(z.minLength(1)),
+  description: z.optional(z.string()),
+  precedence: z.optional(z.int()),
 });
 const apiKeyOwnerSchema = z.strictObject({
   id: z.string(),
