@@ -6,13 +6,13 @@ import type { AlarmFactory } from '../constructs/ops/alarm-factory';
 import { TopicTarget } from '../constructs/ops/event-alert-rules';
 import { SeverityTopics } from '../constructs/ops/severity-topics';
 import { databaseAlarms, proxyAlarms, topicAlarms } from '../constructs/ops/component-alarms';
-import { allowLogsToUse } from '../constructs/core/encrypted-log-group';
 import type { SecureVpc } from '../constructs/network/secure-vpc';
 import { SlackDelivery } from '../constructs/ops/slack-delivery';
 import { maxConnectionsOf, proxyConnectionBudget } from '../config';
 import { publishStandbyValue, type DrDataStack } from './dr-data-stack';
 import type { ApiStack } from './api-stack';
 import {
+  alertTopics,
   alarmFunctions,
   apiFunctions,
   apiPathAlarms,
@@ -74,25 +74,13 @@ export class DrOpsStack extends RampartStack {
     const { config } = props;
     const regionLoss = config.recovery.regionLoss;
     if (!regionLoss) throw new Error(`DrOpsStack ${id}: the environment declares no region-loss objective`);
-    this.topics = new SeverityTopics(this, 'Topics', {
-      environment: config.name,
-      topicNamePrefix: standbyTopicPrefix(config.name),
-    });
-    this.topics.subscribePager(config.alarms.paging);
     // Slack as the primary does it: the webhook notifier on every topic, reading the webhook from a
     // secret of the same name here (a replica of the primary's, docs/alerting.md), so the standby's
     // alerts reach Slack while the primary region is down.
-    this.slack = new SlackDelivery(this, 'Slack', {
-      environment: config.name,
-      alarms: config.alarms,
-      topics: this.topics.topics,
-      key: this.topics.key,
-      network: { vpc: props.network.vpc, subnets: props.network.functionSubnets },
-      logRetentionDays: config.functions.logRetentionDays,
-      logRemovalPolicy: this.logRemovalPolicy,
-      chatbot: false,
-    });
-    allowLogsToUse(this.topics.key, this);
+    ({ topics: this.topics, slack: this.slack } = alertTopics(this, config, {
+      topicNamePrefix: standbyTopicPrefix(config.name),
+      slack: { network: { vpc: props.network.vpc, subnets: props.network.functionSubnets }, chatbot: false },
+    }));
     // `rampart-<env>-standby-<component>-<signal>`: the primary's Ops has the same components.
     this.alarms = environmentAlarmFactory(this, config, this.topics, { componentPrefix: 'standby' });
     const replica = props.data.database.replica;

@@ -22,6 +22,7 @@ import type { DataDrStack } from './data-dr-stack';
 import type { DrDataStack } from './dr-data-stack';
 import { SlackDelivery } from '../constructs/ops/slack-delivery';
 import {
+  alertTopics,
   alarmFunctions,
   environmentAlarmFactory,
   notifierDeadLetterAlarms,
@@ -174,24 +175,13 @@ export class DrRestoreStack extends RampartStack {
       });
       allowLogsToUse(key, this);
     } else {
-      this.topics = new SeverityTopics(this, 'Topics', {
-        environment: config.name,
-        topicNamePrefix: drRestoreTopicPrefix(config.name),
-      });
-      this.topics.subscribePager(config.alarms.paging);
       // Slack as the primary does it, with the webhook secret's replica in this region. The
       // isolated network has no route to the internet (a NAT gateway would cost more than the
       // weekly test): the notifier runs outside any VPC.
-      this.slack = new SlackDelivery(this, 'Slack', {
-        environment: config.name,
-        alarms: config.alarms,
-        topics: this.topics.topics,
-        key: this.topics.key,
-        logRetentionDays: config.functions.logRetentionDays,
-        logRemovalPolicy: this.logRemovalPolicy,
-        chatbot: false,
-      });
-      allowLogsToUse(this.topics.key, this);
+      ({ topics: this.topics, slack: this.slack } = alertTopics(this, config, {
+        topicNamePrefix: drRestoreTopicPrefix(config.name),
+        slack: { chatbot: false },
+      }));
       key = this.topics.key;
     }
     this.alarms = environmentAlarmFactory(this, config, this.topics);

@@ -22,9 +22,11 @@ import {
   wafAlarms,
 } from '../constructs/ops/component-alarms';
 import { dashboardUrl } from '../constructs/ops/ops-dashboard';
-import type { SeverityTopics } from '../constructs/ops/severity-topics';
-import type { SlackDelivery } from '../constructs/ops/slack-delivery';
+import { allowLogsToUse } from '../constructs/core/encrypted-log-group';
+import { SeverityTopics } from '../constructs/ops/severity-topics';
+import { SlackDelivery, type SlackDeliveryProps } from '../constructs/ops/slack-delivery';
 import type { ApiStack } from './api-stack';
+import type { RampartStack } from './rampart-stack';
 
 /**
  * The alarm factory of one of an environment's ops stacks (Ops, OpsGlobal, DrOps): its datapoints,
@@ -46,6 +48,38 @@ export function environmentAlarmFactory(
     datapointsToAlarm: config.alarms.datapoints.datapointsToAlarm,
     componentPrefix: options.componentPrefix,
   });
+}
+
+/**
+ * An environment's alert topics in one region and what delivers them (Ops, DrOps, DrRestore): the
+ * severity topics, paged as config says, and the Slack webhook notifier on them, its logs under the
+ * topics' key. `slack` carries where the notifier runs (`network`, none: outside any VPC) and what
+ * differs per stack (`remoteTopicArns`, `chatbot`).
+ */
+export function alertTopics(
+  stack: RampartStack,
+  config: Pick<EnvironmentConfig, 'name' | 'alarms' | 'functions'>,
+  options: {
+    readonly topicNamePrefix?: string;
+    readonly slack: Pick<SlackDeliveryProps, 'network' | 'remoteTopicArns' | 'chatbot'>;
+  },
+): { readonly topics: SeverityTopics; readonly slack: SlackDelivery } {
+  const topics = new SeverityTopics(stack, 'Topics', {
+    environment: config.name,
+    ...(options.topicNamePrefix === undefined ? {} : { topicNamePrefix: options.topicNamePrefix }),
+  });
+  topics.subscribePager(config.alarms.paging);
+  const slack = new SlackDelivery(stack, 'Slack', {
+    environment: config.name,
+    alarms: config.alarms,
+    topics: topics.topics,
+    key: topics.key,
+    logRetentionDays: config.functions.logRetentionDays,
+    logRemovalPolicy: stack.logRemovalPolicy,
+    ...options.slack,
+  });
+  allowLogsToUse(topics.key, stack);
+  return { topics, slack };
 }
 
 /** A function with component alarms: its name part and what users lose when it fails. */

@@ -6,7 +6,6 @@ import { GATEWAY_METHODS, ROUTES } from '../../lambda/routes';
 import { maxConnectionsOf, proxyConnectionBudget } from '../config';
 import type { SecureVpc } from '../constructs/network/secure-vpc';
 import type { RampartFunction } from '../constructs/compute/rampart-function';
-import { allowLogsToUse } from '../constructs/core/encrypted-log-group';
 import { AlarmFactory, fastBurnThreshold } from '../constructs/ops/alarm-factory';
 import {
   databaseAlarms,
@@ -35,6 +34,7 @@ import type { AuthStack } from './auth-stack';
 import type { DataStack } from './data-stack';
 import { globalTopicArns, type OpsGlobalStack } from './ops-global-stack';
 import {
+  alertTopics,
   alarmFunctions,
   apiFunctions,
   apiPathAlarms,
@@ -105,21 +105,13 @@ export class OpsStack extends RampartStack {
     const t = alarmsConfig.thresholds;
     const dashboardName = `rampart-${config.name}-ops`;
 
-    this.topics = new SeverityTopics(this, 'Topics', { environment: config.name });
-    this.topics.subscribePager(alarmsConfig.paging);
+    ({ topics: this.topics, slack: this.slack } = alertTopics(this, config, {
+      slack: {
+        remoteTopicArns: props.global ? globalTopicArns(this, config.name) : undefined,
+        network: { vpc: network.vpc, subnets: network.functionSubnets },
+      },
+    }));
     this.alarms = environmentAlarmFactory(this, config, this.topics);
-
-    this.slack = new SlackDelivery(this, 'Slack', {
-      environment: config.name,
-      alarms: alarmsConfig,
-      topics: this.topics.topics,
-      remoteTopicArns: props.global ? globalTopicArns(this, config.name) : undefined,
-      key: this.topics.key,
-      network: { vpc: network.vpc, subnets: network.functionSubnets },
-      logRetentionDays: config.functions.logRetentionDays,
-      logRemovalPolicy: this.logRemovalPolicy,
-    });
-    allowLogsToUse(this.topics.key, this);
     // What every watch function of this stack shares: network, encrypted logs, failed invocations.
     const watchBase: ScheduledCheckerBaseProps = {
       vpc: network.vpc,
